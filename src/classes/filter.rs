@@ -1,0 +1,339 @@
+use std::collections::HashMap;
+
+use super::gadgets;
+use super::pattern::{ClassPattern, PatternKind};
+use super::table::{FoldTable, PrefixHasher};
+use super::type_name::{TypeNameError, parse_type_name};
+
+/// Where a [`Rule`] comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleSource {
+    /// The policy's `classes.allow`.
+    Allow,
+    /// The policy's `classes.deny`.
+    Deny,
+    /// The built-in gadget denylist (`policies/gadgets.txt`), with the name
+    /// of the upstream list the entry came from.
+    Gadget {
+        /// Short name of the source group.
+        group: &'static str,
+    },
+}
+
+/// One allow or deny rule of a [`ClassFilter`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rule {
+    pattern: ClassPattern,
+    source: RuleSource,
+}
+
+impl Rule {
+    /// The pattern, as `com.acme.Order`, `com.acme.*` or `com.acme.**`.
+    pub fn pattern(&self) -> &ClassPattern {
+        &self.pattern
+    }
+
+    /// Where the rule comes from.
+    pub fn source(&self) -> RuleSource {
+        self.source
+    }
+}
+
+impl std::fmt::Display for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.source {
+            RuleSource::Allow => write!(f, "classes.allow `{}`", self.pattern),
+            RuleSource::Deny => write!(f, "classes.deny `{}`", self.pattern),
+            RuleSource::Gadget { group } => {
+                write!(f, "gadget denylist `{}` ({group})", self.pattern)
+            }
+        }
+    }
+}
+
+/// The decision about one class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClassDecision<'f> {
+    /// An allow rule admits the class and no deny rule covers it.
+    Allowed(&'f Rule),
+    /// A deny rule (policy or gadget list) covers the class.
+    Denied(&'f Rule),
+    /// No allow rule admits the class: denied by default.
+    NotAllowed,
+}
+
+impl ClassDecision<'_> {
+    /// Whether the class may be deserialized.
+    pub fn is_allowed(&self) -> bool {
+        matches!(self, ClassDecision::Allowed(_))
+    }
+}
+
+/// The decision about a whole type name (every class it names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TypeDecision<'f, 'n> {
+    /// Every class the name mentions is allowed (or it names only primitives).
+    Allowed,
+    /// `class` is not allowed; `decision` says why.
+    Denied {
+        /// The first class of the name that is not allowed.
+        class: &'n str,
+        /// [`ClassDecision::Denied`] or [`ClassDecision::NotAllowed`].
+        decision: ClassDecision<'f>,
+    },
+    /// The string is not a type name, which is denied.
+    Malformed(TypeNameError),
+}
+
+impl TypeDecision<'_, '_> {
+    /// Whether every class of the type name may be deserialized.
+    pub fn is_allowed(&self) -> bool {
+        matches!(self, TypeDecision::Allowed)
+    }
+}
+
+/// Rules hung off one case-folded name in the lookup table.
+#[derive(Debug, Default)]
+struct Entry {
+    deny_class: Option<u32>,
+    deny_nested: Option<u32>,
+    deny_package: Option<u32>,
+    deny_tree: Option<u32>,
+    /// Allow rules are case-sensitive (Java names are): each is re-checked
+    /// against the candidate's exact spelling.
+    allows: Vec<u32>,
+}
+
+/// A compiled class allow/deny list with the built-in gadget denylist.
+///
+/// Semantics, in the spirit of JEP 290:
+///
+/// * `com.acme.Order` admits exactly that class (nested classes need their
+///   own `com.acme.Order$Line` entry); as a deny it also covers its nested
+///   classes.
+/// * `com.acme.*` covers classes of package `com.acme` only;
+///   `com.acme.**` covers `com.acme` and all packages below it.
+/// * Matching is by whole segments: `java.lang.*` never covers
+///   `java.langx.Evil` nor `java.lang.reflect.Proxy`.
+/// * Deny beats allow. The gadget denylist always denies. Nothing allowed
+///   means denied. Deny rules match ASCII-case-insensitively, allow rules
+///   exactly.
+///
+/// ```
+/// use input_guard::classes::{ClassFilter, TypeDecision};
+///
+/// let allow = ["java.util.*".parse()?, "com.acme.**".parse()?, "java.lang.String".parse()?];
+/// let deny = ["com.acme.internal.**".parse()?];
+/// let filter = ClassFilter::new(allow, deny);
+///
+/// assert!(filter.check("java.util.ArrayList<com.acme.shop.Order>").is_allowed());
+/// assert!(!filter.check("com.acme.internal.Secret").is_allowed());
+/// assert!(!filter.check("java.util.ArrayList<java.lang.Runtime>").is_allowed());
+/// // The gadget list wins over `com.acme.**`-style broad allows:
+/// let broad = ClassFilter::new(["com.sun.**".parse()?], []);
+/// assert!(!broad.check("com.sun.rowset.JdbcRowSetImpl").is_allowed());
+/// # Ok::<(), input_guard::classes::PatternError>(())
+/// ```
+#[derive(Debug)]
+pub struct ClassFilter {
+    rules: Vec<Rule>,
+    table: FoldTable<Entry>,
+}
+
+impl std::fmt::Debug for FoldTable<Entry> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "FoldTable({} names)", self.len())
+    }
+}
+
+impl ClassFilter {
+    /// Compiles `allow` and `deny` patterns together with the gadget list.
+    pub fn new(
+        allow: impl IntoIterator<Item = ClassPattern>,
+        deny: impl IntoIterator<Item = ClassPattern>,
+    ) -> Self {
+        let mut rules: Vec<Rule> = Vec::new();
+        rules.extend(gadgets::entries().map(|(pattern, group)| Rule {
+            pattern,
+            source: RuleSource::Gadget { group },
+        }));
+        rules.extend(deny.into_iter().map(|pattern| Rule {
+            pattern,
+            source: RuleSource::Deny,
+        }));
+        rules.extend(allow.into_iter().map(|pattern| Rule {
+            pattern,
+            source: RuleSource::Allow,
+        }));
+
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut entries: Vec<(Box<str>, Entry)> = Vec::new();
+        for (id, rule) in rules.iter().enumerate() {
+            let id = u32::try_from(id).unwrap_or(u32::MAX);
+            let name = rule.pattern.name();
+            let slot = *index.entry(name.to_ascii_lowercase()).or_insert_with(|| {
+                entries.push((name.into(), Entry::default()));
+                entries.len() - 1
+            });
+            let entry = &mut entries[slot].1;
+            match (rule.source, rule.pattern.kind()) {
+                (RuleSource::Allow, _) => entry.allows.push(id),
+                (_, PatternKind::Class) => {
+                    entry.deny_class.get_or_insert(id);
+                }
+                (_, PatternKind::Nested) => {
+                    entry.deny_nested.get_or_insert(id);
+                }
+                (_, PatternKind::Package) => {
+                    entry.deny_package.get_or_insert(id);
+                }
+                (_, PatternKind::Tree) => {
+                    entry.deny_tree.get_or_insert(id);
+                }
+            }
+        }
+        ClassFilter {
+            rules,
+            table: FoldTable::build(entries),
+        }
+    }
+
+    /// Every rule the filter holds, gadget entries first.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    fn rule(&self, id: u32) -> &Rule {
+        // Ids are indices handed out in `new` from this very vector.
+        &self.rules[id as usize]
+    }
+
+    /// Decides one class given by its binary name (`com.acme.Outer$Inner`).
+    ///
+    /// The name is not parsed: pass type names through [`ClassFilter::check`]
+    /// instead. `.`, `$` and `+` (the .NET nesting separator) are segment
+    /// boundaries.
+    pub fn check_class(&self, name: &str) -> ClassDecision<'_> {
+        let bytes = name.as_bytes();
+        let package_end = memchr::memrchr(b'.', bytes);
+        let mut allowed = None;
+        let mut denied = None;
+        let mut hash = PrefixHasher::new(name);
+        for (i, &b) in bytes.iter().enumerate() {
+            if matches!(b, b'.' | b'$' | b'+') {
+                let prefix = &name[..i];
+                if let Some(entry) = self.table.get(hash.hash_to(i), prefix) {
+                    match self.judge(entry, prefix, Some(b), Some(i) == package_end) {
+                        Some(Ok(deny)) => denied = Some(deny),
+                        Some(Err(allow)) => {
+                            allowed.get_or_insert(allow);
+                        }
+                        None => {}
+                    }
+                }
+            }
+        }
+        if let Some(entry) = self.table.get(hash.hash_to(name.len()), name) {
+            match self.judge(entry, name, None, false) {
+                Some(Ok(deny)) => denied = Some(deny),
+                Some(Err(allow)) => {
+                    allowed.get_or_insert(allow);
+                }
+                None => {}
+            }
+        }
+        // Deny beats allow; the longest (most specific) deny names the rule.
+        match (denied, allowed) {
+            (Some(rule), _) => ClassDecision::Denied(rule),
+            (None, Some(rule)) => ClassDecision::Allowed(rule),
+            (None, None) => ClassDecision::NotAllowed,
+        }
+    }
+
+    /// What the rules on `prefix` say: `Ok(deny)`, `Err(allow)` or nothing.
+    /// `next` is the separator after the prefix (`None` at the end of the
+    /// name); `is_package` says the prefix is the class's whole package.
+    #[inline]
+    fn judge(
+        &self,
+        entry: &Entry,
+        prefix: &str,
+        next: Option<u8>,
+        is_package: bool,
+    ) -> Option<Result<&Rule, &Rule>> {
+        let nested = matches!(next, Some(b'$' | b'+'));
+        let deny = match next {
+            None => entry.deny_class,
+            Some(b'.') => entry
+                .deny_tree
+                .or(if is_package { entry.deny_package } else { None }),
+            Some(_) => entry.deny_class.or(entry.deny_nested),
+        };
+        if let Some(id) = deny {
+            return Some(Ok(self.rule(id)));
+        }
+        for &id in &entry.allows {
+            let rule = self.rule(id);
+            if rule.pattern.name() != prefix {
+                continue;
+            }
+            let matches = match rule.pattern.kind() {
+                PatternKind::Class => next.is_none(),
+                PatternKind::Package => is_package,
+                PatternKind::Tree => next == Some(b'.'),
+                PatternKind::Nested => nested,
+            };
+            if matches {
+                return Some(Err(rule));
+            }
+        }
+        None
+    }
+
+    /// Decides a type name: parses it (generics, arrays, primitives; see
+    /// [`parse_type_name`]) and checks every class it names.
+    ///
+    /// ```
+    /// use input_guard::classes::{ClassDecision, ClassFilter, TypeDecision};
+    ///
+    /// let filter = ClassFilter::new(["java.util.*".parse()?], []);
+    /// match filter.check("java.util.List<com.evil.Gadget>") {
+    ///     TypeDecision::Denied { class, decision } => {
+    ///         assert_eq!(class, "com.evil.Gadget");
+    ///         assert_eq!(decision, ClassDecision::NotAllowed);
+    ///     }
+    ///     other => panic!("{other:?}"),
+    /// }
+    /// assert!(matches!(filter.check("java.util.List<"), TypeDecision::Malformed(_)));
+    /// # Ok::<(), input_guard::classes::PatternError>(())
+    /// ```
+    pub fn check<'n>(&self, type_name: &'n str) -> TypeDecision<'_, 'n> {
+        let mut first_denied = None;
+        let parsed = parse_type_name(type_name, |class| {
+            if first_denied.is_none() {
+                let decision = self.check_class(class);
+                if !decision.is_allowed() {
+                    first_denied = Some((class, decision));
+                }
+            }
+        });
+        match (parsed, first_denied) {
+            (Err(error), _) => TypeDecision::Malformed(error),
+            (Ok(()), Some((class, decision))) => TypeDecision::Denied { class, decision },
+            (Ok(()), None) => TypeDecision::Allowed,
+        }
+    }
+
+    /// Like [`ClassFilter::check`], but decides every class and keeps the
+    /// decisions, for tools that explain a verdict (`input-guard check-class`).
+    pub fn explain<'n>(
+        &self,
+        type_name: &'n str,
+    ) -> Result<Vec<(&'n str, ClassDecision<'_>)>, TypeNameError> {
+        let mut decisions = Vec::new();
+        parse_type_name(type_name, |class| {
+            decisions.push((class, self.check_class(class)));
+        })?;
+        Ok(decisions)
+    }
+}

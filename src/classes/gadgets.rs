@@ -1,0 +1,80 @@
+//! The built-in gadget denylist, compiled from `policies/gadgets.txt`.
+//!
+//! The list ships as data beside the policies so that it can be read and
+//! reviewed without reading Rust; `include_str!` makes it part of the
+//! library, so no deployment can lose or edit it. The format is described at
+//! the top of the file.
+
+use super::pattern::{ClassPattern, PatternKind};
+
+/// The raw list, as shipped.
+pub const GADGETS_TXT: &str = include_str!("../../policies/gadgets.txt");
+
+/// Parses the list into patterns, each with the short name of its source
+/// group (the `## ` line text before the first `(` or `:`).
+///
+/// The file is part of the crate, so its validity is a build property, not a
+/// runtime one: a unit test parses every line, and lines that fail to parse
+/// (which the test forbids) are skipped rather than panicking.
+pub(crate) fn entries() -> impl Iterator<Item = (ClassPattern, &'static str)> {
+    let mut group: &'static str = "input-guard";
+    GADGETS_TXT.lines().filter_map(move |line| {
+        let line = line.trim();
+        if let Some(header) = line.strip_prefix("## ") {
+            group = header.split([':', '(']).next().unwrap_or(header).trim();
+            return None;
+        }
+        if line.is_empty() || line.starts_with('#') {
+            return None;
+        }
+        parse_entry(line).map(|pattern| (pattern, group))
+    })
+}
+
+fn parse_entry(line: &str) -> Option<ClassPattern> {
+    let (name, kind) = if let Some(package) = line.strip_suffix('.') {
+        (package, PatternKind::Tree)
+    } else if let Some(outer) = line.strip_suffix('$').or_else(|| line.strip_suffix('+')) {
+        (outer, PatternKind::Nested)
+    } else {
+        (line, PatternKind::Class)
+    };
+    let valid = !name.is_empty()
+        && name.split(['.', '$', '+']).all(|segment| {
+            !segment.is_empty()
+                && !segment.as_bytes()[0].is_ascii_digit()
+                && segment
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'`')
+        });
+    valid.then(|| ClassPattern::new(name, kind))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_line_is_an_entry() {
+        let mut count = 0;
+        for line in GADGETS_TXT.lines().map(str::trim) {
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            assert!(parse_entry(line).is_some(), "bad gadget entry {line:?}");
+            count += 1;
+        }
+        assert_eq!(entries().count(), count);
+        assert!(count > 450, "gadget list shrank to {count}");
+    }
+
+    #[test]
+    fn groups_are_named() {
+        let groups: std::collections::BTreeSet<_> = entries().map(|(_, g)| g).collect();
+        assert!(groups.len() >= 8, "{groups:?}");
+        assert!(
+            groups.iter().all(|g| !g.is_empty() && g.len() < 80),
+            "{groups:?}"
+        );
+    }
+}

@@ -1,0 +1,26 @@
+//! Which classes a request may name: patterns, the compiled filter, the
+//! built-in gadget denylist and the Java type-name parser.
+//!
+//! Data flows `ClassPattern` (policy text) -> [`ClassFilter`] (compiled
+//! once) -> [`ClassFilter::check`] (per type name, no allocation).
+//!
+//! # Performance
+//!
+//! A check walks the class name once, hashing incrementally, and probes a
+//! single case-folded table at every `.`/`$` boundary, so its cost depends on
+//! the length of the name, not on the number of rules. `benches/classes.rs`
+//! measures 1,000 patterns over 100,000 names.
+
+mod filter;
+mod gadgets;
+mod pattern;
+mod table;
+mod type_name;
+
+pub use filter::{ClassDecision, ClassFilter, Rule, RuleSource, TypeDecision};
+pub use gadgets::GADGETS_TXT;
+pub use pattern::{ClassPattern, PatternError, PatternKind};
+pub use type_name::{
+    MAX_ARRAY_DIMENSIONS, MAX_CLASSES, MAX_GENERIC_DEPTH, MAX_TYPE_NAME_LEN, TypeNameError,
+    TypeNameErrorKind, parse_type_name,
+};

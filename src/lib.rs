@@ -1,0 +1,51 @@
+//! # input-guard
+//!
+//! Stops dangerous input before a workflow engine's HTTP API parses it:
+//! typed-variable payloads naming classes that are not allowed
+//! (deserialization gadgets), XML with DTDs or external entities, unbounded
+//! queries, and bodies that are too large, compressed or of an unexpected
+//! type. Camunda 7's REST API is the reference engine.
+//!
+//! The crate is a sans-IO core with thin adapters:
+//!
+//! * [`policy`]: what is allowed, loaded once from TOML ([`Policy`]);
+//! * [`classes`]: the compiled class allow/deny list with the built-in
+//!   gadget denylist, and the Java type-name parser;
+//! * [`inspect`]: pure inspectors over bytes;
+//! * [`Guard`]: compiles a policy and judges a request head plus body into
+//!   a [`Verdict`]; the `input-guard` binary (feature `cli`) and the Tower
+//!   layer are shells around it.
+//!
+//! ```
+//! use input_guard::{Guard, Verdict, policy::Policy};
+//!
+//! let policy = Policy::from_toml(r#"
+//!     [classes]
+//!     allow = ["java.util.*", "com.acme.model.**"]
+//! "#)?;
+//! let guard = Guard::new(policy);
+//!
+//! // The class filter on its own: every class inside generics is checked,
+//! // and the gadget denylist wins over any allow pattern.
+//! let filter = guard.class_filter();
+//! assert!(filter.check("java.util.ArrayList<com.acme.model.Order>").is_allowed());
+//! assert!(!filter.check("java.util.ArrayList<com.acme.Other>").is_allowed());
+//!
+//! // A whole request.
+//! let (head, ()) = http::Request::get("/engine-rest/task").body(())?.into_parts();
+//! assert_eq!(guard.check(&head, b""), Verdict::Allow);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![warn(rust_2018_idioms, unreachable_pub)]
+
+pub mod classes;
+mod guard;
+pub mod inspect;
+pub mod policy;
+mod violation;
+
+pub use guard::{Guard, Verdict};
+pub use policy::Policy;
+pub use violation::{Code, Violation};

@@ -1,0 +1,237 @@
+//! The policy file as written, and its validation into [`Policy`].
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::{
+    BodyPolicy, ClassPolicy, Mode, Policy, PolicyError, PolicyErrorKind, QueryPolicy, XmlPolicy,
+};
+use crate::classes::ClassPattern;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPolicy {
+    mode: Option<Spanned<RawMode>>,
+    #[serde(default)]
+    body: RawBody,
+    #[serde(default)]
+    classes: RawClasses,
+    #[serde(default)]
+    xml: RawXml,
+    #[serde(default)]
+    query: RawQuery,
+}
+
+#[derive(Deserialize, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+enum RawMode {
+    Enforce,
+    Report,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawBody {
+    max_bytes: Option<Spanned<u64>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawClasses {
+    #[serde(default)]
+    allow: Vec<Spanned<String>>,
+    #[serde(default)]
+    deny: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawXml {
+    max_depth: Option<Spanned<u64>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawQuery {
+    max_results: Option<Spanned<u64>>,
+}
+
+pub(super) fn parse(text: &str) -> Result<Policy, PolicyError> {
+    let raw = deserialize(text)?;
+    let invalid = |key: &str, value_span: std::ops::Range<usize>, message: String| {
+        PolicyError::new(PolicyErrorKind::Invalid(message), key).at(text, value_span.start)
+    };
+
+    let mut policy = Policy::default();
+    if let Some(mode) = raw.mode {
+        policy.mode = match *mode.get_ref() {
+            RawMode::Enforce => Mode::Enforce,
+            RawMode::Report => Mode::Report,
+        };
+    }
+    if let Some(max_bytes) = raw.body.max_bytes {
+        policy.body = BodyPolicy {
+            max_bytes: *max_bytes.get_ref(),
+        };
+    }
+    policy.classes = ClassPolicy {
+        allow: patterns(text, "classes.allow", raw.classes.allow)?,
+        deny: patterns(text, "classes.deny", raw.classes.deny)?,
+    };
+    if let Some(depth) = raw.xml.max_depth {
+        let value = *depth.get_ref();
+        if !(1..=65_536).contains(&value) {
+            return Err(invalid(
+                "xml.max_depth",
+                depth.span(),
+                format!("must be between 1 and 65536, not {value}"),
+            ));
+        }
+        policy.xml = XmlPolicy {
+            max_depth: usize::try_from(value).unwrap_or(usize::MAX),
+        };
+    }
+    if let Some(cap) = raw.query.max_results {
+        let value = *cap.get_ref();
+        let max_results = match i32::try_from(value) {
+            Ok(v) => v.unsigned_abs(),
+            Err(_) => {
+                return Err(invalid(
+                    "query.max_results",
+                    cap.span(),
+                    format!(
+                        "must be at most {} (Java's int range), not {value}",
+                        i32::MAX
+                    ),
+                ));
+            }
+        };
+        policy.query = QueryPolicy { max_results };
+    }
+    Ok(policy)
+}
+
+fn patterns(
+    text: &str,
+    key: &str,
+    raw: Vec<Spanned<String>>,
+) -> Result<Vec<ClassPattern>, PolicyError> {
+    raw.into_iter()
+        .enumerate()
+        .map(|(i, pattern)| {
+            pattern.get_ref().parse::<ClassPattern>().map_err(|e| {
+                PolicyError::new(PolicyErrorKind::Pattern(e), format!("{key}[{i}]"))
+                    .at(text, pattern.span().start)
+            })
+        })
+        .collect()
+}
+
+/// Runs serde over the TOML and turns its errors into [`PolicyError`]s with
+/// a key path and a position.
+fn deserialize(text: &str) -> Result<RawPolicy, PolicyError> {
+    let deserializer = toml::Deserializer::parse(text).map_err(|e| toml_error(text, "", &e))?;
+    serde_path_to_error::deserialize(deserializer).map_err(|e| {
+        let path = e.path().to_string();
+        // `toml::Spanned` shows up as an inner field; it is not a key.
+        let path = path.replace(".$__serde_spanned_private_value", "");
+        let path = if path == "." { String::new() } else { path };
+        toml_error(text, &path, e.inner())
+    })
+}
+
+fn toml_error(text: &str, path: &str, error: &toml::de::Error) -> PolicyError {
+    let message = error.message().trim();
+    let offset = error.span().map_or(0, |span| span.start);
+    // serde reports unknown keys as "unknown field `x`, expected one of `a`, `b`".
+    let error = match message.strip_prefix("unknown field `") {
+        Some(rest) => {
+            let (name, expected) = rest.split_once('`').unwrap_or((rest, ""));
+            // serde_path_to_error already ends the path with the unknown key.
+            let key = if path.is_empty() {
+                name.to_owned()
+            } else {
+                path.to_owned()
+            };
+            let expected = expected
+                .split('`')
+                .skip(1)
+                .step_by(2)
+                .map(str::to_owned)
+                .collect();
+            PolicyError::new(PolicyErrorKind::UnknownKey { expected }, key)
+        }
+        None => PolicyError::new(PolicyErrorKind::Syntax(message.to_owned()), path),
+    };
+    error.at(text, offset)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str) -> (Option<usize>, String, String) {
+        let e = parse(text).unwrap_err();
+        (e.line(), e.key().to_owned(), e.to_string())
+    }
+
+    #[test]
+    fn unknown_keys_name_the_key_and_line() {
+        let (line, key, msg) = err("mode = \"enforce\"\n\n[body]\nmax_byte = 3\n");
+        assert_eq!((line, key.as_str()), (Some(4), "body.max_byte"));
+        assert!(msg.contains("expected one of: max_bytes"), "{msg}");
+        let (line, key, _) = err("[classes]\nallow = []\n[bogus]\n");
+        assert_eq!((line, key.as_str()), (Some(3), "bogus"));
+        let (line, key, _) = err("colour = 1\n");
+        assert_eq!((line, key.as_str()), (Some(1), "colour"));
+    }
+
+    #[test]
+    fn type_errors_name_the_key_and_line() {
+        let (line, key, _) = err("[body]\nmax_bytes = \"big\"\n");
+        assert_eq!((line, key.as_str()), (Some(2), "body.max_bytes"));
+        let (line, key, _) = err("[body]\nmax_bytes = -1\n");
+        assert_eq!((line, key.as_str()), (Some(2), "body.max_bytes"));
+        let (line, key, msg) = err("mode = \"loud\"\n");
+        assert_eq!((line, key.as_str()), (Some(1), "mode"));
+        assert!(msg.contains("enforce"), "{msg}");
+        let (line, _, _) = err("[classes]\nallow = [\"a\"\n");
+        assert_eq!(line, Some(2));
+    }
+
+    #[test]
+    fn bad_patterns_name_the_index() {
+        let (line, key, msg) = err("[classes]\nallow = [\n  \"java.util.*\",\n  \"com.*.x\",\n]\n");
+        assert_eq!((line, key.as_str()), (Some(4), "classes.allow[1]"));
+        assert!(msg.contains("`*`"), "{msg}");
+        let (_, key, _) = err("[classes]\ndeny = [\"*\"]\n");
+        assert_eq!(key, "classes.deny[0]");
+    }
+
+    #[test]
+    fn ranges() {
+        assert_eq!(err("[xml]\nmax_depth = 0\n").1, "xml.max_depth");
+        assert_eq!(parse("[xml]\nmax_depth = 1\n").unwrap().xml.max_depth, 1);
+        assert_eq!(
+            err("[query]\nmax_results = 2147483648\n").1,
+            "query.max_results"
+        );
+        let p = parse("[query]\nmax_results = 2147483647\n").unwrap();
+        assert_eq!(p.query.max_results, i32::MAX as u32);
+        assert_eq!(
+            parse("[query]\nmax_results = 0\n")
+                .unwrap()
+                .query
+                .max_results,
+            0
+        );
+    }
+
+    #[test]
+    fn empty_is_the_safe_default() {
+        assert_eq!(parse("").unwrap(), Policy::default());
+        let p = parse("[classes]\nallow = [\"com.acme.**\"]\n").unwrap();
+        assert_eq!(p.classes.allow[0].to_string(), "com.acme.**");
+        assert_eq!(p.body.max_bytes, 10 * 1024 * 1024);
+    }
+}

@@ -1,0 +1,316 @@
+//! The `input-guard` binary's contract (DESIGN.md, "The binary"), driven
+//! through the built executable.
+#![cfg(feature = "cli")]
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_input-guard");
+
+struct Run {
+    code: i32,
+    lines: Vec<Value>,
+    stderr: String,
+}
+
+fn run(args: &[&str], stdin: &[u8]) -> Run {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn input-guard");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin)
+        .expect("write stdin");
+    let out = child.wait_with_output().expect("wait");
+    let stdout = String::from_utf8(out.stdout).expect("utf-8 stdout");
+    Run {
+        code: out.status.code().expect("exit code"),
+        lines: stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l:?}: {e}")))
+            .collect(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn policy(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("input-guard-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write policy");
+    path
+}
+
+fn camunda() -> String {
+    concat!(env!("CARGO_MANIFEST_DIR"), "/policies/camunda.toml").to_owned()
+}
+
+fn check(policy: &str, extra: &[&str], body: &[u8]) -> Run {
+    let mut args = vec!["check", "--policy", policy];
+    args.extend_from_slice(extra);
+    run(&args, body)
+}
+
+fn assert_reject(run: &Run, status: u64, code: &str, location: &str) {
+    assert_eq!(run.code, 1, "stderr: {}", run.stderr);
+    assert_eq!(run.lines.len(), 1);
+    let line = &run.lines[0];
+    assert_eq!(line["verdict"], "reject", "{line}");
+    assert_eq!(line["status"], status, "{line}");
+    assert_eq!(line["code"], code, "{line}");
+    assert_eq!(line["location"], location, "{line}");
+    assert!(
+        line["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{line}"
+    );
+}
+
+#[test]
+fn request_without_body_is_allowed() {
+    let run = check(
+        &camunda(),
+        &[
+            "--method",
+            "GET",
+            "--uri",
+            "/engine-rest/process-definition",
+        ],
+        b"",
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.lines, vec![serde_json::json!({"verdict": "allow"})]);
+}
+
+#[test]
+fn body_size_limit() {
+    let p = policy("small.toml", "[body]\nmax_bytes = 8\n");
+    let p = p.to_str().unwrap();
+    let ct = ["--header", "Content-Type: application/json"];
+    assert_reject(
+        &check(p, &ct, b"{\"a\":123}"),
+        413,
+        "body-too-large",
+        "body",
+    );
+    // Near miss: exactly at the limit is not too large (no JSON inspector
+    // has landed yet, so the guard fails closed on the type instead).
+    let at_limit = check(p, &ct, b"{\"a\":12}");
+    assert_ne!(at_limit.lines[0]["code"], "body-too-large");
+
+    let declared = check(p, &["--header", "Content-Length: 9"], b"");
+    assert_reject(&declared, 413, "body-too-large", "header:content-length");
+    let declared_ok = check(p, &["--header", "Content-Length: 0"], b"");
+    assert_eq!(declared_ok.code, 0);
+}
+
+#[test]
+fn body_comes_from_file_or_stdin() {
+    let p = policy("tiny.toml", "[body]\nmax_bytes = 2\n");
+    let p = p.to_str().unwrap();
+    let body = policy("body.bin", "abc");
+    assert_reject(
+        &check(p, &["--body", body.to_str().unwrap()], b""),
+        413,
+        "body-too-large",
+        "body",
+    );
+    assert_reject(&check(p, &[], b"abc"), 413, "body-too-large", "body");
+}
+
+#[test]
+fn bodies_without_an_inspector_fail_closed() {
+    let c = camunda();
+    let json = ["--header", "Content-Type: application/json"];
+    assert_reject(
+        &check(&c, &json, b"{}"),
+        415,
+        "unsupported-media-type",
+        "header:content-type",
+    );
+    assert_reject(
+        &check(&c, &[], b"{}"),
+        415,
+        "unsupported-media-type",
+        "header:content-type",
+    );
+    let text = ["--header", "Content-Type: text/plain"];
+    assert_reject(
+        &check(&c, &text, b"hi"),
+        415,
+        "unsupported-media-type",
+        "header:content-type",
+    );
+    // Near miss: the same header without a body is fine.
+    assert_eq!(check(&c, &json, b"").code, 0);
+}
+
+#[test]
+fn encodings_and_unreadable_headers() {
+    let c = camunda();
+    let gzip = ["--header", "Content-Encoding: gzip"];
+    assert_reject(
+        &check(&c, &gzip, b""),
+        415,
+        "unsupported-content-encoding",
+        "header:content-encoding",
+    );
+    assert_eq!(
+        check(&c, &["--header", "Content-Encoding: identity"], b"").code,
+        0
+    );
+
+    let bad_len = ["--header", "Content-Length: 1e3"];
+    assert_reject(
+        &check(&c, &bad_len, b""),
+        400,
+        "invalid-header",
+        "header:content-length",
+    );
+    let two_types = [
+        "--header",
+        "Content-Type: application/json",
+        "--header",
+        "Content-Type: application/xml",
+    ];
+    assert_reject(
+        &check(&c, &two_types, b"x"),
+        400,
+        "invalid-header",
+        "header:content-type",
+    );
+    let mismatch = ["--header", "Content-Length: 5"];
+    assert_reject(
+        &check(&c, &mismatch, b"abc"),
+        400,
+        "invalid-header",
+        "header:content-length",
+    );
+}
+
+#[test]
+fn report_mode_lets_the_request_through_and_says_why() {
+    let p = policy("report.toml", "mode = \"report\"\n[body]\nmax_bytes = 1\n");
+    let run = check(p.to_str().unwrap(), &[], b"abc");
+    assert_eq!(run.code, 0);
+    assert_eq!(run.lines[0]["verdict"], "allow");
+    assert_eq!(run.lines[0]["reported"]["code"], "body-too-large");
+    assert_eq!(run.lines[0]["reported"]["status"], 413);
+}
+
+#[test]
+fn policy_and_usage_errors_exit_2() {
+    let p = policy("typo.toml", "[body]\nmax_byte = 1\n");
+    let run = check(p.to_str().unwrap(), &[], b"");
+    assert_eq!(run.code, 2);
+    assert!(run.lines.is_empty());
+    assert!(
+        run.stderr.contains("typo.toml:2:1: key `body.max_byte`"),
+        "{}",
+        run.stderr
+    );
+
+    let missing = check("/nonexistent/policy.toml", &[], b"");
+    assert_eq!(missing.code, 2);
+    assert!(
+        missing.stderr.contains("/nonexistent/policy.toml"),
+        "{}",
+        missing.stderr
+    );
+
+    assert_eq!(run_args(&["check"]), 2);
+    assert_eq!(run_args(&["check-class", "--policy", &camunda()]), 2);
+    assert_eq!(run_args(&["frobnicate"]), 2);
+    let bad_header = check(&camunda(), &["--header", "no colon"], b"");
+    assert_eq!(bad_header.code, 2);
+}
+
+fn run_args(args: &[&str]) -> i32 {
+    run(args, b"").code
+}
+
+#[test]
+fn check_class_prints_one_line_per_name() {
+    let run = run(
+        &[
+            "check-class",
+            "--policy",
+            &camunda(),
+            "java.util.HashMap<java.lang.String, java.util.ArrayList<java.lang.Long>>",
+            "com.sun.rowset.JdbcRowSetImpl",
+            "com.acme.Order",
+            "java.util.List<",
+            "int",
+        ],
+        b"",
+    );
+    assert_eq!(run.code, 1);
+    let verdicts: Vec<(&str, &str)> = run
+        .lines
+        .iter()
+        .map(|l| (l["name"].as_str().unwrap(), l["verdict"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            (
+                "java.util.HashMap<java.lang.String, java.util.ArrayList<java.lang.Long>>",
+                "allow"
+            ),
+            ("com.sun.rowset.JdbcRowSetImpl", "deny"),
+            ("com.acme.Order", "deny"),
+            ("java.util.List<", "deny"),
+            ("int", "allow"),
+        ]
+    );
+    let reason = |i: usize| run.lines[i]["reason"].as_str().unwrap().to_owned();
+    assert!(
+        reason(0).contains("classes.allow `java.util.HashMap`"),
+        "{}",
+        reason(0)
+    );
+    assert!(reason(1).contains("gadget denylist"), "{}", reason(1));
+    assert!(
+        reason(2).contains("no classes.allow pattern"),
+        "{}",
+        reason(2)
+    );
+    assert!(reason(3).contains("not a type name"), "{}", reason(3));
+}
+
+#[test]
+fn check_class_exits_0_when_all_are_allowed() {
+    let p = policy(
+        "acme.toml",
+        "[classes]\nallow = [\"com.acme.**\"]\ndeny = [\"com.acme.secret.*\"]\n",
+    );
+    let p = p.to_str().unwrap();
+    let ok = run(
+        &[
+            "check-class",
+            "--policy",
+            p,
+            "com.acme.Order",
+            "[Lcom.acme.a.B;",
+        ],
+        b"",
+    );
+    assert_eq!(ok.code, 0, "{:?}", ok.lines);
+    assert_eq!(ok.lines.len(), 2);
+    let denied = run(&["check-class", "--policy", p, "com.acme.secret.Key"], b"");
+    assert_eq!(denied.code, 1);
+    assert!(
+        denied.lines[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("classes.deny `com.acme.secret.*`")
+    );
+}

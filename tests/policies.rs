@@ -1,0 +1,89 @@
+//! The shipped policies load, and policies/README.md documents every key the
+//! loader knows.
+
+use input_guard::policy::{Mode, Policy, PolicyErrorKind};
+use input_guard::{Guard, classes::TypeDecision};
+
+fn shipped(name: &str) -> Policy {
+    let path = format!("{}/policies/{name}", env!("CARGO_MANIFEST_DIR"));
+    Policy::load(&path).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn camunda_policy_is_secure_by_default() {
+    let policy = shipped("camunda.toml");
+    assert_eq!(policy.mode, Mode::Enforce);
+    assert_eq!(policy.query.max_results, 1000);
+    let guard = Guard::new(policy);
+    let filter = guard.class_filter();
+    for allowed in [
+        "java.lang.String",
+        "java.util.ArrayList<java.lang.Long>",
+        "java.util.HashMap<java.lang.String, java.util.LinkedList<java.math.BigDecimal>>",
+        "java.util.Arrays$ArrayList",
+        "java.time.LocalDate",
+        "[Ljava.lang.Integer;",
+    ] {
+        assert!(filter.check(allowed).is_allowed(), "{allowed}");
+    }
+    // What Camunda's own defaults admit through `java.lang` prefix matching.
+    for denied in [
+        "java.lang.Runtime",
+        "java.lang.ProcessBuilder",
+        "java.lang.reflect.Proxy",
+        "java.langx.Evil",
+        "java.lang.Object",
+        "java.util.ServiceLoader",
+        "java.util.List",
+        "com.sun.rowset.JdbcRowSetImpl",
+        "java.util.ArrayList<org.apache.commons.collections.functors.InvokerTransformer>",
+    ] {
+        assert!(!filter.check(denied).is_allowed(), "{denied}");
+    }
+}
+
+#[test]
+fn strict_policy_allows_no_class() {
+    let guard = Guard::new(shipped("strict.toml"));
+    assert!(guard.policy().classes.allow.is_empty());
+    assert!(matches!(
+        guard.class_filter().check("java.lang.String"),
+        TypeDecision::Denied { .. }
+    ));
+    assert!(guard.class_filter().check("int[]").is_allowed());
+}
+
+/// The keys the loader accepts at `section` (empty: the top level), read off
+/// its own "unknown key" error so this test follows the code.
+fn keys(section: &str) -> Vec<String> {
+    let text = if section.is_empty() {
+        "zz_not_a_key = 1\n".to_owned()
+    } else {
+        format!("[{section}]\nzz_not_a_key = 1\n")
+    };
+    match Policy::from_toml(&text).unwrap_err().kind() {
+        PolicyErrorKind::UnknownKey { expected } => expected.clone(),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn readme_documents_every_key() {
+    let readme =
+        std::fs::read_to_string(format!("{}/policies/README.md", env!("CARGO_MANIFEST_DIR")))
+            .expect("policies/README.md");
+    let top = keys("");
+    assert!(top.contains(&"mode".to_owned()), "{top:?}");
+    for key in &top {
+        if key == "mode" {
+            assert!(readme.contains("| `mode` |"), "README lacks `mode`");
+            continue;
+        }
+        let documented: Vec<String> = keys(key);
+        assert!(!documented.is_empty());
+        for sub in documented {
+            let row = format!("| `[{key}] {sub}` |");
+            assert!(readme.contains(&row), "README lacks {row}");
+        }
+    }
+}
