@@ -6,6 +6,7 @@ use http::{HeaderMap, HeaderName, Uri};
 
 use crate::classes::ClassFilter;
 use crate::inspect::media_type::{self, BodyKind};
+use crate::inspect::xml::XmlInspector;
 use crate::policy::{Mode, Policy};
 use crate::violation::{Code, Violation};
 
@@ -62,6 +63,7 @@ impl Verdict {
 pub struct Guard {
     policy: Policy,
     classes: ClassFilter,
+    xml: XmlInspector,
 }
 
 impl Guard {
@@ -71,7 +73,12 @@ impl Guard {
             policy.classes.allow.iter().cloned(),
             policy.classes.deny.iter().cloned(),
         );
-        Guard { policy, classes }
+        let xml = XmlInspector::new(policy.xml.clone());
+        Guard {
+            policy,
+            classes,
+            xml,
+        }
     }
 
     /// The policy the guard was built from.
@@ -131,15 +138,14 @@ impl Guard {
         };
         let media = media_type::parse(value).ok_or_else(|| unreadable(&CONTENT_TYPE))?;
         match media.kind() {
+            BodyKind::Xml => self.xml.inspect(body, media.charset),
             // Fail closed: a body kind whose inspector has not been built
             // is refused rather than passed unread.
-            BodyKind::Json | BodyKind::Xml | BodyKind::Multipart | BodyKind::Other => {
-                Err(Violation::new(
-                    Code::UnsupportedMediaType,
-                    "header:content-type",
-                    format!("content type {} is not accepted", media.essence),
-                ))
-            }
+            BodyKind::Json | BodyKind::Multipart | BodyKind::Other => Err(Violation::new(
+                Code::UnsupportedMediaType,
+                "header:content-type",
+                format!("content type {} is not accepted", media.essence),
+            )),
         }
     }
 

@@ -16,6 +16,23 @@ use std::fmt;
 /// | `unsupported-media-type` | 415 | a body without a content type, or of a type the guard cannot inspect |
 /// | `unsupported-content-encoding` | 415 | a `Content-Encoding` the guard does not decode |
 /// | `invalid-header` | 400 | a `Content-Length`, `Content-Type` or `Content-Encoding` header the guard cannot read unambiguously |
+/// | `xml-malformed` | 400 | an XML document that is not well formed (namespaces included): unclosed or mismatched elements, duplicate attributes, more than one root, content outside the root, bad syntax |
+/// | `xml-doctype` | 400 | a DOCTYPE, anywhere, in any letter case (DTDs, external and parameter entities, entity bombs) |
+/// | `xml-entity` | 400 | an entity reference other than `&amp; &lt; &gt; &quot; &apos;`, or a character reference to a character XML does not allow |
+/// | `xml-xinclude` | 400 | an element in the XInclude namespace, whatever its prefix |
+/// | `xml-xslt` | 400 | an element in the XSLT namespace, unless `xml.allow_xslt` |
+/// | `xml-schema-location` | 400 | an `xsi:schemaLocation` / `xsi:noNamespaceSchemaLocation` the policy does not allow (by default: not http(s), or a loopback, private or link-local literal host) |
+/// | `xml-stylesheet` | 400 | an `xml-stylesheet` processing instruction with an absolute `href` |
+/// | `xml-forbidden-element` | 400 | an element the policy lists in `xml.forbid_elements` (e.g. BPMN scripts) |
+/// | `xml-forbidden-attribute` | 400 | an attribute the policy lists in `xml.forbid_attributes` |
+/// | `xml-too-deep` | 400 | elements nested deeper than `xml.max_depth` |
+/// | `xml-too-many-attributes` | 400 | more attributes on one element than `xml.max_attributes` |
+/// | `xml-name-too-long` | 400 | an element or attribute name longer than `xml.max_name_length` |
+/// | `xml-value-too-large` | 400 | a text node or attribute value larger than `xml.max_value_bytes` |
+/// | `xml-too-many-elements` | 400 | more elements than `xml.max_elements` |
+/// | `xml-too-many-namespaces` | 400 | more namespace declarations on one element than `xml.max_namespace_declarations` |
+/// | `xml-unsupported-encoding` | 415 | XML in an encoding the guard does not read (UTF-32, UTF-7, EBCDIC, legacy sets the policy does not list) |
+/// | `xml-encoding-mismatch` | 400 | the byte order mark, byte pattern, XML declaration and `charset` disagree on the encoding |
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Code {
@@ -27,6 +44,40 @@ pub enum Code {
     UnsupportedContentEncoding,
     /// `invalid-header`.
     InvalidHeader,
+    /// `xml-malformed`.
+    XmlMalformed,
+    /// `xml-doctype`.
+    XmlDoctype,
+    /// `xml-entity`.
+    XmlEntity,
+    /// `xml-xinclude`.
+    XmlXinclude,
+    /// `xml-xslt`.
+    XmlXslt,
+    /// `xml-schema-location`.
+    XmlSchemaLocation,
+    /// `xml-stylesheet`.
+    XmlStylesheet,
+    /// `xml-forbidden-element`.
+    XmlForbiddenElement,
+    /// `xml-forbidden-attribute`.
+    XmlForbiddenAttribute,
+    /// `xml-too-deep`.
+    XmlTooDeep,
+    /// `xml-too-many-attributes`.
+    XmlTooManyAttributes,
+    /// `xml-name-too-long`.
+    XmlNameTooLong,
+    /// `xml-value-too-large`.
+    XmlValueTooLarge,
+    /// `xml-too-many-elements`.
+    XmlTooManyElements,
+    /// `xml-too-many-namespaces`.
+    XmlTooManyNamespaces,
+    /// `xml-unsupported-encoding`.
+    XmlUnsupportedEncoding,
+    /// `xml-encoding-mismatch`.
+    XmlEncodingMismatch,
 }
 
 impl Code {
@@ -36,6 +87,23 @@ impl Code {
         Code::UnsupportedMediaType,
         Code::UnsupportedContentEncoding,
         Code::InvalidHeader,
+        Code::XmlMalformed,
+        Code::XmlDoctype,
+        Code::XmlEntity,
+        Code::XmlXinclude,
+        Code::XmlXslt,
+        Code::XmlSchemaLocation,
+        Code::XmlStylesheet,
+        Code::XmlForbiddenElement,
+        Code::XmlForbiddenAttribute,
+        Code::XmlTooDeep,
+        Code::XmlTooManyAttributes,
+        Code::XmlNameTooLong,
+        Code::XmlValueTooLarge,
+        Code::XmlTooManyElements,
+        Code::XmlTooManyNamespaces,
+        Code::XmlUnsupportedEncoding,
+        Code::XmlEncodingMismatch,
     ];
 
     /// The stable string form, e.g. `body-too-large`.
@@ -45,6 +113,23 @@ impl Code {
             Code::UnsupportedMediaType => "unsupported-media-type",
             Code::UnsupportedContentEncoding => "unsupported-content-encoding",
             Code::InvalidHeader => "invalid-header",
+            Code::XmlMalformed => "xml-malformed",
+            Code::XmlDoctype => "xml-doctype",
+            Code::XmlEntity => "xml-entity",
+            Code::XmlXinclude => "xml-xinclude",
+            Code::XmlXslt => "xml-xslt",
+            Code::XmlSchemaLocation => "xml-schema-location",
+            Code::XmlStylesheet => "xml-stylesheet",
+            Code::XmlForbiddenElement => "xml-forbidden-element",
+            Code::XmlForbiddenAttribute => "xml-forbidden-attribute",
+            Code::XmlTooDeep => "xml-too-deep",
+            Code::XmlTooManyAttributes => "xml-too-many-attributes",
+            Code::XmlNameTooLong => "xml-name-too-long",
+            Code::XmlValueTooLarge => "xml-value-too-large",
+            Code::XmlTooManyElements => "xml-too-many-elements",
+            Code::XmlTooManyNamespaces => "xml-too-many-namespaces",
+            Code::XmlUnsupportedEncoding => "xml-unsupported-encoding",
+            Code::XmlEncodingMismatch => "xml-encoding-mismatch",
         }
     }
 
@@ -52,10 +137,26 @@ impl Code {
     pub fn status(self) -> http::StatusCode {
         match self {
             Code::BodyTooLarge => http::StatusCode::PAYLOAD_TOO_LARGE,
-            Code::UnsupportedMediaType | Code::UnsupportedContentEncoding => {
-                http::StatusCode::UNSUPPORTED_MEDIA_TYPE
-            }
-            Code::InvalidHeader => http::StatusCode::BAD_REQUEST,
+            Code::UnsupportedMediaType
+            | Code::UnsupportedContentEncoding
+            | Code::XmlUnsupportedEncoding => http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Code::InvalidHeader
+            | Code::XmlMalformed
+            | Code::XmlDoctype
+            | Code::XmlEntity
+            | Code::XmlXinclude
+            | Code::XmlXslt
+            | Code::XmlSchemaLocation
+            | Code::XmlStylesheet
+            | Code::XmlForbiddenElement
+            | Code::XmlForbiddenAttribute
+            | Code::XmlTooDeep
+            | Code::XmlTooManyAttributes
+            | Code::XmlNameTooLong
+            | Code::XmlValueTooLarge
+            | Code::XmlTooManyElements
+            | Code::XmlTooManyNamespaces
+            | Code::XmlEncodingMismatch => http::StatusCode::BAD_REQUEST,
         }
     }
 
@@ -66,6 +167,23 @@ impl Code {
             Code::UnsupportedMediaType => "Unsupported media type",
             Code::UnsupportedContentEncoding => "Unsupported content encoding",
             Code::InvalidHeader => "Invalid request header",
+            Code::XmlMalformed => "Malformed XML",
+            Code::XmlDoctype => "XML document type declarations are not accepted",
+            Code::XmlEntity => "XML entity reference not allowed",
+            Code::XmlXinclude => "XInclude is not accepted",
+            Code::XmlXslt => "XSLT is not accepted",
+            Code::XmlSchemaLocation => "XML schema location not allowed",
+            Code::XmlStylesheet => "XML stylesheet not allowed",
+            Code::XmlForbiddenElement => "XML element not allowed",
+            Code::XmlForbiddenAttribute => "XML attribute not allowed",
+            Code::XmlTooDeep => "XML nested too deeply",
+            Code::XmlTooManyAttributes => "Too many XML attributes",
+            Code::XmlNameTooLong => "XML name too long",
+            Code::XmlValueTooLarge => "XML text or attribute value too large",
+            Code::XmlTooManyElements => "Too many XML elements",
+            Code::XmlTooManyNamespaces => "Too many XML namespace declarations",
+            Code::XmlUnsupportedEncoding => "Unsupported XML encoding",
+            Code::XmlEncodingMismatch => "Conflicting XML encoding",
         }
     }
 }
@@ -86,6 +204,7 @@ pub struct Violation {
     code: Code,
     location: Cow<'static, str>,
     message: Cow<'static, str>,
+    offset: Option<usize>,
 }
 
 impl Violation {
@@ -100,7 +219,19 @@ impl Violation {
             code,
             location: location.into(),
             message: message.into(),
+            offset: None,
         }
+    }
+
+    /// The same violation, pinned to byte `offset` of the inspected input.
+    pub fn at_offset(mut self, offset: usize) -> Self {
+        self.offset = Some(offset);
+        self
+    }
+
+    /// Byte offset of the problem in the inspected input, when known.
+    pub fn offset(&self) -> Option<usize> {
+        self.offset
     }
 
     /// The stable code.
@@ -126,7 +257,11 @@ impl Violation {
 
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} at {}: {}", self.code, self.location, self.message)
+        write!(f, "{} at {}", self.code, self.location)?;
+        if let Some(offset) = self.offset {
+            write!(f, " (byte {offset})")?;
+        }
+        write!(f, ": {}", self.message)
     }
 }
 

@@ -314,3 +314,42 @@ fn check_class_exits_0_when_all_are_allowed() {
             .contains("classes.deny `com.acme.secret.*`")
     );
 }
+
+#[test]
+fn xml_bodies_are_inspected() {
+    let c = camunda();
+    let xxe = b"<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><r>&x;</r>";
+    for content_type in [
+        "application/xml",
+        "text/xml; charset=utf-8",
+        "application/atom+xml",
+        "Application/BPMN+XML",
+    ] {
+        let header = format!("Content-Type: {content_type}");
+        let run = check(&c, &["--header", &header], xxe);
+        assert_reject(&run, 400, "xml-doctype", "/");
+        assert_eq!(run.lines[0]["offset"], 21, "{content_type}");
+        // Near miss: the same type with a benign document.
+        let ok = check(
+            &c,
+            &["--header", &header],
+            b"<r a=\"1\">&lt;!DOCTYPE is text</r>",
+        );
+        assert_eq!(ok.code, 0, "{content_type}: {:?}", ok.lines);
+        assert_eq!(ok.lines, vec![serde_json::json!({"verdict": "allow"})]);
+    }
+    let script = br#"<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"><bpmn:process id="p"><bpmn:scriptTask id="s"/></bpmn:process></bpmn:definitions>"#;
+    let run = check(&c, &["--header", "Content-Type: application/xml"], script);
+    assert_reject(
+        &run,
+        400,
+        "xml-forbidden-element",
+        "/definitions/process/scriptTask",
+    );
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain("<!DOCTYPE r><r/>".encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    let run = check(&c, &["--header", "Content-Type: application/xml"], &utf16);
+    assert_reject(&run, 400, "xml-doctype", "/");
+}

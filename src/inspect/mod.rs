@@ -5,3 +5,4 @@
 //! picks the inspector from the request's `Content-Type`.
 
 pub mod media_type;
+pub mod xml;

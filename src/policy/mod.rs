@@ -89,17 +89,145 @@ pub struct ClassPolicy {
     pub deny: Vec<ClassPattern>,
 }
 
-/// `[xml]`.
+/// `[xml]`: what XML bodies (and XML inside JSON and multipart) may hold.
+///
+/// DOCTYPEs, entity references other than the predefined five, XInclude and
+/// malformed documents are always rejected; these keys set the limits and
+/// the choices a deployment can make.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct XmlPolicy {
     /// `max_depth`: deepest element nesting (default 256).
     pub max_depth: usize,
+    /// `max_attributes`: attributes per element (default 256).
+    pub max_attributes: usize,
+    /// `max_name_length`: bytes in an element or attribute name (default 1000).
+    pub max_name_length: usize,
+    /// `max_value_bytes`: bytes in a text node or attribute value (default 1 MiB).
+    pub max_value_bytes: usize,
+    /// `max_elements`: elements per document (default 1,000,000).
+    pub max_elements: usize,
+    /// `max_namespace_declarations`: `xmlns` attributes per element (default 64).
+    pub max_namespace_declarations: usize,
+    /// `allow_xslt`: accept elements in the XSLT namespace (default false).
+    pub allow_xslt: bool,
+    /// `schema_locations`: which `xsi:schemaLocation` values pass.
+    pub schema_locations: SchemaLocations,
+    /// `allow_absolute_stylesheets`: accept `<?xml-stylesheet href=...?>`
+    /// pointing at an absolute URL (default false).
+    pub allow_absolute_stylesheets: bool,
+    /// `forbid_elements`: elements rejected wherever they appear, as
+    /// `{namespace}local` or `local` (no namespace).
+    pub forbid_elements: Vec<XmlName>,
+    /// `forbid_attributes`: attributes rejected on any element, as
+    /// `{namespace}local` or `local` (no namespace: unprefixed attributes).
+    pub forbid_attributes: Vec<XmlName>,
+    /// `encodings`: single-byte legacy encodings (e.g. `ISO-8859-1`) that are
+    /// decoded and inspected; any other encoding than UTF-8, US-ASCII and
+    /// UTF-16 is rejected (default none).
+    pub encodings: Vec<&'static encoding_rs::Encoding>,
 }
 
 impl Default for XmlPolicy {
     fn default() -> Self {
-        XmlPolicy { max_depth: 256 }
+        XmlPolicy {
+            max_depth: 256,
+            max_attributes: 256,
+            max_name_length: 1000,
+            max_value_bytes: 1024 * 1024,
+            max_elements: 1_000_000,
+            max_namespace_declarations: 64,
+            allow_xslt: false,
+            schema_locations: SchemaLocations::default(),
+            allow_absolute_stylesheets: false,
+            forbid_elements: Vec::new(),
+            forbid_attributes: Vec::new(),
+            encodings: Vec::new(),
+        }
+    }
+}
+
+/// `[xml] schema_locations`: which schema locations pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SchemaLocations {
+    /// `"public-http"` (default): `http`/`https` URLs whose host is not a
+    /// literal loopback, private or link-local address, and plain relative
+    /// file names (`BPMN20.xsd`); everything else is rejected.
+    #[default]
+    PublicHttp,
+    /// `"any"`: every schema location passes.
+    Any,
+    /// `"none"`: every schema location attribute is rejected.
+    None,
+}
+
+/// A namespace-qualified XML name, written `{namespace}local` or `local`.
+///
+/// ```
+/// use input_guard::policy::XmlName;
+///
+/// let name: XmlName = "{http://camunda.org/schema/1.0/bpmn}script".parse().unwrap();
+/// assert_eq!(name.namespace(), Some("http://camunda.org/schema/1.0/bpmn"));
+/// assert_eq!(name.local(), "script");
+/// assert_eq!("scriptFormat".parse::<XmlName>().unwrap().namespace(), None);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct XmlName {
+    namespace: Option<Box<str>>,
+    local: Box<str>,
+}
+
+impl XmlName {
+    /// The namespace name, or `None` for names in no namespace.
+    pub fn namespace(&self) -> Option<&str> {
+        self.namespace.as_deref()
+    }
+
+    /// The local part.
+    pub fn local(&self) -> &str {
+        &self.local
+    }
+}
+
+impl std::str::FromStr for XmlName {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (namespace, local) = match s.strip_prefix('{') {
+            Some(rest) => {
+                let (ns, local) = rest
+                    .split_once('}')
+                    .ok_or_else(|| format!("`{s}`: missing `}}` after the namespace"))?;
+                if ns.is_empty() {
+                    return Err(format!("`{s}`: empty namespace; write just the local name"));
+                }
+                (Some(ns), local)
+            }
+            None => (None, s),
+        };
+        let bad = |c: char| {
+            c.is_whitespace()
+                || matches!(
+                    c,
+                    ':' | '{' | '}' | '<' | '>' | '&' | '"' | '\'' | '=' | '/'
+                )
+        };
+        if local.is_empty() || local.contains(bad) {
+            return Err(format!("`{s}`: `{local}` is not an XML local name"));
+        }
+        Ok(XmlName {
+            namespace: namespace.map(Into::into),
+            local: local.into(),
+        })
+    }
+}
+
+impl std::fmt::Display for XmlName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.namespace {
+            Some(ns) => write!(f, "{{{ns}}}{}", self.local),
+            None => f.write_str(&self.local),
+        }
     }
 }
 

@@ -4,7 +4,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{
-    BodyPolicy, ClassPolicy, Mode, Policy, PolicyError, PolicyErrorKind, QueryPolicy, XmlPolicy,
+    BodyPolicy, ClassPolicy, Mode, Policy, PolicyError, PolicyErrorKind, QueryPolicy,
+    SchemaLocations, XmlName, XmlPolicy,
 };
 use crate::classes::ClassPattern;
 
@@ -48,6 +49,28 @@ struct RawClasses {
 #[serde(deny_unknown_fields)]
 struct RawXml {
     max_depth: Option<Spanned<u64>>,
+    max_attributes: Option<Spanned<u64>>,
+    max_name_length: Option<Spanned<u64>>,
+    max_value_bytes: Option<Spanned<u64>>,
+    max_elements: Option<Spanned<u64>>,
+    max_namespace_declarations: Option<Spanned<u64>>,
+    allow_xslt: Option<bool>,
+    schema_locations: Option<RawSchemaLocations>,
+    allow_absolute_stylesheets: Option<bool>,
+    #[serde(default)]
+    forbid_elements: Vec<Spanned<String>>,
+    #[serde(default)]
+    forbid_attributes: Vec<Spanned<String>>,
+    #[serde(default)]
+    encodings: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize, Clone, Copy)]
+#[serde(rename_all = "kebab-case")]
+enum RawSchemaLocations {
+    PublicHttp,
+    Any,
+    None,
 }
 
 #[derive(Deserialize, Default)]
@@ -78,19 +101,7 @@ pub(super) fn parse(text: &str) -> Result<Policy, PolicyError> {
         allow: patterns(text, "classes.allow", raw.classes.allow)?,
         deny: patterns(text, "classes.deny", raw.classes.deny)?,
     };
-    if let Some(depth) = raw.xml.max_depth {
-        let value = *depth.get_ref();
-        if !(1..=65_536).contains(&value) {
-            return Err(invalid(
-                "xml.max_depth",
-                depth.span(),
-                format!("must be between 1 and 65536, not {value}"),
-            ));
-        }
-        policy.xml = XmlPolicy {
-            max_depth: usize::try_from(value).unwrap_or(usize::MAX),
-        };
-    }
+    policy.xml = xml(text, raw.xml)?;
     if let Some(cap) = raw.query.max_results {
         let value = *cap.get_ref();
         let max_results = match i32::try_from(value) {
@@ -109,6 +120,104 @@ pub(super) fn parse(text: &str) -> Result<Policy, PolicyError> {
         policy.query = QueryPolicy { max_results };
     }
     Ok(policy)
+}
+
+fn xml(text: &str, raw: RawXml) -> Result<XmlPolicy, PolicyError> {
+    let mut xml = XmlPolicy::default();
+    let limits: [(&str, Option<Spanned<u64>>, &mut usize, u64); 6] = [
+        ("xml.max_depth", raw.max_depth, &mut xml.max_depth, 65_536),
+        (
+            "xml.max_attributes",
+            raw.max_attributes,
+            &mut xml.max_attributes,
+            65_536,
+        ),
+        (
+            "xml.max_name_length",
+            raw.max_name_length,
+            &mut xml.max_name_length,
+            1 << 20,
+        ),
+        (
+            "xml.max_value_bytes",
+            raw.max_value_bytes,
+            &mut xml.max_value_bytes,
+            1 << 32,
+        ),
+        (
+            "xml.max_elements",
+            raw.max_elements,
+            &mut xml.max_elements,
+            1 << 32,
+        ),
+        (
+            "xml.max_namespace_declarations",
+            raw.max_namespace_declarations,
+            &mut xml.max_namespace_declarations,
+            65_536,
+        ),
+    ];
+    for (key, value, slot, max) in limits {
+        if let Some(value) = value {
+            let v = *value.get_ref();
+            if !(1..=max).contains(&v) {
+                return Err(PolicyError::new(
+                    PolicyErrorKind::Invalid(format!("must be between 1 and {max}, not {v}")),
+                    key,
+                )
+                .at(text, value.span().start));
+            }
+            *slot = usize::try_from(v).unwrap_or(usize::MAX);
+        }
+    }
+    if let Some(allow) = raw.allow_xslt {
+        xml.allow_xslt = allow;
+    }
+    if let Some(allow) = raw.allow_absolute_stylesheets {
+        xml.allow_absolute_stylesheets = allow;
+    }
+    if let Some(locations) = raw.schema_locations {
+        xml.schema_locations = match locations {
+            RawSchemaLocations::PublicHttp => SchemaLocations::PublicHttp,
+            RawSchemaLocations::Any => SchemaLocations::Any,
+            RawSchemaLocations::None => SchemaLocations::None,
+        };
+    }
+    xml.forbid_elements = xml_names(text, "xml.forbid_elements", raw.forbid_elements)?;
+    xml.forbid_attributes = xml_names(text, "xml.forbid_attributes", raw.forbid_attributes)?;
+    for (i, label) in raw.encodings.into_iter().enumerate() {
+        let encoding = encoding_rs::Encoding::for_label(label.get_ref().trim().as_bytes());
+        match encoding {
+            Some(e) if e.is_single_byte() => xml.encodings.push(e),
+            _ => {
+                return Err(PolicyError::new(
+                    PolicyErrorKind::Invalid(format!(
+                        "`{}` is not a single-byte encoding label (UTF-8, US-ASCII and UTF-16 need no entry)",
+                        label.get_ref()
+                    )),
+                    format!("xml.encodings[{i}]"),
+                )
+                .at(text, label.span().start));
+            }
+        }
+    }
+    Ok(xml)
+}
+
+fn xml_names(
+    text: &str,
+    key: &str,
+    raw: Vec<Spanned<String>>,
+) -> Result<Vec<XmlName>, PolicyError> {
+    raw.into_iter()
+        .enumerate()
+        .map(|(i, name)| {
+            name.get_ref().parse::<XmlName>().map_err(|e| {
+                PolicyError::new(PolicyErrorKind::Invalid(e), format!("{key}[{i}]"))
+                    .at(text, name.span().start)
+            })
+        })
+        .collect()
 }
 
 fn patterns(
@@ -212,6 +321,23 @@ mod tests {
     fn ranges() {
         assert_eq!(err("[xml]\nmax_depth = 0\n").1, "xml.max_depth");
         assert_eq!(parse("[xml]\nmax_depth = 1\n").unwrap().xml.max_depth, 1);
+        assert_eq!(err("[xml]\nmax_attributes = 0\n").1, "xml.max_attributes");
+        assert_eq!(
+            err("[xml]\nencodings = [\"utf-8\", \"shift_jis\"]\n").1,
+            "xml.encodings[0]"
+        );
+        assert_eq!(
+            err("[xml]\nforbid_elements = [\"{x}\"]\n").1,
+            "xml.forbid_elements[0]"
+        );
+        assert_eq!(
+            err("[xml]\nschema_locations = \"some\"\n").1,
+            "xml.schema_locations"
+        );
+        let p =
+            parse("[xml]\nencodings = [\"ISO-8859-1\"]\nschema_locations = \"none\"\n").unwrap();
+        assert_eq!(p.xml.encodings, [encoding_rs::WINDOWS_1252]);
+        assert_eq!(p.xml.schema_locations, SchemaLocations::None);
         assert_eq!(
             err("[query]\nmax_results = 2147483648\n").1,
             "query.max_results"

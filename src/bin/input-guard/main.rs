@@ -94,6 +94,9 @@ struct CheckLine<'a> {
     location: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     message: Option<&'a str>,
+    /// Byte offset of the problem in the body, when the inspector knows it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    offset: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     uri: Option<String>,
     /// In report mode: what enforce mode would have rejected.
@@ -109,6 +112,7 @@ impl<'a> CheckLine<'a> {
             code: None,
             location: None,
             message: None,
+            offset: None,
             uri: None,
             reported: None,
         }
@@ -121,6 +125,7 @@ impl<'a> CheckLine<'a> {
             code: Some(v.code().as_str()),
             location: Some(v.location()),
             message: Some(v.message()),
+            offset: v.offset(),
             ..CheckLine::allow()
         }
     }

@@ -1,0 +1,69 @@
+//! The XML inspector on arbitrary bytes, with and without a charset, under
+//! the default policy and a tight one: no panic, no hang, a verdict that
+//! does not depend on how the same text is handed over, and never more
+//! lenient than quick-xml: what the inspector accepts, quick-xml reads to
+//! the end without error.
+#![no_main]
+
+use std::sync::OnceLock;
+
+use input_guard::inspect::xml::XmlInspector;
+use input_guard::policy::{Policy, XmlPolicy};
+use libfuzzer_sys::fuzz_target;
+
+fn inspectors() -> &'static [XmlInspector; 2] {
+    static INSPECTORS: OnceLock<[XmlInspector; 2]> = OnceLock::new();
+    INSPECTORS.get_or_init(|| {
+        let tight = Policy::from_toml(
+            r#"
+            [xml]
+            max_depth = 4
+            max_attributes = 3
+            max_name_length = 8
+            max_value_bytes = 16
+            max_elements = 16
+            max_namespace_declarations = 2
+            encodings = ["ISO-8859-1"]
+            forbid_elements = ["{urn:x}script", "script"]
+            forbid_attributes = ["{urn:x}on", "on"]
+            "#,
+        )
+        .map(|p| p.xml)
+        .unwrap_or_default();
+        [XmlInspector::new(XmlPolicy::default()), XmlInspector::new(tight)]
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    for inspector in inspectors() {
+        let plain = inspector.inspect(data, None);
+        let _ = inspector.inspect(data, Some("utf-8"));
+        let _ = inspector.inspect(data, Some("utf-16"));
+        if let (Ok(()), Ok(text)) = (&plain, std::str::from_utf8(data)) {
+            let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+            let mut reader = quick_xml::Reader::from_str(text);
+            loop {
+                match reader.read_event() {
+                    Ok(quick_xml::events::Event::Eof) => break,
+                    Ok(_) => {}
+                    Err(e) => panic!("accepted, but quick-xml says {e}"),
+                }
+            }
+        }
+        if let Ok(text) = std::str::from_utf8(data) {
+            // Text handed over as a string is read like UTF-8 bytes with a
+            // UTF-8 charset: it can only be stricter than no charset at all.
+            if inspector.inspect_str(text).is_ok() {
+                assert!(plain.is_ok(), "inspect_str accepted what inspect rejected: {plain:?}");
+            }
+        }
+        if let Err(violation) = plain {
+            // Locations are element paths; offsets stay inside the document
+            // (UTF-16 input is reported against its longer UTF-8 form).
+            assert!(violation.location().starts_with('/'));
+            if let Some(offset) = violation.offset() {
+                assert!(offset <= data.len() * 2 + 4, "offset {offset} past the input");
+            }
+        }
+    }
+});
