@@ -119,9 +119,10 @@ pub struct XmlPolicy {
     /// `forbid_elements`: elements rejected wherever they appear, as
     /// `{namespace}local` or `local` (no namespace).
     pub forbid_elements: Vec<XmlName>,
-    /// `forbid_attributes`: attributes rejected on any element, as
-    /// `{namespace}local` or `local` (no namespace: unprefixed attributes).
-    pub forbid_attributes: Vec<XmlName>,
+    /// `forbid_attributes`: attributes rejected, as `{namespace}local` or
+    /// `local` (no namespace: unprefixed attributes), on any element or,
+    /// written `element@attribute`, only on that element.
+    pub forbid_attributes: Vec<ForbiddenAttribute>,
     /// `encodings`: single-byte legacy encodings (e.g. `ISO-8859-1`) that are
     /// decoded and inspected; any other encoding than UTF-8, US-ASCII and
     /// UTF-16 is rejected (default none).
@@ -219,6 +220,77 @@ impl std::str::FromStr for XmlName {
             namespace: namespace.map(Into::into),
             local: local.into(),
         })
+    }
+}
+
+/// An entry of `[xml] forbid_attributes`: `attribute` or
+/// `element@attribute`, each `{namespace}local` or `local`.
+///
+/// ```
+/// use input_guard::policy::ForbiddenAttribute;
+///
+/// let scoped: ForbiddenAttribute =
+///     "{http://www.omg.org/spec/BPMN/20100524/MODEL}conditionExpression@language".parse().unwrap();
+/// assert_eq!(scoped.element().map(|e| e.local()), Some("conditionExpression"));
+/// assert_eq!(scoped.attribute().local(), "language");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ForbiddenAttribute {
+    element: Option<XmlName>,
+    attribute: XmlName,
+}
+
+impl ForbiddenAttribute {
+    /// The element the rule is limited to, if any.
+    pub fn element(&self) -> Option<&XmlName> {
+        self.element.as_ref()
+    }
+
+    /// The attribute.
+    pub fn attribute(&self) -> &XmlName {
+        &self.attribute
+    }
+}
+
+impl std::str::FromStr for ForbiddenAttribute {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        // The `@` that separates element and attribute is outside braces.
+        let mut depth = 0u32;
+        let mut split = None;
+        for (i, c) in s.char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => depth = depth.saturating_sub(1),
+                '@' if depth == 0 => {
+                    if split.is_some() {
+                        return Err(format!("`{s}`: more than one `@`"));
+                    }
+                    split = Some(i);
+                }
+                _ => {}
+            }
+        }
+        match split {
+            Some(at) => Ok(ForbiddenAttribute {
+                element: Some(s[..at].parse()?),
+                attribute: s[at + 1..].parse()?,
+            }),
+            None => Ok(ForbiddenAttribute {
+                element: None,
+                attribute: s.parse()?,
+            }),
+        }
+    }
+}
+
+impl std::fmt::Display for ForbiddenAttribute {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(element) = &self.element {
+            write!(f, "{element}@")?;
+        }
+        write!(f, "{}", self.attribute)
     }
 }
 

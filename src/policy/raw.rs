@@ -5,7 +5,7 @@ use toml::Spanned;
 
 use super::{
     BodyPolicy, ClassPolicy, Mode, Policy, PolicyError, PolicyErrorKind, QueryPolicy,
-    SchemaLocations, XmlName, XmlPolicy,
+    SchemaLocations, XmlPolicy,
 };
 use crate::classes::ClassPattern;
 
@@ -204,15 +204,15 @@ fn xml(text: &str, raw: RawXml) -> Result<XmlPolicy, PolicyError> {
     Ok(xml)
 }
 
-fn xml_names(
+fn xml_names<T: std::str::FromStr<Err = String>>(
     text: &str,
     key: &str,
     raw: Vec<Spanned<String>>,
-) -> Result<Vec<XmlName>, PolicyError> {
+) -> Result<Vec<T>, PolicyError> {
     raw.into_iter()
         .enumerate()
         .map(|(i, name)| {
-            name.get_ref().parse::<XmlName>().map_err(|e| {
+            name.get_ref().parse::<T>().map_err(|e| {
                 PolicyError::new(PolicyErrorKind::Invalid(e), format!("{key}[{i}]"))
                     .at(text, name.span().start)
             })

@@ -296,8 +296,15 @@ pub(crate) fn reference(name: &str) -> Reference {
         Some(hex) => (hex, 16),
         None => (number, 10),
     };
-    if digits.is_empty() || digits.len() > 8 || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Reference::Malformed;
+    }
+    // Leading zeros are allowed (`&#x0000000041;` is `A`); what remains
+    // must fit a code point.
+    let digits = digits.trim_start_matches('0');
+    let digits = if digits.is_empty() { "0" } else { digits };
+    if digits.len() > 8 {
+        return Reference::BadChar;
     }
     match u32::from_str_radix(digits, radix)
         .ok()

@@ -197,6 +197,12 @@ impl<'a, 'p> Scan<'a, 'p> {
         if let Some(at) = first_control(bytes) {
             return Err(self.malformed(at, "control character in XML"));
         }
+        // U+FFFE and U+FFFF (EF BF BE/BF) are not XML characters either.
+        if let Some(at) = memchr::memmem::find_iter(bytes, b"\xEF\xBF")
+            .find(|&i| matches!(bytes.get(i + 2), Some(0xBE | 0xBF)))
+        {
+            return Err(self.malformed(at, "U+FFFE or U+FFFF in XML"));
+        }
         let mut pos = 0;
         if bytes.starts_with(b"<?xml") && bytes.get(5).is_some_and(|&b| is_space(b)) {
             pos = self.declaration()?;
@@ -272,8 +278,16 @@ impl<'a, 'p> Scan<'a, 'p> {
         self.add_text(to - from, from)?;
         // Most text between tags is a line break and indentation: a plain
         // loop answers "any `&`?" for it faster than setting up memchr.
-        if bytes.len() <= 16 && !bytes.iter().fold(false, |any, &b| any | (b == b'&')) {
+        if bytes.len() <= 16
+            && !bytes
+                .iter()
+                .fold(false, |any, &b| any | (b == b'&') | (b == b']'))
+        {
             return Ok(());
+        }
+        // `]]>` may not appear in content (XML 1.0 section 2.4).
+        if let Some(i) = memchr::memmem::find(bytes, b"]]>") {
+            return Err(self.malformed(from + i, "`]]>` in text"));
         }
         let mut rest = 0;
         while let Some(i) = memchr::memchr(b'&', &bytes[rest..]) {
@@ -460,7 +474,7 @@ impl<'a, 'p> Scan<'a, 'p> {
         code: Code,
         name: &str,
         at: usize,
-        message: &'static str,
+        message: impl Into<Cow<'static, str>>,
     ) -> Violation {
         Violation::new(code, format!("{}/@{name}", self.location()), message)
             .at_offset(self.base + at)
@@ -518,11 +532,17 @@ impl<'a, 'p> Scan<'a, 'p> {
         for attr in attrs.iter() {
             let at = attr.offset;
             if attr.name.len() > self.policy.max_name_length {
-                return Err(self.name_too_long(at));
+                return Err(self.attribute_violation(
+                    Code::XmlNameTooLong,
+                    attr.name,
+                    at,
+                    format!("name longer than {} bytes", self.policy.max_name_length),
+                ));
             }
             if attr.value.len() > self.policy.max_value_bytes {
-                return Err(self.violation(
+                return Err(self.attribute_violation(
                     Code::XmlValueTooLarge,
+                    attr.name,
                     at,
                     format!(
                         "attribute value larger than {} bytes",
@@ -568,9 +588,9 @@ impl<'a, 'p> Scan<'a, 'p> {
         let Some(open) = self.open.last() else {
             return Ok(end);
         };
-        let (prefix, local) = (open.prefix, open.local);
-        let namespace = self.resolve(prefix, lt)?;
-        self.check_element(namespace, local, lt)?;
+        let (open_prefix, open_local) = (open.prefix, open.local);
+        let element_namespace = self.resolve(open_prefix, lt)?;
+        self.check_element(element_namespace, open_local, lt)?;
 
         let mut prefixed = 0;
         for attr in attrs.iter() {
@@ -585,7 +605,7 @@ impl<'a, 'p> Scan<'a, 'p> {
                 prefixed += 1;
                 self.resolve(prefix, at)?
             };
-            self.check_attribute(namespace, local, attr, at)?;
+            self.check_attribute((element_namespace, open_local), namespace, local, attr, at)?;
         }
         if prefixed > 1 {
             // `a:x` and `b:x` with a and b bound to one namespace are the
@@ -652,6 +672,7 @@ impl<'a, 'p> Scan<'a, 'p> {
 
     fn check_attribute(
         &self,
+        element: (Namespace<'_>, &str),
         namespace: Namespace<'_>,
         local: &str,
         attr: &Attr<'_>,
@@ -668,7 +689,13 @@ impl<'a, 'p> Scan<'a, 'p> {
                 "schema location not allowed",
             ));
         }
-        if matches_any(&self.policy.forbid_attributes, namespace, local) {
+        let forbidden = self.policy.forbid_attributes.iter().any(|rule| {
+            names_match(rule.attribute(), namespace, local)
+                && rule
+                    .element()
+                    .is_none_or(|e| names_match(e, element.0, element.1))
+        });
+        if forbidden {
             return Err(self.attribute_violation(
                 Code::XmlForbiddenAttribute,
                 attr.name,
@@ -769,10 +796,12 @@ fn first_control(bytes: &[u8]) -> Option<usize> {
     None
 }
 
+fn names_match(name: &XmlName, namespace: Namespace<'_>, local: &str) -> bool {
+    name.local() == local && name.namespace() == namespace.map(|(uri, _)| uri)
+}
+
 fn matches_any(names: &[XmlName], namespace: Namespace<'_>, local: &str) -> bool {
-    names
-        .iter()
-        .any(|n| n.local() == local && n.namespace() == namespace.map(|(uri, _)| uri))
+    names.iter().any(|n| names_match(n, namespace, local))
 }
 
 /// Whether any attribute name repeats. Short lists compare pairwise
