@@ -5,6 +5,7 @@ use http::request::Parts;
 use http::{HeaderMap, HeaderName, Uri};
 
 use crate::classes::ClassFilter;
+use crate::inspect::json::JsonInspector;
 use crate::inspect::media_type::{self, BodyKind};
 use crate::inspect::xml::XmlInspector;
 use crate::policy::{Mode, Policy};
@@ -86,6 +87,17 @@ impl Guard {
         &self.policy
     }
 
+    /// The JSON inspector, borrowing this guard's class filter and XML
+    /// inspector.
+    pub fn json(&self) -> JsonInspector<'_> {
+        JsonInspector::new(&self.policy, &self.classes, &self.xml)
+    }
+
+    /// The XML inspector.
+    pub fn xml(&self) -> &XmlInspector {
+        &self.xml
+    }
+
     /// The compiled class filter (policy rules plus the gadget list).
     pub fn class_filter(&self) -> &ClassFilter {
         &self.classes
@@ -139,9 +151,10 @@ impl Guard {
         let media = media_type::parse(value).ok_or_else(|| unreadable(&CONTENT_TYPE))?;
         match media.kind() {
             BodyKind::Xml => self.xml.inspect(body, media.charset),
+            BodyKind::Json => self.json().inspect(body, media.charset),
             // Fail closed: a body kind whose inspector has not been built
             // is refused rather than passed unread.
-            BodyKind::Json | BodyKind::Multipart | BodyKind::Other => Err(Violation::new(
+            BodyKind::Multipart | BodyKind::Other => Err(Violation::new(
                 Code::UnsupportedMediaType,
                 "header:content-type",
                 format!("content type {} is not accepted", media.essence),

@@ -33,6 +33,16 @@ use std::fmt;
 /// | `xml-too-many-namespaces` | 400 | more namespace declarations on one element than `xml.max_namespace_declarations` |
 /// | `xml-unsupported-encoding` | 415 | XML in an encoding the guard does not read (UTF-32, UTF-7, EBCDIC, legacy sets the policy does not list) |
 /// | `xml-encoding-mismatch` | 400 | the byte order mark, byte pattern, XML declaration and `charset` disagree on the encoding |
+/// | `json-malformed` | 400 | JSON a strict RFC 8259 parser rejects: invalid UTF-8, control characters in strings, bad escapes or lone surrogates, comments, single quotes, NaN, leading zeros, trailing data |
+/// | `json-duplicate-key` | 400 | the same key twice in one object, compared after unescaping (parsers disagree on which wins) |
+/// | `json-too-deep` | 400 | objects and arrays nested deeper than `json.max_depth`, or JSON/XML in string values nested deeper than `json.max_embedded_depth` |
+/// | `json-value-too-large` | 400 | a string longer than `json.max_string_bytes` or a number longer than `json.max_number_length` |
+/// | `json-too-many-members` | 400 | more members in one object or elements in one array than `json.max_members` |
+/// | `json-unsupported-encoding` | 415 | JSON in UTF-32, or in a `charset` other than UTF-8 and UTF-16 |
+/// | `json-encoding-mismatch` | 400 | the byte order mark or byte pattern and the `charset` disagree |
+/// | `class-not-allowed` | 400 | a type name (`objectTypeName`, `@class`, `$type`, ...) naming a class the class filter does not allow, or a string that is not a type name |
+/// | `java-serialization-not-allowed` | 400 | a typed variable in `application/x-java-serialized-object` format, unless `classes.allow_java_serialization` |
+/// | `typed-variable-invalid` | 400 | a typed variable the engine would misread: an `Object` value without `objectTypeName` or `serializationDataFormat`, a serialized value that is not a string, an unknown data format, a non-string `objectTypeName` |
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Code {
@@ -78,6 +88,26 @@ pub enum Code {
     XmlUnsupportedEncoding,
     /// `xml-encoding-mismatch`.
     XmlEncodingMismatch,
+    /// `json-malformed`.
+    JsonMalformed,
+    /// `json-duplicate-key`.
+    JsonDuplicateKey,
+    /// `json-too-deep`.
+    JsonTooDeep,
+    /// `json-value-too-large`.
+    JsonValueTooLarge,
+    /// `json-too-many-members`.
+    JsonTooManyMembers,
+    /// `json-unsupported-encoding`.
+    JsonUnsupportedEncoding,
+    /// `json-encoding-mismatch`.
+    JsonEncodingMismatch,
+    /// `class-not-allowed`.
+    ClassNotAllowed,
+    /// `java-serialization-not-allowed`.
+    JavaSerializationNotAllowed,
+    /// `typed-variable-invalid`.
+    TypedVariableInvalid,
 }
 
 impl Code {
@@ -104,6 +134,16 @@ impl Code {
         Code::XmlTooManyNamespaces,
         Code::XmlUnsupportedEncoding,
         Code::XmlEncodingMismatch,
+        Code::JsonMalformed,
+        Code::JsonDuplicateKey,
+        Code::JsonTooDeep,
+        Code::JsonValueTooLarge,
+        Code::JsonTooManyMembers,
+        Code::JsonUnsupportedEncoding,
+        Code::JsonEncodingMismatch,
+        Code::ClassNotAllowed,
+        Code::JavaSerializationNotAllowed,
+        Code::TypedVariableInvalid,
     ];
 
     /// The stable string form, e.g. `body-too-large`.
@@ -130,6 +170,16 @@ impl Code {
             Code::XmlTooManyNamespaces => "xml-too-many-namespaces",
             Code::XmlUnsupportedEncoding => "xml-unsupported-encoding",
             Code::XmlEncodingMismatch => "xml-encoding-mismatch",
+            Code::JsonMalformed => "json-malformed",
+            Code::JsonDuplicateKey => "json-duplicate-key",
+            Code::JsonTooDeep => "json-too-deep",
+            Code::JsonValueTooLarge => "json-value-too-large",
+            Code::JsonTooManyMembers => "json-too-many-members",
+            Code::JsonUnsupportedEncoding => "json-unsupported-encoding",
+            Code::JsonEncodingMismatch => "json-encoding-mismatch",
+            Code::ClassNotAllowed => "class-not-allowed",
+            Code::JavaSerializationNotAllowed => "java-serialization-not-allowed",
+            Code::TypedVariableInvalid => "typed-variable-invalid",
         }
     }
 
@@ -139,7 +189,8 @@ impl Code {
             Code::BodyTooLarge => http::StatusCode::PAYLOAD_TOO_LARGE,
             Code::UnsupportedMediaType
             | Code::UnsupportedContentEncoding
-            | Code::XmlUnsupportedEncoding => http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            | Code::XmlUnsupportedEncoding
+            | Code::JsonUnsupportedEncoding => http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Code::InvalidHeader
             | Code::XmlMalformed
             | Code::XmlDoctype
@@ -156,7 +207,16 @@ impl Code {
             | Code::XmlValueTooLarge
             | Code::XmlTooManyElements
             | Code::XmlTooManyNamespaces
-            | Code::XmlEncodingMismatch => http::StatusCode::BAD_REQUEST,
+            | Code::XmlEncodingMismatch
+            | Code::JsonMalformed
+            | Code::JsonDuplicateKey
+            | Code::JsonTooDeep
+            | Code::JsonValueTooLarge
+            | Code::JsonTooManyMembers
+            | Code::JsonEncodingMismatch
+            | Code::ClassNotAllowed
+            | Code::JavaSerializationNotAllowed
+            | Code::TypedVariableInvalid => http::StatusCode::BAD_REQUEST,
         }
     }
 
@@ -184,6 +244,16 @@ impl Code {
             Code::XmlTooManyNamespaces => "Too many XML namespace declarations",
             Code::XmlUnsupportedEncoding => "Unsupported XML encoding",
             Code::XmlEncodingMismatch => "Conflicting XML encoding",
+            Code::JsonMalformed => "Malformed JSON",
+            Code::JsonDuplicateKey => "Duplicate JSON key",
+            Code::JsonTooDeep => "JSON nested too deeply",
+            Code::JsonValueTooLarge => "JSON value too large",
+            Code::JsonTooManyMembers => "Too many JSON members",
+            Code::JsonUnsupportedEncoding => "Unsupported JSON encoding",
+            Code::JsonEncodingMismatch => "Conflicting JSON encoding",
+            Code::ClassNotAllowed => "Class not allowed",
+            Code::JavaSerializationNotAllowed => "Java serialization not allowed",
+            Code::TypedVariableInvalid => "Invalid typed variable",
         }
     }
 }

@@ -129,9 +129,10 @@ fn body_comes_from_file_or_stdin() {
 #[test]
 fn bodies_without_an_inspector_fail_closed() {
     let c = camunda();
-    let json = ["--header", "Content-Type: application/json"];
+    let multipart = ["--header", "Content-Type: multipart/form-data; boundary=x"];
+    let body = b"--x\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--x--\r\n";
     assert_reject(
-        &check(&c, &json, b"{}"),
+        &check(&c, &multipart, body),
         415,
         "unsupported-media-type",
         "header:content-type",
@@ -150,7 +151,45 @@ fn bodies_without_an_inspector_fail_closed() {
         "header:content-type",
     );
     // Near miss: the same header without a body is fine.
-    assert_eq!(check(&c, &json, b"").code, 0);
+    assert_eq!(check(&c, &multipart, b"").code, 0);
+}
+
+#[test]
+fn json_bodies_are_inspected() {
+    let c = camunda();
+    let start = br#"{"variables":{"order":{"value":"{}","type":"Object","valueInfo":{"objectTypeName":"com.evil.Gadget","serializationDataFormat":"application/json"}}}}"#;
+    for content_type in ["application/json", "application/hal+json; charset=UTF-8"] {
+        let header = format!("Content-Type: {content_type}");
+        let run = check(&c, &["--method", "POST", "--header", &header], start);
+        assert_reject(
+            &run,
+            400,
+            "class-not-allowed",
+            "/variables/order/valueInfo/objectTypeName",
+        );
+        // Near miss: a class the Camunda policy allows.
+        let ok = String::from_utf8_lossy(start).replace("com.evil.Gadget", "java.util.HashMap");
+        let run = check(&c, &["--header", &header], ok.as_bytes());
+        assert_eq!(
+            run.lines,
+            vec![serde_json::json!({"verdict": "allow"})],
+            "{content_type}"
+        );
+    }
+    let java = br#"{"modifications":{"x":{"value":"rO0ABXQAAA==","type":"Object","valueInfo":{"objectTypeName":"java.lang.String","serializationDataFormat":"application/x-java-serialized-object"}}}}"#;
+    let run = check(&c, &["--header", "Content-Type: application/json"], java);
+    assert_reject(
+        &run,
+        400,
+        "java-serialization-not-allowed",
+        "/modifications/x/valueInfo/serializationDataFormat",
+    );
+    let run = check(
+        &c,
+        &["--header", "Content-Type: application/json"],
+        b"{\"a\":1,}",
+    );
+    assert_reject(&run, 400, "json-malformed", "/a");
 }
 
 #[test]

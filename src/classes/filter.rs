@@ -3,7 +3,7 @@ use std::collections::HashMap;
 use super::gadgets;
 use super::pattern::{ClassPattern, PatternKind};
 use super::table::{FoldTable, PrefixHasher};
-use super::type_name::{TypeNameError, parse_type_name};
+use super::type_name::{TypeNameError, parse_dotnet_type_name, parse_type_name};
 
 /// Where a [`Rule`] comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -308,8 +308,17 @@ impl ClassFilter {
     /// # Ok::<(), input_guard::classes::PatternError>(())
     /// ```
     pub fn check<'n>(&self, type_name: &'n str) -> TypeDecision<'_, 'n> {
+        self.decide(|on_class| parse_type_name(type_name, on_class))
+    }
+
+    /// Runs `parse`, deciding every class it reports; the
+    /// first class that is not allowed, or the parse error, decides.
+    fn decide<'n>(
+        &self,
+        parse: impl FnOnce(&mut dyn FnMut(&'n str)) -> Result<(), TypeNameError>,
+    ) -> TypeDecision<'_, 'n> {
         let mut first_denied = None;
-        let parsed = parse_type_name(type_name, |class| {
+        let parsed = parse(&mut |class| {
             if first_denied.is_none() {
                 let decision = self.check_class(class);
                 if !decision.is_allowed() {
@@ -322,6 +331,12 @@ impl ClassFilter {
             (Ok(()), Some((class, decision))) => TypeDecision::Denied { class, decision },
             (Ok(()), None) => TypeDecision::Allowed,
         }
+    }
+
+    /// Decides a .NET type name (Json.NET's `$type`): every type it names,
+    /// generic arguments included, must pass. See [`parse_dotnet_type_name`].
+    pub fn check_dotnet<'n>(&self, type_name: &'n str) -> TypeDecision<'_, 'n> {
+        self.decide(|on_class| parse_dotnet_type_name(type_name, on_class))
     }
 
     /// Like [`ClassFilter::check`], but decides every class and keeps the

@@ -22,5 +22,5 @@ pub use gadgets::GADGETS_TXT;
 pub use pattern::{ClassPattern, PatternError, PatternKind};
 pub use type_name::{
     MAX_ARRAY_DIMENSIONS, MAX_CLASSES, MAX_GENERIC_DEPTH, MAX_TYPE_NAME_LEN, TypeNameError,
-    TypeNameErrorKind, parse_type_name,
+    TypeNameErrorKind, parse_dotnet_type_name, parse_type_name,
 };

@@ -343,6 +343,167 @@ impl<'a, F: FnMut(&'a str)> Parser<'a, F> {
     }
 }
 
+/// Parses a .NET type name, as Json.NET writes it in `$type`, and calls
+/// `on_class` with every type it names: the type itself (with its generic
+/// arity, `System.Collections.Generic.List`1`) and every generic argument,
+/// at any depth. Nested types use `+`; assembly qualifications
+/// (`, mscorlib, Version=4.0.0.0, ...`) are read and ignored; arrays
+/// (`[]`, `[,]`), pointers and by-ref markers are allowed after a type.
+///
+/// ```
+/// use input_guard::classes::parse_dotnet_type_name;
+///
+/// let mut types = Vec::new();
+/// parse_dotnet_type_name(
+///     "System.Collections.Generic.List`1[[System.Diagnostics.Process, System]], mscorlib",
+///     |t| types.push(t),
+/// )
+/// .unwrap();
+/// assert_eq!(types, ["System.Collections.Generic.List`1", "System.Diagnostics.Process"]);
+/// ```
+pub fn parse_dotnet_type_name<'a>(
+    input: &'a str,
+    on_class: impl FnMut(&'a str),
+) -> Result<(), TypeNameError> {
+    if input.len() > MAX_TYPE_NAME_LEN {
+        return Err(TypeNameError {
+            kind: TypeNameErrorKind::TooLong,
+            offset: MAX_TYPE_NAME_LEN,
+        });
+    }
+    let mut parser = Parser {
+        input,
+        bytes: input.as_bytes(),
+        pos: 0,
+        classes: 0,
+        on_class,
+    };
+    parser.skip_blanks();
+    if parser.pos == parser.bytes.len() {
+        return Err(parser.error(TypeNameErrorKind::Empty));
+    }
+    parser.dotnet_spec(0, None)?;
+    parser.skip_blanks();
+    if parser.pos != parser.bytes.len() {
+        return Err(parser.unexpected());
+    }
+    Ok(())
+}
+
+impl<'a, F: FnMut(&'a str)> Parser<'a, F> {
+    /// `spec := name ("`" digits args?)? dims* ("*")* "&"? ("," assembly)?`.
+    /// `closer` is the byte that ends an assembly name here (`]` inside an
+    /// argument, the end of input at the top).
+    fn dotnet_spec(&mut self, depth: usize, closer: Option<u8>) -> Result<(), TypeNameError> {
+        let start = self.pos;
+        loop {
+            match self.peek() {
+                Some(b) if b.is_ascii_alphabetic() || b == b'_' => self.pos += 1,
+                Some(b) if b.is_ascii_digit() => {
+                    return Err(self.error(TypeNameErrorKind::DigitStart));
+                }
+                Some(b'.' | b'+') => return Err(self.error(TypeNameErrorKind::EmptySegment)),
+                _ => return Err(self.unexpected()),
+            }
+            while matches!(self.peek(), Some(b) if b.is_ascii_alphanumeric() || b == b'_') {
+                self.pos += 1;
+            }
+            match self.peek() {
+                Some(b'.' | b'+') => self.pos += 1,
+                _ => break,
+            }
+        }
+        let mut generic = false;
+        if self.peek() == Some(b'`') {
+            self.pos += 1;
+            let digits = self.pos;
+            while matches!(self.peek(), Some(b) if b.is_ascii_digit()) {
+                self.pos += 1;
+            }
+            if self.pos == digits {
+                return Err(self.unexpected());
+            }
+            generic = true;
+        }
+        self.report(start, self.pos)?;
+        // Generic arguments, then array dimensions.
+        if generic
+            && self.peek() == Some(b'[')
+            && !matches!(self.bytes.get(self.pos + 1), Some(b']' | b',' | b'*'))
+        {
+            if depth + 1 > MAX_GENERIC_DEPTH {
+                return Err(self.error(TypeNameErrorKind::TooDeep));
+            }
+            self.pos += 1;
+            loop {
+                self.skip_blanks();
+                if self.peek() == Some(b'[') {
+                    self.pos += 1;
+                    self.skip_blanks();
+                    self.dotnet_spec(depth + 1, Some(b']'))?;
+                    self.skip_blanks();
+                    if self.peek() != Some(b']') {
+                        return Err(self.unexpected());
+                    }
+                    self.pos += 1;
+                } else {
+                    self.dotnet_spec(depth + 1, Some(b','))?;
+                }
+                self.skip_blanks();
+                match self.peek() {
+                    Some(b',') => self.pos += 1,
+                    Some(b']') => {
+                        self.pos += 1;
+                        break;
+                    }
+                    _ => return Err(self.unexpected()),
+                }
+            }
+        }
+        let mut dimensions = 0;
+        while self.peek() == Some(b'[') {
+            self.pos += 1;
+            while matches!(self.peek(), Some(b',' | b'*')) {
+                self.pos += 1;
+            }
+            if self.peek() != Some(b']') {
+                return Err(self.unexpected());
+            }
+            self.pos += 1;
+            dimensions += 1;
+            if dimensions > MAX_ARRAY_DIMENSIONS {
+                return Err(self.error(TypeNameErrorKind::TooManyDimensions));
+            }
+        }
+        while self.peek() == Some(b'*') {
+            self.pos += 1;
+        }
+        if self.peek() == Some(b'&') {
+            self.pos += 1;
+        }
+        // An assembly qualification: `, Name, Version=..., Culture=...`.
+        // Inside an unbracketed argument a comma separates arguments instead.
+        self.skip_blanks();
+        if self.peek() == Some(b',') && closer != Some(b',') {
+            self.pos += 1;
+            let from = self.pos;
+            while let Some(b) = self.peek() {
+                if Some(b) == closer || b == b'[' || b == b']' {
+                    break;
+                }
+                if !b.is_ascii() || b.is_ascii_control() {
+                    return Err(self.unexpected());
+                }
+                self.pos += 1;
+            }
+            if self.input[from..self.pos].trim().is_empty() {
+                return Err(self.unexpected());
+            }
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -351,6 +512,60 @@ mod tests {
         let mut out = Vec::new();
         parse_type_name(input, |c| out.push(c)).map_err(|e| e.kind())?;
         Ok(out)
+    }
+
+    fn dotnet(input: &str) -> Result<Vec<&str>, TypeNameErrorKind> {
+        let mut out = Vec::new();
+        parse_dotnet_type_name(input, |c| out.push(c)).map_err(|e| e.kind())?;
+        Ok(out)
+    }
+
+    #[test]
+    fn dotnet_names() {
+        let odp = "System.Windows.Data.ObjectDataProvider, PresentationFramework, Version=4.0.0.0, Culture=neutral, PublicKeyToken=31bf3856ad364e35";
+        assert_eq!(
+            dotnet(odp),
+            Ok(vec!["System.Windows.Data.ObjectDataProvider"])
+        );
+        assert_eq!(dotnet("Acme.Order"), Ok(vec!["Acme.Order"]));
+        assert_eq!(
+            dotnet("Acme.Outer+Inner[], Acme"),
+            Ok(vec!["Acme.Outer+Inner"])
+        );
+        assert_eq!(
+            dotnet(
+                "System.Data.Services.Internal.ExpandedWrapper`2[[System.Web.UI.LosFormatter, System.Web],[System.Windows.Data.ObjectDataProvider, PresentationFramework]], System.Data.Services"
+            ),
+            Ok(vec![
+                "System.Data.Services.Internal.ExpandedWrapper`2",
+                "System.Web.UI.LosFormatter",
+                "System.Windows.Data.ObjectDataProvider"
+            ])
+        );
+        assert_eq!(
+            dotnet("System.Collections.Generic.Dictionary`2[System.String,Acme.Order]"),
+            Ok(vec![
+                "System.Collections.Generic.Dictionary`2",
+                "System.String",
+                "Acme.Order"
+            ])
+        );
+        assert_eq!(dotnet("Acme.Grid[,]"), Ok(vec!["Acme.Grid"]));
+        for bad in [
+            "",
+            "Acme.",
+            ".Acme",
+            "Acme..Order",
+            "1Acme",
+            "Acme.Order,",
+            "List`[[A]]",
+            "List`1[[A]",
+            "Acme.Order, [x]",
+            "Acme.Ord\u{0435}r",
+            "Acme Order",
+        ] {
+            assert!(dotnet(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -4,5 +4,6 @@
 //! first [`Violation`](crate::Violation) it finds. The [`Guard`](crate::Guard)
 //! picks the inspector from the request's `Content-Type`.
 
+pub mod json;
 pub mod media_type;
 pub mod xml;

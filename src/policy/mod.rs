@@ -58,6 +58,8 @@ pub struct Policy {
     pub classes: ClassPolicy,
     /// `[xml]`: XML structure limits.
     pub xml: XmlPolicy,
+    /// `[json]`: JSON limits and type-id rules.
+    pub json: JsonPolicy,
     /// `[query]`: query-string rules.
     pub query: QueryPolicy,
 }
@@ -87,6 +89,56 @@ pub struct ClassPolicy {
     /// `deny`: patterns denied even when allowed (default: none; the
     /// built-in gadget list always applies on top).
     pub deny: Vec<ClassPattern>,
+    /// `allow_java_serialization`: accept typed variables in
+    /// `application/x-java-serialized-object` format (default false, as
+    /// Camunda's `javaSerializationFormatEnabled`). Their bytes are an
+    /// opaque Java stream that no class filter can see into.
+    pub allow_java_serialization: bool,
+}
+
+/// `[json]`: limits for JSON bodies (and JSON carried in string values),
+/// and where polymorphic type ids are looked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct JsonPolicy {
+    /// `max_depth`: deepest nesting of objects and arrays (default 128,
+    /// serde_json's own limit; Camunda bodies are a handful deep).
+    pub max_depth: usize,
+    /// `max_string_bytes`: bytes in one string, escapes as written
+    /// (default 5 MiB, Jackson 2.15's first `maxStringLength`).
+    pub max_string_bytes: usize,
+    /// `max_number_length`: characters in one number (default 1000, as
+    /// Jackson: long numbers make `BigDecimal` parsing quadratic).
+    pub max_number_length: usize,
+    /// `max_members`: members of one object or elements of one array
+    /// (default 100,000).
+    pub max_members: usize,
+    /// `max_embedded_depth`: how deeply JSON and XML carried in string
+    /// values may nest inside each other (default 4).
+    pub max_embedded_depth: usize,
+    /// `type_id_keys`: keys whose string values are class names, checked
+    /// wherever they appear (default `@class`, `@type`, `@c`, `$type`).
+    pub type_id_keys: Vec<String>,
+    /// `wrapper_arrays`: also check Jackson's `WRAPPER_ARRAY` form, a
+    /// two-element array whose first element is a class name (default
+    /// false: plain data has such arrays too).
+    pub wrapper_arrays: bool,
+}
+
+impl Default for JsonPolicy {
+    fn default() -> Self {
+        JsonPolicy {
+            max_depth: 128,
+            max_string_bytes: 5 * 1024 * 1024,
+            max_number_length: 1000,
+            max_members: 100_000,
+            max_embedded_depth: 4,
+            type_id_keys: ["@class", "@type", "@c", "$type"]
+                .map(String::from)
+                .to_vec(),
+            wrapper_arrays: false,
+        }
+    }
 }
 
 /// `[xml]`: what XML bodies (and XML inside JSON and multipart) may hold.

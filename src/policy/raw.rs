@@ -4,7 +4,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{
-    BodyPolicy, ClassPolicy, Mode, Policy, PolicyError, PolicyErrorKind, QueryPolicy,
+    BodyPolicy, ClassPolicy, JsonPolicy, Mode, Policy, PolicyError, PolicyErrorKind, QueryPolicy,
     SchemaLocations, XmlPolicy,
 };
 use crate::classes::ClassPattern;
@@ -20,7 +20,21 @@ struct RawPolicy {
     #[serde(default)]
     xml: RawXml,
     #[serde(default)]
+    json: RawJson,
+    #[serde(default)]
     query: RawQuery,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawJson {
+    max_depth: Option<Spanned<u64>>,
+    max_string_bytes: Option<Spanned<u64>>,
+    max_number_length: Option<Spanned<u64>>,
+    max_members: Option<Spanned<u64>>,
+    max_embedded_depth: Option<Spanned<u64>>,
+    type_id_keys: Option<Vec<Spanned<String>>>,
+    wrapper_arrays: Option<bool>,
 }
 
 #[derive(Deserialize, Clone, Copy)]
@@ -43,6 +57,7 @@ struct RawClasses {
     allow: Vec<Spanned<String>>,
     #[serde(default)]
     deny: Vec<Spanned<String>>,
+    allow_java_serialization: Option<bool>,
 }
 
 #[derive(Deserialize, Default)]
@@ -100,7 +115,9 @@ pub(super) fn parse(text: &str) -> Result<Policy, PolicyError> {
     policy.classes = ClassPolicy {
         allow: patterns(text, "classes.allow", raw.classes.allow)?,
         deny: patterns(text, "classes.deny", raw.classes.deny)?,
+        allow_java_serialization: raw.classes.allow_java_serialization.unwrap_or(false),
     };
+    policy.json = json(text, raw.json)?;
     policy.xml = xml(text, raw.xml)?;
     if let Some(cap) = raw.query.max_results {
         let value = *cap.get_ref();
@@ -122,9 +139,85 @@ pub(super) fn parse(text: &str) -> Result<Policy, PolicyError> {
     Ok(policy)
 }
 
+type Limit<'k, 's> = (&'k str, Option<Spanned<u64>>, &'s mut usize, u64);
+
+/// Applies `(key, value, slot, max)` limits: each value must be 1..=max.
+fn limits(text: &str, limits: Vec<Limit<'_, '_>>) -> Result<(), PolicyError> {
+    for (key, value, slot, max) in limits {
+        if let Some(value) = value {
+            let v = *value.get_ref();
+            if !(1..=max).contains(&v) {
+                return Err(PolicyError::new(
+                    PolicyErrorKind::Invalid(format!("must be between 1 and {max}, not {v}")),
+                    key,
+                )
+                .at(text, value.span().start));
+            }
+            *slot = usize::try_from(v).unwrap_or(usize::MAX);
+        }
+    }
+    Ok(())
+}
+
+fn json(text: &str, raw: RawJson) -> Result<JsonPolicy, PolicyError> {
+    let mut json = JsonPolicy::default();
+    limits(
+        text,
+        vec![
+            (
+                "json.max_depth",
+                raw.max_depth,
+                &mut json.max_depth,
+                100_000,
+            ),
+            (
+                "json.max_string_bytes",
+                raw.max_string_bytes,
+                &mut json.max_string_bytes,
+                1 << 32,
+            ),
+            (
+                "json.max_number_length",
+                raw.max_number_length,
+                &mut json.max_number_length,
+                1 << 20,
+            ),
+            (
+                "json.max_members",
+                raw.max_members,
+                &mut json.max_members,
+                1 << 32,
+            ),
+            (
+                "json.max_embedded_depth",
+                raw.max_embedded_depth,
+                &mut json.max_embedded_depth,
+                64,
+            ),
+        ],
+    )?;
+    if let Some(keys) = raw.type_id_keys {
+        json.type_id_keys = Vec::with_capacity(keys.len());
+        for (i, key) in keys.into_iter().enumerate() {
+            if key.get_ref().is_empty() {
+                return Err(PolicyError::new(
+                    PolicyErrorKind::Invalid("empty key".into()),
+                    format!("json.type_id_keys[{i}]"),
+                )
+                .at(text, key.span().start));
+            }
+            json.type_id_keys.push(key.into_inner());
+        }
+    }
+    if let Some(on) = raw.wrapper_arrays {
+        json.wrapper_arrays = on;
+    }
+    Ok(json)
+}
+
 fn xml(text: &str, raw: RawXml) -> Result<XmlPolicy, PolicyError> {
     let mut xml = XmlPolicy::default();
-    let limits: [(&str, Option<Spanned<u64>>, &mut usize, u64); 6] = [
+    let xml_limits: Vec<Limit<'_, '_>> = vec![
         ("xml.max_depth", raw.max_depth, &mut xml.max_depth, 65_536),
         (
             "xml.max_attributes",
@@ -157,19 +250,7 @@ fn xml(text: &str, raw: RawXml) -> Result<XmlPolicy, PolicyError> {
             65_536,
         ),
     ];
-    for (key, value, slot, max) in limits {
-        if let Some(value) = value {
-            let v = *value.get_ref();
-            if !(1..=max).contains(&v) {
-                return Err(PolicyError::new(
-                    PolicyErrorKind::Invalid(format!("must be between 1 and {max}, not {v}")),
-                    key,
-                )
-                .at(text, value.span().start));
-            }
-            *slot = usize::try_from(v).unwrap_or(usize::MAX);
-        }
-    }
+    limits(text, xml_limits)?;
     if let Some(allow) = raw.allow_xslt {
         xml.allow_xslt = allow;
     }
