@@ -7,8 +7,11 @@ use http::{HeaderMap, HeaderName, Uri};
 use crate::classes::ClassFilter;
 use crate::inspect::json::JsonInspector;
 use crate::inspect::media_type::{self, BodyKind};
+use crate::inspect::path;
+use crate::inspect::query::{self, Paging};
 use crate::inspect::xml::XmlInspector;
-use crate::policy::{Mode, Policy};
+use crate::policy::{Expressions, Mode, OnExcess, Policy, Route};
+use crate::routes::RouteTable;
 use crate::violation::{Code, Violation};
 
 /// What to do with a request.
@@ -65,6 +68,7 @@ pub struct Guard {
     policy: Policy,
     classes: ClassFilter,
     xml: XmlInspector,
+    routes: RouteTable,
 }
 
 impl Guard {
@@ -75,10 +79,12 @@ impl Guard {
             policy.classes.deny.iter().cloned(),
         );
         let xml = XmlInspector::new(policy.xml.clone());
+        let routes = RouteTable::new(&policy.routes);
         Guard {
             policy,
             classes,
             xml,
+            routes,
         }
     }
 
@@ -108,26 +114,50 @@ impl Guard {
     /// oversized upload is refused without reading it; [`Guard::check`]
     /// repeats it, so calling it is an optimisation, never a requirement.
     pub fn check_head(&self, head: &Parts) -> Verdict {
-        self.verdict(self.inspect_head(&head.headers).err())
+        let result = self
+            .route(head)
+            .and_then(|route| self.inspect_head(&head.headers, self.max_bytes(route)));
+        self.verdict(result.err(), None)
     }
 
     /// Judges a whole request: its head and its complete body.
     pub fn check(&self, head: &Parts, body: &[u8]) -> Verdict {
-        self.verdict(self.inspect(head, body).err())
-    }
-
-    fn verdict(&self, violation: Option<Violation>) -> Verdict {
-        match (violation, self.policy.mode) {
-            (None, _) => Verdict::Allow,
-            (Some(v), Mode::Enforce) => Verdict::Reject(v),
-            (Some(v), Mode::Report) => Verdict::Report(v),
+        match self.inspect(head, body) {
+            Ok(rewritten) => self.verdict(None, rewritten),
+            Err(violation) => self.verdict(Some(violation), None),
         }
     }
 
-    fn inspect(&self, head: &Parts, body: &[u8]) -> Result<(), Violation> {
-        let declared = self.inspect_head(&head.headers)?;
-        if body.len() as u64 > self.policy.body.max_bytes {
-            return Err(too_large("body", self.policy.body.max_bytes));
+    /// The route the request falls under, after reading its path the way
+    /// the server will (see [`path::normalize`]); an unreadable path is a
+    /// violation.
+    pub fn route(&self, head: &Parts) -> Result<Option<&Route>, Violation> {
+        let path = path::normalize(head.uri.path())?;
+        Ok(self.routes.find(&self.policy.routes, &head.method, &path))
+    }
+
+    fn max_bytes(&self, route: Option<&Route>) -> u64 {
+        route
+            .and_then(|r| r.max_bytes)
+            .unwrap_or(self.policy.body.max_bytes)
+    }
+
+    fn verdict(&self, violation: Option<Violation>, rewritten: Option<Uri>) -> Verdict {
+        match (violation, self.policy.mode, rewritten) {
+            (None, _, None) => Verdict::Allow,
+            (None, _, Some(uri)) => Verdict::Rewrite(uri),
+            (Some(v), Mode::Enforce, _) => Verdict::Reject(v),
+            (Some(v), Mode::Report, _) => Verdict::Report(v),
+        }
+    }
+
+    /// Returns the rewritten URI, if the query was clamped.
+    fn inspect(&self, head: &Parts, body: &[u8]) -> Result<Option<Uri>, Violation> {
+        let route = self.route(head)?;
+        let max_bytes = self.max_bytes(route);
+        let declared = self.inspect_head(&head.headers, max_bytes)?;
+        if body.len() as u64 > max_bytes {
+            return Err(too_large("body", max_bytes));
         }
         // A length that disagrees with the body is a framing trick: the
         // engine's server may read a different body than the guard did.
@@ -138,6 +168,60 @@ impl Guard {
                 "Content-Length does not match the body",
             ));
         }
+        let forbid_expressions = route.is_some_and(|r| {
+            r.task_query
+                && r.expressions.unwrap_or(self.policy.query.expressions) == Expressions::Forbid
+        });
+        let rewritten = match route {
+            Some(route) if route.list_query || forbid_expressions => {
+                self.inspect_query(head, route, forbid_expressions)?
+            }
+            _ => None,
+        };
+        self.inspect_body(head, body, forbid_expressions)?;
+        Ok(rewritten)
+    }
+
+    fn inspect_query(
+        &self,
+        head: &Parts,
+        route: &Route,
+        forbid_expressions: bool,
+    ) -> Result<Option<Uri>, Violation> {
+        let query = head.uri.query().unwrap_or("");
+        let params = query::parse(query)?;
+        if forbid_expressions {
+            query::check_expressions(&params)?;
+        }
+        if !route.list_query {
+            return Ok(None);
+        }
+        let cap = route.max_results.unwrap_or(self.policy.query.max_results);
+        let paging = Paging {
+            cap: (cap > 0).then_some(cap),
+            clamp: self.policy.query.on_excess == OnExcess::Clamp,
+            require_max_results: self.policy.query.require_max_results,
+        };
+        let Some(new_query) = query::check_paging(query, &params, paging)? else {
+            return Ok(None);
+        };
+        let mut parts = head.uri.clone().into_parts();
+        parts.path_and_query = format!("{}?{new_query}", head.uri.path()).parse().ok();
+        Uri::from_parts(parts).map(Some).map_err(|_| {
+            Violation::new(
+                Code::QueryMalformed,
+                "query",
+                "the query cannot be rewritten",
+            )
+        })
+    }
+
+    fn inspect_body(
+        &self,
+        head: &Parts,
+        body: &[u8],
+        forbid_expressions: bool,
+    ) -> Result<(), Violation> {
         if body.is_empty() {
             return Ok(());
         }
@@ -151,7 +235,10 @@ impl Guard {
         let media = media_type::parse(value).ok_or_else(|| unreadable(&CONTENT_TYPE))?;
         match media.kind() {
             BodyKind::Xml => self.xml.inspect(body, media.charset),
-            BodyKind::Json => self.json().inspect(body, media.charset),
+            BodyKind::Json => self
+                .json()
+                .forbid_expressions(forbid_expressions)
+                .inspect(body, media.charset),
             // Fail closed: a body kind whose inspector has not been built
             // is refused rather than passed unread.
             BodyKind::Multipart | BodyKind::Other => Err(Violation::new(
@@ -163,7 +250,7 @@ impl Guard {
     }
 
     /// Returns the declared `Content-Length`, if any.
-    fn inspect_head(&self, headers: &HeaderMap) -> Result<Option<u64>, Violation> {
+    fn inspect_head(&self, headers: &HeaderMap, max_bytes: u64) -> Result<Option<u64>, Violation> {
         if let Some(value) = single_header(headers, &CONTENT_ENCODING)?
             && !value.trim().eq_ignore_ascii_case("identity")
         {
@@ -182,11 +269,8 @@ impl Guard {
         }
         // All digits, so the only parse failure is overflow: too large.
         let declared = value.parse::<u64>().unwrap_or(u64::MAX);
-        if declared > self.policy.body.max_bytes {
-            return Err(too_large(
-                "header:content-length",
-                self.policy.body.max_bytes,
-            ));
+        if declared > max_bytes {
+            return Err(too_large("header:content-length", max_bytes));
         }
         Ok(Some(declared))
     }

@@ -44,6 +44,7 @@ pub mod classes;
 mod guard;
 pub mod inspect;
 pub mod policy;
+mod routes;
 mod violation;
 
 pub use guard::{Guard, Verdict};

@@ -43,6 +43,12 @@ use std::fmt;
 /// | `class-not-allowed` | 400 | a type name (`objectTypeName`, `@class`, `$type`, ...) naming a class the class filter does not allow, or a string that is not a type name |
 /// | `java-serialization-not-allowed` | 400 | a typed variable in `application/x-java-serialized-object` format, unless `classes.allow_java_serialization` |
 /// | `typed-variable-invalid` | 400 | a typed variable the engine would misread: an `Object` value without `objectTypeName` or `serializationDataFormat`, a serialized value that is not a string, an unknown data format, a non-string `objectTypeName` |
+/// | `path-invalid` | 400 | a path servers read differently: an encoded `/`, `\\` or `;`, a `..` above the root, malformed percent-encoding, bytes that do not decode to UTF-8, control characters |
+/// | `query-malformed` | 400 | a query string with malformed percent-encoding or bytes that do not decode to UTF-8 |
+/// | `query-invalid-paging` | 400 | `maxResults` or `firstResult` that is not a non-negative integer in Java's `int` range |
+/// | `query-max-results-exceeded` | 400 | `maxResults` above the route's cap (when the policy rejects rather than clamps) |
+/// | `query-unbounded` | 400 | a list query without `maxResults` (also with `firstResult` alone), when the policy requires one and does not clamp |
+/// | `expression-not-allowed` | 400 | a task-query expression parameter (`...Expression`) in the query string or JSON body of a route that forbids expressions |
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Code {
@@ -108,6 +114,18 @@ pub enum Code {
     JavaSerializationNotAllowed,
     /// `typed-variable-invalid`.
     TypedVariableInvalid,
+    /// `path-invalid`.
+    PathInvalid,
+    /// `query-malformed`.
+    QueryMalformed,
+    /// `query-invalid-paging`.
+    QueryInvalidPaging,
+    /// `query-max-results-exceeded`.
+    QueryMaxResultsExceeded,
+    /// `query-unbounded`.
+    QueryUnbounded,
+    /// `expression-not-allowed`.
+    ExpressionNotAllowed,
 }
 
 impl Code {
@@ -144,6 +162,12 @@ impl Code {
         Code::ClassNotAllowed,
         Code::JavaSerializationNotAllowed,
         Code::TypedVariableInvalid,
+        Code::PathInvalid,
+        Code::QueryMalformed,
+        Code::QueryInvalidPaging,
+        Code::QueryMaxResultsExceeded,
+        Code::QueryUnbounded,
+        Code::ExpressionNotAllowed,
     ];
 
     /// The stable string form, e.g. `body-too-large`.
@@ -180,6 +204,12 @@ impl Code {
             Code::ClassNotAllowed => "class-not-allowed",
             Code::JavaSerializationNotAllowed => "java-serialization-not-allowed",
             Code::TypedVariableInvalid => "typed-variable-invalid",
+            Code::PathInvalid => "path-invalid",
+            Code::QueryMalformed => "query-malformed",
+            Code::QueryInvalidPaging => "query-invalid-paging",
+            Code::QueryMaxResultsExceeded => "query-max-results-exceeded",
+            Code::QueryUnbounded => "query-unbounded",
+            Code::ExpressionNotAllowed => "expression-not-allowed",
         }
     }
 
@@ -216,7 +246,13 @@ impl Code {
             | Code::JsonEncodingMismatch
             | Code::ClassNotAllowed
             | Code::JavaSerializationNotAllowed
-            | Code::TypedVariableInvalid => http::StatusCode::BAD_REQUEST,
+            | Code::TypedVariableInvalid
+            | Code::PathInvalid
+            | Code::QueryMalformed
+            | Code::QueryInvalidPaging
+            | Code::QueryMaxResultsExceeded
+            | Code::QueryUnbounded
+            | Code::ExpressionNotAllowed => http::StatusCode::BAD_REQUEST,
         }
     }
 
@@ -254,6 +290,12 @@ impl Code {
             Code::ClassNotAllowed => "Class not allowed",
             Code::JavaSerializationNotAllowed => "Java serialization not allowed",
             Code::TypedVariableInvalid => "Invalid typed variable",
+            Code::PathInvalid => "Invalid request path",
+            Code::QueryMalformed => "Malformed query string",
+            Code::QueryInvalidPaging => "Invalid paging parameter",
+            Code::QueryMaxResultsExceeded => "Too many results requested",
+            Code::QueryUnbounded => "Unbounded query",
+            Code::ExpressionNotAllowed => "Expressions not allowed",
         }
     }
 }

@@ -6,4 +6,6 @@
 
 pub mod json;
 pub mod media_type;
+pub mod path;
+pub mod query;
 pub mod xml;

@@ -62,6 +62,8 @@ pub struct Policy {
     pub json: JsonPolicy,
     /// `[query]`: query-string rules.
     pub query: QueryPolicy,
+    /// `[[routes]]`: per-route rules, first match wins.
+    pub routes: Vec<Route>,
 }
 
 /// `[body]`.
@@ -355,19 +357,94 @@ impl std::fmt::Display for XmlName {
     }
 }
 
-/// `[query]`.
+/// `[query]`: paging and expression rules for the routes that take
+/// queries (see [`Route`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct QueryPolicy {
     /// `max_results`: cap on `maxResults` of list queries (default 1000;
     /// 0 means no cap). At most `i32::MAX`, the engine's own range.
     pub max_results: u32,
+    /// `on_excess`: reject `maxResults` above the cap (Camunda's own
+    /// behaviour, the default) or clamp it, rewriting the URI.
+    pub on_excess: OnExcess,
+    /// `require_max_results`: a list query without `maxResults` (or with
+    /// `firstResult` alone) is unbounded; reject it, or add `maxResults` at
+    /// the cap when clamping (default true).
+    pub require_max_results: bool,
+    /// `expressions`: whether task-query routes accept `...Expression`
+    /// parameters (default forbid, as Camunda's
+    /// `enableExpressionsInAdhocQueries = false`).
+    pub expressions: Expressions,
 }
 
 impl Default for QueryPolicy {
     fn default() -> Self {
-        QueryPolicy { max_results: 1000 }
+        QueryPolicy {
+            max_results: 1000,
+            on_excess: OnExcess::Reject,
+            require_max_results: true,
+            expressions: Expressions::Forbid,
+        }
     }
+}
+
+/// `[query] on_excess`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OnExcess {
+    /// `"reject"`: 400 `query-max-results-exceeded`.
+    #[default]
+    Reject,
+    /// `"clamp"`: rewrite `maxResults` to the cap and let the request on.
+    Clamp,
+}
+
+/// `expressions` (in `[query]` and on routes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Expressions {
+    /// `"forbid"`: reject `...Expression` parameters.
+    #[default]
+    Forbid,
+    /// `"allow"`: let them through.
+    Allow,
+}
+
+/// `[[routes]]`: rules for requests by method and path.
+///
+/// Paths are matched after normalisation (see
+/// [`crate::inspect::path::normalize`]) against a glob: `*` matches within
+/// one segment, `**` across segments, `{a,b}` either. The first route that
+/// matches method and path applies; a request no route matches gets the
+/// policy-wide rules only.
+///
+/// ```toml
+/// [[routes]]
+/// name = "task list"
+/// methods = ["GET", "POST"]
+/// path = "/engine-rest{,/engine/*}/task"
+/// list_query = true
+/// task_query = true
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Route {
+    /// `name`: shown in audit events (default: the path).
+    pub name: String,
+    /// `methods`: HTTP methods the route covers (default: all).
+    pub methods: Vec<http::Method>,
+    /// `path`: the glob.
+    pub path: String,
+    /// `list_query`: paging rules apply (`maxResults`, `firstResult`).
+    pub list_query: bool,
+    /// `max_results`: this route's cap, instead of `[query] max_results`.
+    pub max_results: Option<u32>,
+    /// `task_query`: the query string and JSON body carry task-query
+    /// parameters, so the expression rules apply.
+    pub task_query: bool,
+    /// `expressions`: this route's expression rule, instead of `[query]`'s.
+    pub expressions: Option<Expressions>,
+    /// `max_bytes`: this route's body limit, instead of `[body] max_bytes`.
+    pub max_bytes: Option<u64>,
 }
 
 impl Policy {

@@ -4,8 +4,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{
-    BodyPolicy, ClassPolicy, JsonPolicy, Mode, Policy, PolicyError, PolicyErrorKind, QueryPolicy,
-    SchemaLocations, XmlPolicy,
+    BodyPolicy, ClassPolicy, Expressions, JsonPolicy, Mode, OnExcess, Policy, PolicyError,
+    PolicyErrorKind, Route, SchemaLocations, XmlPolicy,
 };
 use crate::classes::ClassPattern;
 
@@ -23,6 +23,8 @@ struct RawPolicy {
     json: RawJson,
     #[serde(default)]
     query: RawQuery,
+    #[serde(default)]
+    routes: Vec<RawRoute>,
 }
 
 #[derive(Deserialize, Default)]
@@ -92,13 +94,52 @@ enum RawSchemaLocations {
 #[serde(deny_unknown_fields)]
 struct RawQuery {
     max_results: Option<Spanned<u64>>,
+    on_excess: Option<RawOnExcess>,
+    require_max_results: Option<bool>,
+    expressions: Option<RawExpressions>,
+}
+
+#[derive(Deserialize, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+enum RawOnExcess {
+    Reject,
+    Clamp,
+}
+
+#[derive(Deserialize, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+enum RawExpressions {
+    Forbid,
+    Allow,
+}
+
+impl From<RawExpressions> for Expressions {
+    fn from(raw: RawExpressions) -> Self {
+        match raw {
+            RawExpressions::Forbid => Expressions::Forbid,
+            RawExpressions::Allow => Expressions::Allow,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRoute {
+    name: Option<String>,
+    #[serde(default)]
+    methods: Vec<Spanned<String>>,
+    path: Spanned<String>,
+    #[serde(default)]
+    list_query: bool,
+    max_results: Option<Spanned<u64>>,
+    #[serde(default)]
+    task_query: bool,
+    expressions: Option<RawExpressions>,
+    max_bytes: Option<u64>,
 }
 
 pub(super) fn parse(text: &str) -> Result<Policy, PolicyError> {
     let raw = deserialize(text)?;
-    let invalid = |key: &str, value_span: std::ops::Range<usize>, message: String| {
-        PolicyError::new(PolicyErrorKind::Invalid(message), key).at(text, value_span.start)
-    };
 
     let mut policy = Policy::default();
     if let Some(mode) = raw.mode {
@@ -120,21 +161,22 @@ pub(super) fn parse(text: &str) -> Result<Policy, PolicyError> {
     policy.json = json(text, raw.json)?;
     policy.xml = xml(text, raw.xml)?;
     if let Some(cap) = raw.query.max_results {
-        let value = *cap.get_ref();
-        let max_results = match i32::try_from(value) {
-            Ok(v) => v.unsigned_abs(),
-            Err(_) => {
-                return Err(invalid(
-                    "query.max_results",
-                    cap.span(),
-                    format!(
-                        "must be at most {} (Java's int range), not {value}",
-                        i32::MAX
-                    ),
-                ));
-            }
+        policy.query.max_results = max_results(text, "query.max_results", &cap)?;
+    }
+    if let Some(on_excess) = raw.query.on_excess {
+        policy.query.on_excess = match on_excess {
+            RawOnExcess::Reject => OnExcess::Reject,
+            RawOnExcess::Clamp => OnExcess::Clamp,
         };
-        policy.query = QueryPolicy { max_results };
+    }
+    if let Some(require) = raw.query.require_max_results {
+        policy.query.require_max_results = require;
+    }
+    if let Some(expressions) = raw.query.expressions {
+        policy.query.expressions = expressions.into();
+    }
+    for (i, route) in raw.routes.into_iter().enumerate() {
+        policy.routes.push(self::route(text, i, route)?);
     }
     Ok(policy)
 }
@@ -299,6 +341,69 @@ fn xml_names<T: std::str::FromStr<Err = String>>(
             })
         })
         .collect()
+}
+
+/// A `maxResults` cap: 0 (no cap) up to Java's `int` range.
+fn max_results(text: &str, key: &str, cap: &Spanned<u64>) -> Result<u32, PolicyError> {
+    let value = *cap.get_ref();
+    match i32::try_from(value) {
+        Ok(v) => Ok(v.unsigned_abs()),
+        Err(_) => Err(PolicyError::new(
+            PolicyErrorKind::Invalid(format!(
+                "must be at most {} (Java's int range), not {value}",
+                i32::MAX
+            )),
+            key,
+        )
+        .at(text, cap.span().start)),
+    }
+}
+
+fn route(text: &str, i: usize, raw: RawRoute) -> Result<Route, PolicyError> {
+    let key = |field: &str| format!("routes[{i}].{field}");
+    let glob = raw.path.get_ref();
+    let bad_path = |message: String| {
+        PolicyError::new(PolicyErrorKind::Invalid(message), key("path"))
+            .at(text, raw.path.span().start)
+    };
+    if !glob.starts_with('/') {
+        return Err(bad_path(format!("`{glob}` must start with `/`")));
+    }
+    if let Err(e) = globset::GlobBuilder::new(glob)
+        .literal_separator(true)
+        .build()
+    {
+        return Err(bad_path(format!("`{glob}` is not a glob: {}", e.kind())));
+    }
+    let mut methods = Vec::with_capacity(raw.methods.len());
+    for (m, method) in raw.methods.iter().enumerate() {
+        let parsed = http::Method::from_bytes(method.get_ref().to_ascii_uppercase().as_bytes())
+            .map_err(|_| {
+                PolicyError::new(
+                    PolicyErrorKind::Invalid(format!(
+                        "`{}` is not an HTTP method",
+                        method.get_ref()
+                    )),
+                    format!("routes[{i}].methods[{m}]"),
+                )
+                .at(text, method.span().start)
+            })?;
+        methods.push(parsed);
+    }
+    let max_results = match &raw.max_results {
+        Some(cap) => Some(max_results(text, &key("max_results"), cap)?),
+        None => None,
+    };
+    Ok(Route {
+        name: raw.name.unwrap_or_else(|| glob.clone()),
+        methods,
+        path: glob.clone(),
+        list_query: raw.list_query,
+        max_results,
+        task_query: raw.task_query,
+        expressions: raw.expressions.map(Into::into),
+        max_bytes: raw.max_bytes,
+    })
 }
 
 fn patterns(

@@ -57,6 +57,7 @@ pub struct JsonInspector<'g> {
     classes: &'g ClassFilter,
     xml: &'g XmlInspector,
     allow_java_serialization: bool,
+    forbid_expressions: bool,
 }
 
 impl<'g> JsonInspector<'g> {
@@ -68,7 +69,17 @@ impl<'g> JsonInspector<'g> {
             classes,
             xml,
             allow_java_serialization: policy.classes.allow_java_serialization,
+            forbid_expressions: false,
         }
+    }
+
+    /// Also rejects task-query expression parameters (keys ending in
+    /// `Expression` with a string value) anywhere in the body, for routes
+    /// that take task queries while expressions are forbidden.
+    #[must_use]
+    pub fn forbid_expressions(mut self, forbid: bool) -> Self {
+        self.forbid_expressions = forbid;
+        self
     }
 
     /// Inspects a JSON body, with the `charset` of its content type if any.

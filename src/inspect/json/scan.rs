@@ -399,6 +399,11 @@ impl<'a, 'p> Scanner<'a, 'p> {
     /// Reads `"key" :` of the next member; the value follows.
     fn member<V: Visitor<'a>>(&mut self, visitor: &mut V) -> Result<Next, Fail> {
         let at = self.pos;
+        // Until the key is read, problems are the object's, not the
+        // previous member's.
+        if let Some(seg) = self.path.last_mut() {
+            *seg = Seg::None;
+        }
         if self.bytes.get(at) != Some(&b'"') {
             return Err(self.malformed(at, "expected a string key"));
         }
@@ -424,15 +429,16 @@ impl<'a, 'p> Scanner<'a, 'p> {
         };
         let index = *len;
         *len += 1;
-        if *len > max {
+        let over = *len > max;
+        if let Some(seg) = self.path.last_mut() {
+            *seg = Seg::Index(index);
+        }
+        if over {
             return Err(self.fail(
                 Code::JsonTooManyMembers,
                 self.pos,
                 "too many array elements",
             ));
-        }
-        if let Some(seg) = self.path.last_mut() {
-            *seg = Seg::Index(index);
         }
         Ok(Next::Value)
     }

@@ -26,6 +26,8 @@ enum Key {
     SerializationDataFormat,
     /// A polymorphic type id; `true` for .NET-style keys (`$type`).
     TypeId(bool),
+    /// A task-query expression parameter, where expressions are forbidden.
+    Expression,
     Other,
 }
 
@@ -148,6 +150,9 @@ impl<'a, 'i> Typed<'a, 'i> {
                 return Key::TypeId(id.starts_with('$') || id.starts_with("__"));
             }
         }
+        if self.inspector.forbid_expressions && crate::inspect::query::is_expression_name(text) {
+            return Key::Expression;
+        }
         Key::Other
     }
 
@@ -220,6 +225,14 @@ impl<'a, 'i> Typed<'a, 'i> {
             }
             (Key::SerializationDataFormat, Slot::Str(s)) => frame.info.format = Some(s),
             (Key::TypeId(dotnet), Slot::Str(s)) => return self.check_class(&s, dotnet, ""),
+            (Key::Expression, Slot::Str(_)) => {
+                return Err(fault(
+                    Code::ExpressionNotAllowed,
+                    at,
+                    "expressions are not accepted in queries",
+                    "",
+                ));
+            }
             _ => {}
         }
         Ok(())
@@ -383,8 +396,19 @@ impl<'a> Visitor<'a> for Typed<'a, '_> {
                 // A container as the value of the enclosing member.
                 if let Some(parent) = self.frames.last_mut() {
                     if parent.object {
-                        if parent.key == Key::Value {
-                            parent.value = Slot::Other(at);
+                        match parent.key {
+                            Key::Value => parent.value = Slot::Other(at),
+                            // A class name is a string; anything else is
+                            // no name the guard can check.
+                            Key::ObjectTypeName => {
+                                return Err(fault(
+                                    Code::TypedVariableInvalid,
+                                    at,
+                                    "objectTypeName must be a string",
+                                    "",
+                                ));
+                            }
+                            _ => {}
                         }
                     } else {
                         parent.len += 1;

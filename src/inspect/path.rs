@@ -1,0 +1,160 @@
+//! Request paths, read the way a servlet container reads them.
+//!
+//! # Security
+//!
+//! Route rules are only as good as the path they match. Tomcat and Jetty
+//! strip `;name=value` path parameters from every segment, percent-decode,
+//! merge `//`, and resolve `.` and `..` before the application (Camunda's
+//! JAX-RS resources) sees the path. A guard that matched the raw text would
+//! let `/engine-rest//task`, `/engine-rest/task;jsessionid=1`,
+//! `/engine-rest/%74ask` or `/engine-rest/x/../task` past a rule for
+//! `/engine-rest/task`. So the path is normalised the same way first, and
+//! forms that containers read differently from each other (an encoded `/`,
+//! `\` or `;`, a `..` above the root, bytes that do not decode to UTF-8) are
+//! refused rather than guessed at.
+
+use crate::violation::{Code, Violation};
+
+fn invalid(message: &'static str) -> Violation {
+    Violation::new(Code::PathInvalid, "path", message)
+}
+
+fn hex(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Percent-decodes one path segment (no `+` rule in paths).
+fn decode_segment(segment: &str, out: &mut Vec<u8>) -> Result<(), Violation> {
+    let bytes = segment.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'%' {
+            let value = bytes
+                .get(i + 1)
+                .and_then(|&h| hex(h))
+                .zip(bytes.get(i + 2).and_then(|&l| hex(l)))
+                .map(|(h, l)| h << 4 | l)
+                .ok_or_else(|| invalid("malformed percent-encoding in the path"))?;
+            // Encoded separators are read as separators by some containers
+            // and as data by others.
+            if matches!(value, b'/' | b'\\' | b';') {
+                return Err(invalid("encoded `/`, `\\` or `;` in the path"));
+            }
+            out.push(value);
+            i += 3;
+        } else {
+            if b == b'\\' {
+                return Err(invalid("`\\` in the path"));
+            }
+            out.push(b);
+            i += 1;
+        }
+    }
+    Ok(())
+}
+
+/// The path as the application sees it: path parameters stripped,
+/// percent-decoded, `//` merged, `.`/`..` resolved, no trailing slash
+/// (except for `/` itself).
+///
+/// ```
+/// use input_guard::inspect::path::normalize;
+///
+/// assert_eq!(normalize("/engine-rest//task/").unwrap(), "/engine-rest/task");
+/// assert_eq!(normalize("/engine-rest/task;jsessionid=1").unwrap(), "/engine-rest/task");
+/// assert_eq!(normalize("/engine-rest/x/../%74ask").unwrap(), "/engine-rest/task");
+/// assert!(normalize("/engine-rest/..%2ftask").is_err());
+/// assert!(normalize("/../etc").is_err());
+/// ```
+pub fn normalize(raw: &str) -> Result<String, Violation> {
+    if !raw.starts_with('/') {
+        return Err(invalid("the path must start with `/`"));
+    }
+    let mut segments: Vec<String> = Vec::new();
+    let mut buf = Vec::new();
+    for segment in raw.split('/') {
+        // `;name=value` path parameters belong to the segment, not the path.
+        let segment = segment.split(';').next().unwrap_or_default();
+        buf.clear();
+        decode_segment(segment, &mut buf)?;
+        let decoded =
+            std::str::from_utf8(&buf).map_err(|_| invalid("the path does not decode to UTF-8"))?;
+        if decoded.chars().any(char::is_control) {
+            return Err(invalid("control character in the path"));
+        }
+        match decoded {
+            "" | "." => {}
+            ".." => {
+                if segments.pop().is_none() {
+                    return Err(invalid("`..` above the root"));
+                }
+            }
+            _ => segments.push(decoded.to_owned()),
+        }
+    }
+    let mut out = String::with_capacity(raw.len());
+    for segment in &segments {
+        out.push('/');
+        out.push_str(segment);
+    }
+    if out.is_empty() {
+        out.push('/');
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalizes() {
+        let cases = [
+            ("/", "/"),
+            ("//", "/"),
+            ("/engine-rest/task", "/engine-rest/task"),
+            ("/engine-rest/task/", "/engine-rest/task"),
+            ("/engine-rest//task", "/engine-rest/task"),
+            ("//engine-rest///task//", "/engine-rest/task"),
+            ("/engine-rest/./task", "/engine-rest/task"),
+            ("/engine-rest/a/b/../../task", "/engine-rest/task"),
+            ("/engine-rest/%2e%2e/engine-rest/task", "/engine-rest/task"),
+            ("/engine-rest;v=1/task;jsessionid=ABC", "/engine-rest/task"),
+            ("/engine-rest/%74%61sk", "/engine-rest/task"),
+            (
+                "/engine-rest/process-definition/key/%C3%A9",
+                "/engine-rest/process-definition/key/é",
+            ),
+        ];
+        for (raw, expected) in cases {
+            assert_eq!(normalize(raw).as_deref(), Ok(expected), "{raw}");
+        }
+    }
+
+    #[test]
+    fn refuses_ambiguous_paths() {
+        for raw in [
+            "engine-rest/task",
+            "/engine-rest/..%2ftask",
+            "/engine-rest%2Ftask",
+            "/engine-rest%5ctask",
+            "/engine-rest\\task",
+            "/engine-rest/task%3Bx=1",
+            "/..",
+            "/engine-rest/../../etc",
+            "/engine-rest/%ZZ",
+            "/engine-rest/%4",
+            "/engine-rest/%FF",
+            "/engine-rest/%00",
+            "/engine-rest/%0a",
+        ] {
+            assert!(normalize(raw).is_err(), "{raw}");
+        }
+    }
+}

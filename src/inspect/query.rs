@@ -1,0 +1,282 @@
+//! Query strings, read the way the engine's server reads them, and the
+//! paging and expression rules of list queries.
+//!
+//! # Security
+//!
+//! Parameters are split on `&`, names and values percent-decoded with `+`
+//! as space (the servlet rules), so `max%52esults` *is* `maxResults` and
+//! `assignee%45xpression` *is* `assigneeExpression`. A parameter given more
+//! than once is judged in every copy: JAX-RS binds the first, other code may
+//! read the last, and a guard must not pick one. Malformed escapes are
+//! refused: containers disagree on whether to drop such a parameter or keep
+//! its raw text.
+
+use std::borrow::Cow;
+
+use crate::violation::{Code, Violation};
+
+/// One `name=value` pair: raw as sent, and decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Param<'a> {
+    /// The pair as it appears in the query string.
+    pub raw: &'a str,
+    /// The decoded name.
+    pub name: Cow<'a, str>,
+    /// The decoded value (`None` for a bare `name`).
+    pub value: Option<Cow<'a, str>>,
+}
+
+fn hex(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+fn malformed(message: &'static str) -> Violation {
+    Violation::new(Code::QueryMalformed, "query", message)
+}
+
+/// `application/x-www-form-urlencoded` decoding: `+` is a space, `%XX` a
+/// byte; the bytes must be UTF-8.
+fn decode(text: &str) -> Result<Cow<'_, str>, Violation> {
+    if !text.contains(['%', '+']) {
+        return Ok(Cow::Borrowed(text));
+    }
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b'%' => {
+                let value = bytes
+                    .get(i + 1)
+                    .and_then(|&h| hex(h))
+                    .zip(bytes.get(i + 2).and_then(|&l| hex(l)))
+                    .map(|(h, l)| h << 4 | l)
+                    .ok_or_else(|| malformed("malformed percent-encoding in the query"))?;
+                out.push(value);
+                i += 3;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out)
+        .map(Cow::Owned)
+        .map_err(|_| malformed("the query does not decode to UTF-8"))
+}
+
+/// Splits and decodes a query string (without the `?`).
+///
+/// ```
+/// use input_guard::inspect::query::parse;
+///
+/// let params = parse("max%52esults=10&assignee=a+b&flag").unwrap();
+/// assert_eq!(params[0].name, "maxResults");
+/// assert_eq!(params[1].value.as_deref(), Some("a b"));
+/// assert_eq!(params[2].value, None);
+/// ```
+pub fn parse(query: &str) -> Result<Vec<Param<'_>>, Violation> {
+    let mut params = Vec::new();
+    for raw in query.split('&') {
+        if raw.is_empty() {
+            continue;
+        }
+        let (name, value) = match raw.split_once('=') {
+            Some((name, value)) => (name, Some(value)),
+            None => (raw, None),
+        };
+        params.push(Param {
+            raw,
+            name: decode(name)?,
+            value: value.map(decode).transpose()?,
+        });
+    }
+    Ok(params)
+}
+
+/// A paging value: a non-negative integer in Java's `int` range, written
+/// as digits only (no sign, no blanks: `Integer.parseInt` takes `+5`, but a
+/// guard has no reason to).
+fn paging_value(value: Option<&str>) -> Option<u32> {
+    let value = value?;
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    // Leading zeros are still an int (`Integer.parseInt("007")` is 7).
+    let digits = value.trim_start_matches('0');
+    if digits.is_empty() {
+        return Some(0);
+    }
+    if digits.len() > 10 {
+        return None;
+    }
+    digits.parse::<u32>().ok().filter(|v| *v <= i32::MAX as u32)
+}
+
+/// What to do with `maxResults` on a list query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Paging {
+    /// The cap; `None` means no cap.
+    pub cap: Option<u32>,
+    /// Clamp to the cap (rewriting the URI) instead of rejecting.
+    pub clamp: bool,
+    /// A list query without `maxResults` is unbounded: reject it (or, when
+    /// clamping, add `maxResults` at the cap).
+    pub require_max_results: bool,
+}
+
+/// Checks the paging parameters of a list query. Returns the rewritten
+/// query string when clamping changed it.
+pub fn check_paging(
+    query: &str,
+    params: &[Param<'_>],
+    paging: Paging,
+) -> Result<Option<String>, Violation> {
+    let mut max_results = 0;
+    let mut over = false;
+    for param in params {
+        let is_max = param.name == "maxResults";
+        if !is_max && param.name != "firstResult" {
+            continue;
+        }
+        let location = format!("query:{}", param.name);
+        let Some(value) = paging_value(param.value.as_deref()) else {
+            return Err(Violation::new(
+                Code::QueryInvalidPaging,
+                location,
+                "paging parameters must be non-negative integers in Java's int range",
+            ));
+        };
+        if is_max {
+            max_results += 1;
+            if paging.cap.is_some_and(|cap| value > cap) {
+                if !paging.clamp {
+                    return Err(Violation::new(
+                        Code::QueryMaxResultsExceeded,
+                        location,
+                        format!(
+                            "maxResults is limited to {}",
+                            paging.cap.unwrap_or_default()
+                        ),
+                    ));
+                }
+                over = true;
+            }
+        }
+    }
+    let Some(cap) = paging.cap else {
+        return Ok(None);
+    };
+    let missing = max_results == 0 && paging.require_max_results;
+    if missing && !paging.clamp {
+        return Err(Violation::new(
+            Code::QueryUnbounded,
+            "query:maxResults",
+            format!("list queries need maxResults (at most {cap})"),
+        ));
+    }
+    if !over && !missing {
+        return Ok(None);
+    }
+    // Rewrite: every copy over the cap becomes `maxResults=cap`, every
+    // other pair stays byte for byte; a missing one is appended.
+    let mut out = String::with_capacity(query.len() + 16);
+    for param in params {
+        if !out.is_empty() {
+            out.push('&');
+        }
+        let clamp = param.name == "maxResults"
+            && paging_value(param.value.as_deref()).is_some_and(|v| v > cap);
+        if clamp {
+            out.push_str(&format!("maxResults={cap}"));
+        } else {
+            out.push_str(param.raw);
+        }
+    }
+    if missing {
+        if !out.is_empty() {
+            out.push('&');
+        }
+        out.push_str(&format!("maxResults={cap}"));
+    }
+    Ok(Some(out))
+}
+
+/// Rejects task-query expression parameters (`...Expression`).
+pub fn check_expressions(params: &[Param<'_>]) -> Result<(), Violation> {
+    match params.iter().find(|p| is_expression_name(&p.name)) {
+        Some(param) => Err(Violation::new(
+            Code::ExpressionNotAllowed,
+            format!("query:{}", param.name),
+            "expressions are not accepted in queries",
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Camunda's task-query expression parameters all end in `Expression`
+/// (`assigneeExpression`, `dueBeforeExpression`, ...).
+pub(crate) fn is_expression_name(name: &str) -> bool {
+    name.len() > "Expression".len() && name.ends_with("Expression")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paging_values() {
+        for (value, expected) in [
+            ("0", Some(0)),
+            ("10", Some(10)),
+            ("2147483647", Some(i32::MAX as u32)),
+            ("0000000000010", Some(10)),
+            ("2147483648", None),
+            ("99999999999", None),
+            ("-1", None),
+            ("+1", None),
+            (" 1", None),
+            ("1 ", None),
+            ("", None),
+            ("1e3", None),
+            ("0x10", None),
+            ("١٢", None),
+        ] {
+            assert_eq!(paging_value(Some(value)), expected, "{value:?}");
+        }
+        assert_eq!(paging_value(None), None);
+    }
+
+    #[test]
+    fn rewrites_keep_other_parameters() {
+        let paging = Paging {
+            cap: Some(100),
+            clamp: true,
+            require_max_results: true,
+        };
+        let q = "sortBy=id&max%52esults=500&a=%20";
+        let params = parse(q).unwrap();
+        assert_eq!(
+            check_paging(q, &params, paging).unwrap().as_deref(),
+            Some("sortBy=id&maxResults=100&a=%20")
+        );
+        let q = "firstResult=5";
+        let params = parse(q).unwrap();
+        assert_eq!(
+            check_paging(q, &params, paging).unwrap().as_deref(),
+            Some("firstResult=5&maxResults=100")
+        );
+        let q = "maxResults=100";
+        assert_eq!(check_paging(q, &parse(q).unwrap(), paging).unwrap(), None);
+    }
+}
