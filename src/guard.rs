@@ -45,6 +45,32 @@ impl Verdict {
     }
 }
 
+/// What [`Guard::head`] found in a request head.
+#[derive(Debug, Clone)]
+pub struct HeadCheck<'g> {
+    /// `Err` when the path cannot be read (the verdict says why).
+    route: Result<Option<&'g Route>, ()>,
+    body_limit: u64,
+    verdict: Verdict,
+}
+
+impl<'g> HeadCheck<'g> {
+    /// The route the request falls under, if any.
+    pub fn route(&self) -> Option<&'g Route> {
+        self.route.ok().flatten()
+    }
+
+    /// How many body bytes to collect at most.
+    pub fn body_limit(&self) -> u64 {
+        self.body_limit
+    }
+
+    /// The verdict on the head alone.
+    pub fn verdict(&self) -> &Verdict {
+        &self.verdict
+    }
+}
+
 /// A compiled policy that judges requests.
 ///
 /// Build it once at start-up and share it (`Arc<Guard>`); checks take
@@ -114,15 +140,42 @@ impl Guard {
     /// oversized upload is refused without reading it; [`Guard::check`]
     /// repeats it, so calling it is an optimisation, never a requirement.
     pub fn check_head(&self, head: &Parts) -> Verdict {
-        let result = self
-            .route(head)
-            .and_then(|route| self.inspect_head(&head.headers, self.max_bytes(route)));
-        self.verdict(result.err(), None)
+        self.head(head).verdict
     }
 
     /// Judges a whole request: its head and its complete body.
     pub fn check(&self, head: &Parts, body: &[u8]) -> Verdict {
-        match self.inspect(head, body) {
+        self.check_with(&self.head(head), head, body)
+    }
+
+    /// Reads the head once: the route, the body limit, and the verdict on
+    /// the head alone. Adapters keep it for [`Guard::check_with`], so the
+    /// path is normalised and matched once per request.
+    pub fn head(&self, head: &Parts) -> HeadCheck<'_> {
+        match self.route(head) {
+            Ok(route) => {
+                let body_limit = self.max_bytes(route);
+                let violation = self.inspect_head(&head.headers, body_limit).err();
+                HeadCheck {
+                    route: Ok(route),
+                    body_limit,
+                    verdict: self.verdict(violation, None),
+                }
+            }
+            Err(violation) => HeadCheck {
+                route: Err(()),
+                body_limit: self.policy.body.max_bytes,
+                verdict: self.verdict(Some(violation), None),
+            },
+        }
+    }
+
+    /// [`Guard::check`] for a head already read with [`Guard::head`].
+    pub fn check_with(&self, checked: &HeadCheck<'_>, head: &Parts, body: &[u8]) -> Verdict {
+        let Ok(route) = checked.route else {
+            return checked.verdict.clone();
+        };
+        match self.inspect(head, route, checked.body_limit, body) {
             Ok(rewritten) => self.verdict(None, rewritten),
             Err(violation) => self.verdict(Some(violation), None),
         }
@@ -134,6 +187,12 @@ impl Guard {
     pub fn route(&self, head: &Parts) -> Result<Option<&Route>, Violation> {
         let path = path::normalize(head.uri.path())?;
         Ok(self.routes.find(&self.policy.routes, &head.method, &path))
+    }
+
+    /// The body limit for this request: its route's `max_bytes`, or the
+    /// policy's. Adapters collect at most this much.
+    pub fn body_limit(&self, head: &Parts) -> u64 {
+        self.max_bytes(self.route(head).ok().flatten())
     }
 
     fn max_bytes(&self, route: Option<&Route>) -> u64 {
@@ -152,9 +211,13 @@ impl Guard {
     }
 
     /// Returns the rewritten URI, if the query was clamped.
-    fn inspect(&self, head: &Parts, body: &[u8]) -> Result<Option<Uri>, Violation> {
-        let route = self.route(head)?;
-        let max_bytes = self.max_bytes(route);
+    fn inspect(
+        &self,
+        head: &Parts,
+        route: Option<&Route>,
+        max_bytes: u64,
+        body: &[u8],
+    ) -> Result<Option<Uri>, Violation> {
         let declared = self.inspect_head(&head.headers, max_bytes)?;
         if body.len() as u64 > max_bytes {
             return Err(too_large("body", max_bytes));

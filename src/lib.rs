@@ -13,8 +13,10 @@
 //!   gadget denylist, and the Java type-name parser;
 //! * [`inspect`]: pure inspectors over bytes;
 //! * [`Guard`]: compiles a policy and judges a request head plus body into
-//!   a [`Verdict`]; the `input-guard` binary (feature `cli`) and the Tower
-//!   layer are shells around it.
+//!   a [`Verdict`];
+//! * [`layer`]: the Tower layer ([`layer::GuardLayer`]) for axum, hyper and
+//!   tonic services; the `input-guard` binary (feature `cli`) is the CLI and
+//!   the gateway, both shells around the same guard.
 //!
 //! ```
 //! use input_guard::{Guard, Verdict, policy::Policy};
@@ -43,10 +45,11 @@
 pub mod classes;
 mod guard;
 pub mod inspect;
+pub mod layer;
 pub mod policy;
 mod routes;
 mod violation;
 
-pub use guard::{Guard, Verdict};
+pub use guard::{Guard, HeadCheck, Verdict};
 pub use policy::Policy;
 pub use violation::{Code, Violation};

@@ -16,6 +16,7 @@ use std::fmt;
 /// | `unsupported-media-type` | 415 | a body without a content type, or of a type the guard cannot inspect |
 /// | `unsupported-content-encoding` | 415 | a `Content-Encoding` the guard does not decode |
 /// | `invalid-header` | 400 | a `Content-Length`, `Content-Type` or `Content-Encoding` header the guard cannot read unambiguously |
+/// | `body-incomplete` | 400 | a request body that ended early or could not be read (truncated upload, broken connection) |
 /// | `xml-malformed` | 400 | an XML document that is not well formed (namespaces included): unclosed or mismatched elements, duplicate attributes, more than one root, content outside the root, bad syntax |
 /// | `xml-doctype` | 400 | a DOCTYPE, anywhere, in any letter case (DTDs, external and parameter entities, entity bombs) |
 /// | `xml-entity` | 400 | an entity reference other than `&amp; &lt; &gt; &quot; &apos;`, or a character reference to a character XML does not allow |
@@ -60,6 +61,8 @@ pub enum Code {
     UnsupportedContentEncoding,
     /// `invalid-header`.
     InvalidHeader,
+    /// `body-incomplete`.
+    BodyIncomplete,
     /// `xml-malformed`.
     XmlMalformed,
     /// `xml-doctype`.
@@ -135,6 +138,7 @@ impl Code {
         Code::UnsupportedMediaType,
         Code::UnsupportedContentEncoding,
         Code::InvalidHeader,
+        Code::BodyIncomplete,
         Code::XmlMalformed,
         Code::XmlDoctype,
         Code::XmlEntity,
@@ -177,6 +181,7 @@ impl Code {
             Code::UnsupportedMediaType => "unsupported-media-type",
             Code::UnsupportedContentEncoding => "unsupported-content-encoding",
             Code::InvalidHeader => "invalid-header",
+            Code::BodyIncomplete => "body-incomplete",
             Code::XmlMalformed => "xml-malformed",
             Code::XmlDoctype => "xml-doctype",
             Code::XmlEntity => "xml-entity",
@@ -222,6 +227,7 @@ impl Code {
             | Code::XmlUnsupportedEncoding
             | Code::JsonUnsupportedEncoding => http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Code::InvalidHeader
+            | Code::BodyIncomplete
             | Code::XmlMalformed
             | Code::XmlDoctype
             | Code::XmlEntity
@@ -263,6 +269,7 @@ impl Code {
             Code::UnsupportedMediaType => "Unsupported media type",
             Code::UnsupportedContentEncoding => "Unsupported content encoding",
             Code::InvalidHeader => "Invalid request header",
+            Code::BodyIncomplete => "Request body incomplete",
             Code::XmlMalformed => "Malformed XML",
             Code::XmlDoctype => "XML document type declarations are not accepted",
             Code::XmlEntity => "XML entity reference not allowed",

@@ -13,6 +13,8 @@
 //! `\` or `;`, a `..` above the root, bytes that do not decode to UTF-8) are
 //! refused rather than guessed at.
 
+use std::borrow::Cow;
+
 use crate::violation::{Code, Violation};
 
 fn invalid(message: &'static str) -> Violation {
@@ -72,9 +74,19 @@ fn decode_segment(segment: &str, out: &mut Vec<u8>) -> Result<(), Violation> {
 /// assert!(normalize("/engine-rest/..%2ftask").is_err());
 /// assert!(normalize("/../etc").is_err());
 /// ```
-pub fn normalize(raw: &str) -> Result<String, Violation> {
+pub fn normalize(raw: &str) -> Result<Cow<'_, str>, Violation> {
     if !raw.starts_with('/') {
         return Err(invalid("the path must start with `/`"));
+    }
+    // Most paths are already normal: nothing to decode, strip or resolve.
+    let plain = raw
+        .bytes()
+        .all(|b| b > 0x20 && !matches!(b, b'%' | b';' | b'\\' | 0x7f))
+        && !raw.contains("//")
+        && !raw.contains("/.")
+        && (raw.len() == 1 || !raw.ends_with('/'));
+    if plain {
+        return Ok(Cow::Borrowed(raw));
     }
     let mut segments: Vec<String> = Vec::new();
     let mut buf = Vec::new();
@@ -106,7 +118,7 @@ pub fn normalize(raw: &str) -> Result<String, Violation> {
     if out.is_empty() {
         out.push('/');
     }
-    Ok(out)
+    Ok(Cow::Owned(out))
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! The `input-guard` command: try a policy against a request or a class name.
+//! The `input-guard` command: try a policy against a request or a class
+//! name, or run the gateway.
 //!
 //! `check` and `check-class` print JSON lines and exit 0 (allow), 1 (reject
 //! or deny) or 2 (usage or policy error), as `DESIGN.md` specifies.
@@ -11,6 +12,8 @@ use clap::{Parser, Subcommand};
 use input_guard::classes::{ClassDecision, ClassFilter, RuleSource};
 use input_guard::{Guard, Policy, Verdict, Violation};
 use serde::Serialize;
+
+mod serve;
 
 #[derive(Parser)]
 #[command(
@@ -43,6 +46,19 @@ enum Command {
         #[arg(long)]
         body: Option<PathBuf>,
     },
+    /// Run the gateway: a reverse proxy with the guard in front.
+    Serve {
+        /// Policy file (TOML).
+        #[arg(long)]
+        policy: PathBuf,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// The engine to forward to, e.g. http://127.0.0.1:8081 (default: the built-in
+        /// demo engine, which echoes what reached it).
+        #[arg(long)]
+        upstream: Option<String>,
+    },
     /// Decide type names with a policy's class rules; one JSON line per name.
     CheckClass {
         /// Policy file (TOML).
@@ -69,6 +85,11 @@ fn main() -> ExitCode {
             body,
         } => check(&policy, method, &uri, &headers, body),
         Command::CheckClass { policy, names } => check_class(&policy, &names),
+        Command::Serve {
+            policy,
+            listen,
+            upstream,
+        } => serve::run(&policy, listen, upstream),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -1,0 +1,288 @@
+//! `input-guard serve`: a reverse proxy with the guard layer in front.
+//!
+//! With `--upstream` every accepted request is forwarded there (hop-by-hop
+//! headers dropped, `X-Forwarded-*` added, the client's `Host` kept); with
+//! no upstream a built-in demo engine answers 200 and echoes what reached
+//! it, so a new user can watch the guard work with `curl` alone.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use http::header::{self, HeaderName, HeaderValue};
+use http::{Request, Response, StatusCode, Uri};
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use input_guard::layer::{GuardLayer, problem_response};
+use input_guard::{Code, Guard, Policy, Violation};
+use tower::{ServiceBuilder, ServiceExt, service_fn};
+
+/// How long a client may take to send its headers.
+const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a whole request may take, body and upstream included: a slow
+/// or stalled upload cannot hold a connection and its buffer forever.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long in-flight requests get to finish after a shutdown signal.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// Headers that describe one hop, never forwarded (RFC 9110 section 7.6.1).
+const HOP_BY_HOP: [&str; 8] = [
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "proxy-connection",
+    "te",
+    "trailer",
+    "upgrade",
+];
+
+#[derive(Clone)]
+enum Backend {
+    Demo,
+    Proxy {
+        client: Box<Client<HttpConnector, Body>>,
+        upstream: Uri,
+    },
+}
+
+fn problem(code: Code, status_detail: &'static str) -> Response<Body> {
+    problem_response(&Violation::new(code, "-", status_detail)).map(Body::new)
+}
+
+fn bad_gateway() -> Response<Body> {
+    let mut response = Response::new(Body::from(
+        "{\"type\":\"urn:input-guard:problem:upstream-unavailable\",\"title\":\"Upstream unavailable\",\"status\":502,\"detail\":\"the engine could not be reached\",\"code\":\"upstream-unavailable\"}",
+    ));
+    *response.status_mut() = StatusCode::BAD_GATEWAY;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
+    response
+}
+
+/// The demo engine: answers what it received.
+async fn demo(request: Request<Body>) -> Response<Body> {
+    let (head, body) = request.into_parts();
+    let bytes = body
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    let echo = serde_json::json!({
+        "engine": "input-guard demo engine",
+        "method": head.method.as_str(),
+        "uri": head.uri.to_string(),
+        "bodyBytes": bytes.len(),
+        "body": String::from_utf8_lossy(&bytes),
+    });
+    let mut response = Response::new(Body::from(echo.to_string()));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+async fn forward(
+    client: &Client<HttpConnector, Body>,
+    upstream: &Uri,
+    peer: SocketAddr,
+    request: Request<Body>,
+) -> Response<Body> {
+    let (mut head, body) = request.into_parts();
+    let path_and_query = head
+        .uri
+        .path_and_query()
+        .map_or("/", |pq| pq.as_str())
+        .to_owned();
+    let base = upstream.path().trim_end_matches('/');
+    let target = format!(
+        "{}://{}{base}{path_and_query}",
+        upstream.scheme_str().unwrap_or("http"),
+        upstream.authority().map_or("", |a| a.as_str()),
+    );
+    let Ok(uri) = target.parse::<Uri>() else {
+        return bad_gateway();
+    };
+    let original_host = head.headers.get(header::HOST).cloned();
+    for name in HOP_BY_HOP {
+        head.headers.remove(name);
+    }
+    head.headers.insert(
+        HeaderName::from_static("x-forwarded-for"),
+        HeaderValue::from_str(&peer.ip().to_string())
+            .unwrap_or(HeaderValue::from_static("unknown")),
+    );
+    head.headers.insert(
+        HeaderName::from_static("x-forwarded-proto"),
+        HeaderValue::from_static("http"),
+    );
+    if let Some(host) = original_host {
+        head.headers
+            .insert(HeaderName::from_static("x-forwarded-host"), host);
+    }
+    head.uri = uri;
+    head.version = http::Version::HTTP_11;
+    match client.request(Request::from_parts(head, body)).await {
+        Ok(response) => {
+            let (mut head, body) = response.into_parts();
+            for name in HOP_BY_HOP {
+                head.headers.remove(name);
+            }
+            Response::from_parts(head, Body::new(body))
+        }
+        Err(error) => {
+            tracing::warn!(target: "input_guard::gateway", %error, "upstream request failed");
+            bad_gateway()
+        }
+    }
+}
+
+pub(crate) fn run(
+    policy_path: &std::path::Path,
+    listen: SocketAddr,
+    upstream: Option<String>,
+) -> Result<u8, String> {
+    let policy = Policy::load(policy_path).map_err(|e| e.to_string())?;
+    let backend = match upstream {
+        None => Backend::Demo,
+        Some(upstream) => {
+            let upstream: Uri = upstream
+                .parse()
+                .map_err(|e| format!("--upstream {upstream:?}: {e}"))?;
+            if upstream.scheme_str() != Some("http") || upstream.authority().is_none() {
+                return Err(format!(
+                    "--upstream {upstream}: expected http://host:port[/base]"
+                ));
+            }
+            let client = Client::builder(TokioExecutor::new())
+                .pool_idle_timeout(Duration::from_secs(30))
+                .build_http();
+            Backend::Proxy {
+                client: Box::new(client),
+                upstream,
+            }
+        }
+    };
+    tracing_subscriber::fmt()
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
+        .with_target(true)
+        .with_max_level(tracing::Level::INFO)
+        .init();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    runtime.block_on(serve(Arc::new(Guard::new(policy)), listen, backend))
+}
+
+async fn serve(guard: Arc<Guard>, listen: SocketAddr, backend: Backend) -> Result<u8, String> {
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    let local = listener.local_addr().map_err(|e| e.to_string())?;
+    match &backend {
+        Backend::Demo => {
+            tracing::info!(target: "input_guard::gateway", %local, "listening, answering with the demo engine")
+        }
+        Backend::Proxy { upstream, .. } => {
+            tracing::info!(target: "input_guard::gateway", %local, %upstream, "listening, forwarding")
+        }
+    }
+    let mut server = auto::Builder::new(TokioExecutor::new());
+    server
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_TIMEOUT);
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown_signal());
+
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    tracing::warn!(target: "input_guard::gateway", %error, "accept failed");
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let backend = backend.clone();
+        let inner = service_fn(move |request: Request<Body>| {
+            let backend = backend.clone();
+            async move {
+                Ok::<_, Infallible>(match backend {
+                    Backend::Demo => demo(request).await,
+                    Backend::Proxy { client, upstream } => {
+                        forward(&client, &upstream, peer, request).await
+                    }
+                })
+            }
+        });
+        let guarded = ServiceBuilder::new()
+            .layer(GuardLayer::new(guard.clone()))
+            .service(inner);
+        let service = hyper::service::service_fn(move |request: Request<Incoming>| {
+            let guarded = guarded.clone();
+            async move {
+                let request = request.map(Body::new);
+                let response =
+                    match tokio::time::timeout(REQUEST_TIMEOUT, guarded.oneshot(request)).await {
+                        Ok(Ok(response)) => response.map(Body::new),
+                        Ok(Err(never)) => match never {},
+                        Err(_) => problem(Code::BodyIncomplete, "the request took too long"),
+                    };
+                Ok::<_, Infallible>(response)
+            }
+        });
+        let connection = server.serve_connection(TokioIo::new(stream), service);
+        let connection = graceful.watch(connection.into_owned());
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(target: "input_guard::gateway", %error, "connection ended with an error");
+            }
+        });
+    }
+
+    tracing::info!(target: "input_guard::gateway", "shutting down");
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {},
+        () = tokio::time::sleep(SHUTDOWN_GRACE) => {
+            tracing::warn!(target: "input_guard::gateway", "in-flight requests did not finish in time");
+        }
+    }
+    Ok(0)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

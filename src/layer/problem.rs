@@ -1,0 +1,104 @@
+//! Rejections as RFC 9457 problem details.
+//!
+//! The body holds the stable code, the public message and the location the
+//! guard found, and nothing else: no parser messages, no stack traces, no
+//! paths on the server, no policy contents.
+
+use bytes::Bytes;
+use http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use http::{HeaderValue, Response};
+use http_body_util::Full;
+
+use crate::Violation;
+
+fn push_json_string(out: &mut String, text: &str) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            // Controls, and the two line separators some JavaScript
+            // parsers still choke on.
+            c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
+                out.push_str(&format!("\\u{:04x}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// The problem+json body for `violation`:
+///
+/// ```json
+/// {"type":"urn:input-guard:problem:body-too-large","title":"Request body too large",
+///  "status":413,"detail":"request body is larger than 16 bytes","code":"body-too-large",
+///  "location":"body"}
+/// ```
+pub fn problem_body(violation: &Violation) -> String {
+    let code = violation.code();
+    let mut out = String::with_capacity(256);
+    out.push_str("{\"type\":");
+    push_json_string(
+        &mut out,
+        &format!("urn:input-guard:problem:{}", code.as_str()),
+    );
+    out.push_str(",\"title\":");
+    push_json_string(&mut out, code.title());
+    out.push_str(&format!(",\"status\":{}", code.status().as_u16()));
+    out.push_str(",\"detail\":");
+    push_json_string(&mut out, violation.message());
+    out.push_str(",\"code\":");
+    push_json_string(&mut out, code.as_str());
+    out.push_str(",\"location\":");
+    push_json_string(&mut out, violation.location());
+    if let Some(offset) = violation.offset() {
+        out.push_str(&format!(",\"offset\":{offset}"));
+    }
+    out.push('}');
+    out
+}
+
+/// A complete rejection response: the violation's status, problem+json.
+pub fn problem_response(violation: &Violation) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(problem_body(violation))));
+    *response.status_mut() = violation.status();
+    let headers = response.headers_mut();
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Code;
+
+    #[test]
+    fn problem_bodies_are_json() {
+        let v = Violation::new(
+            Code::ClassNotAllowed,
+            "/a\"b",
+            "class `x\ny` is not allowed",
+        )
+        .at_offset(7);
+        let body = problem_body(&v);
+        assert_eq!(
+            body,
+            concat!(
+                r#"{"type":"urn:input-guard:problem:class-not-allowed","title":"Class not allowed","#,
+                r#""status":400,"detail":"class `x\ny` is not allowed","code":"class-not-allowed","#,
+                r#""location":"/a\"b","offset":7}"#
+            )
+        );
+        let response = problem_response(&v);
+        assert_eq!(response.status(), 400);
+        assert_eq!(response.headers()[CONTENT_TYPE], "application/problem+json");
+    }
+}
