@@ -78,7 +78,7 @@ fn bench(c: &mut Criterion) {
         group.bench_with_input(
             BenchmarkId::new("bare_echo_baseline", label),
             &(),
-            |b, ()| b.iter(|| runtime.block_on(echo.clone().oneshot(request()))),
+            |b, ()| b.iter(|| runtime.block_on(echo.oneshot(request()))),
         );
     }
     group.finish();

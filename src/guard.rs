@@ -5,12 +5,14 @@ use http::request::Parts;
 use http::{HeaderMap, HeaderName, Uri};
 
 use crate::classes::ClassFilter;
+use crate::inspect::compression::{self, Coding};
 use crate::inspect::json::JsonInspector;
 use crate::inspect::media_type::{self, BodyKind};
+use crate::inspect::multipart;
 use crate::inspect::path;
 use crate::inspect::query::{self, Paging};
 use crate::inspect::xml::XmlInspector;
-use crate::policy::{Expressions, Mode, OnExcess, Policy, Route};
+use crate::policy::{Expressions, Mode, OnExcess, Policy, Route, UnknownTypes};
 use crate::routes::RouteTable;
 use crate::violation::{Code, Violation};
 
@@ -288,40 +290,146 @@ impl Guard {
         if body.is_empty() {
             return Ok(());
         }
-        let Some(value) = single_header(&head.headers, &CONTENT_TYPE)? else {
-            return Err(Violation::new(
-                Code::UnsupportedMediaType,
-                "header:content-type",
-                "a request body needs a Content-Type",
-            ));
+        // A compressed body is inspected as the engine would read it.
+        let coding = match single_header(&head.headers, &CONTENT_ENCODING)? {
+            Some(value) => compression::coding(value)?,
+            None => Coding::Identity,
         };
-        let media = media_type::parse(value).ok_or_else(|| unreadable(&CONTENT_TYPE))?;
-        match media.kind() {
-            BodyKind::Xml => self.xml.inspect(body, media.charset),
+        let inflated;
+        let body = if coding == Coding::Identity {
+            body
+        } else {
+            let limits = &self.policy.body;
+            inflated = compression::inflate(
+                body,
+                coding,
+                limits.max_inflated_bytes,
+                limits.max_inflate_ratio,
+            )?;
+            &inflated[..]
+        };
+        let media = match single_header(&head.headers, &CONTENT_TYPE)? {
+            Some(value) => Some(media_type::parse(value).ok_or_else(|| unreadable(&CONTENT_TYPE))?),
+            None => None,
+        };
+        let kind = match &media {
+            Some(media) => media.kind(),
+            None => BodyKind::Other,
+        };
+        let charset = media.as_ref().and_then(|m| m.charset);
+        match kind {
+            BodyKind::Multipart => {
+                let boundary = media.as_ref().and_then(|m| m.boundary).unwrap_or_default();
+                let parts = multipart::parse(body, boundary, self.policy.body.max_parts)?;
+                for part in &parts {
+                    self.inspect_part(part, forbid_expressions)?;
+                }
+                Ok(())
+            }
+            BodyKind::Other => match (self.policy.body.unknown_types, sniff(body)) {
+                (UnknownTypes::Sniff, Some(kind)) => {
+                    self.inspect_document(kind, body, None, forbid_expressions)
+                }
+                _ => Err(Violation::new(
+                    Code::UnsupportedMediaType,
+                    "header:content-type",
+                    match &media {
+                        Some(media) => format!("content type {} is not accepted", media.essence),
+                        None => "a request body needs a Content-Type".to_owned(),
+                    },
+                )),
+            },
+            kind => self.inspect_document(kind, body, charset, forbid_expressions),
+        }
+    }
+
+    /// An XML or JSON document.
+    fn inspect_document(
+        &self,
+        kind: BodyKind,
+        body: &[u8],
+        charset: Option<&str>,
+        forbid_expressions: bool,
+    ) -> Result<(), Violation> {
+        match kind {
+            BodyKind::Xml => self.xml.inspect(body, charset),
             BodyKind::Json => self
                 .json()
                 .forbid_expressions(forbid_expressions)
-                .inspect(body, media.charset),
-            // Fail closed: a body kind whose inspector has not been built
-            // is refused rather than passed unread.
+                .inspect(body, charset),
             BodyKind::Multipart | BodyKind::Other => Err(Violation::new(
-                Code::UnsupportedMediaType,
-                "header:content-type",
-                format!("content type {} is not accepted", media.essence),
+                Code::MultipartMalformed,
+                "body",
+                "a multipart part of a kind that cannot be inspected here",
+            )),
+        }
+    }
+
+    /// One part of a `multipart/form-data` body: by its content type, or by
+    /// its file name (deployment resources), or, for Camunda's variable
+    /// upload `type` field, as a Java type name. Other parts (form fields,
+    /// binary files) carry nothing an engine parses as code or XML.
+    fn inspect_part(
+        &self,
+        part: &multipart::Part<'_>,
+        forbid_expressions: bool,
+    ) -> Result<(), Violation> {
+        let label = part.filename.as_deref().unwrap_or(&part.name);
+        let media = match part.content_type {
+            Some(value) => Some(media_type::parse(value).ok_or_else(|| {
+                Violation::new(
+                    Code::MultipartMalformed,
+                    format!("part:{label}"),
+                    "an unreadable part Content-Type",
+                )
+            })?),
+            None => None,
+        };
+        let by_type = media.as_ref().map_or(BodyKind::Other, |m| m.kind());
+        let kind = match (by_type, part.filename.as_deref()) {
+            (BodyKind::Multipart, _) => {
+                return Err(Violation::new(
+                    Code::MultipartMalformed,
+                    format!("part:{label}"),
+                    "nested multipart bodies are not accepted",
+                ));
+            }
+            (BodyKind::Other, Some(filename)) => kind_of_file(filename),
+            (kind, _) => kind,
+        };
+        let result = match kind {
+            BodyKind::Xml | BodyKind::Json => self.inspect_document(
+                kind,
+                part.body,
+                media.as_ref().and_then(|m| m.charset),
+                forbid_expressions,
+            ),
+            _ if part.name == "type" && part.filename.is_none() => self.check_type_part(part.body),
+            _ => Ok(()),
+        };
+        result.map_err(|v| v.relocated(&format!("part:{label}"), part.offset))
+    }
+
+    /// Camunda's deprecated variable upload sends the Java type to
+    /// deserialize the `data` part into as a `type` form field.
+    fn check_type_part(&self, body: &[u8]) -> Result<(), Violation> {
+        let name = std::str::from_utf8(body)
+            .map(str::trim)
+            .unwrap_or("\u{fffd}");
+        match self.classes.check(name) {
+            crate::classes::TypeDecision::Allowed => Ok(()),
+            _ => Err(Violation::new(
+                Code::ClassNotAllowed,
+                "",
+                "the type part names a class that is not allowed",
             )),
         }
     }
 
     /// Returns the declared `Content-Length`, if any.
     fn inspect_head(&self, headers: &HeaderMap, max_bytes: u64) -> Result<Option<u64>, Violation> {
-        if let Some(value) = single_header(headers, &CONTENT_ENCODING)?
-            && !value.trim().eq_ignore_ascii_case("identity")
-        {
-            return Err(Violation::new(
-                Code::UnsupportedContentEncoding,
-                "header:content-encoding",
-                "compressed request bodies are not accepted",
-            ));
+        if let Some(value) = single_header(headers, &CONTENT_ENCODING)? {
+            compression::coding(value)?;
         }
         let Some(value) = single_header(headers, &CONTENT_LENGTH)? else {
             return Ok(None);
@@ -336,6 +444,33 @@ impl Guard {
             return Err(too_large("header:content-length", max_bytes));
         }
         Ok(Some(declared))
+    }
+}
+
+/// Deployment resources by file name: BPMN, DMN and CMMN models are XML,
+/// Camunda Forms are JSON.
+fn kind_of_file(filename: &str) -> BodyKind {
+    let lower = filename.to_ascii_lowercase();
+    if [".bpmn", ".dmn", ".cmmn", ".xml"]
+        .iter()
+        .any(|ext| lower.ends_with(ext))
+    {
+        BodyKind::Xml
+    } else if [".json", ".form"].iter().any(|ext| lower.ends_with(ext)) {
+        BodyKind::Json
+    } else {
+        BodyKind::Other
+    }
+}
+
+/// What a body without a usable content type looks like: JSON by `{` or
+/// `[`, XML by `<`, after white space (and a UTF-8 BOM).
+fn sniff(body: &[u8]) -> Option<BodyKind> {
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    match body.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{' | b'[') => Some(BodyKind::Json),
+        Some(b'<') => Some(BodyKind::Xml),
+        _ => None,
     }
 }
 

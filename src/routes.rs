@@ -47,6 +47,16 @@ impl RouteTable {
         matched
             .into_iter()
             .filter_map(|g| self.routes.get(g).and_then(|&i| routes.get(i)))
-            .find(|r| r.methods.is_empty() || r.methods.contains(method))
+            .find(|r| covers(&r.methods, method))
     }
+}
+
+/// Whether a route listing `methods` covers `method`. HEAD counts as GET:
+/// JAX-RS answers HEAD by running the GET resource method (and Camunda
+/// defines no HEAD methods), so a GET rule that HEAD could skip would be a
+/// bypass.
+fn covers(methods: &[http::Method], method: &http::Method) -> bool {
+    methods.is_empty()
+        || methods.contains(method)
+        || (method == http::Method::HEAD && methods.contains(&http::Method::GET))
 }

@@ -15,6 +15,7 @@ use std::fmt;
 /// | `body-too-large` | 413 | the body (or its declared `Content-Length`) is over `body.max_bytes` |
 /// | `unsupported-media-type` | 415 | a body without a content type, or of a type the guard cannot inspect |
 /// | `unsupported-content-encoding` | 415 | a `Content-Encoding` the guard does not decode |
+/// | `content-encoding-invalid` | 400 | a gzip or deflate body that does not decode (corrupt, truncated, trailing data) |
 /// | `invalid-header` | 400 | a `Content-Length`, `Content-Type` or `Content-Encoding` header the guard cannot read unambiguously |
 /// | `body-incomplete` | 400 | a request body that ended early or could not be read (truncated upload, broken connection) |
 /// | `xml-malformed` | 400 | an XML document that is not well formed (namespaces included): unclosed or mismatched elements, duplicate attributes, more than one root, content outside the root, bad syntax |
@@ -50,6 +51,8 @@ use std::fmt;
 /// | `query-max-results-exceeded` | 400 | `maxResults` above the route's cap (when the policy rejects rather than clamps) |
 /// | `query-unbounded` | 400 | a list query without `maxResults` (also with `firstResult` alone), when the policy requires one and does not clamp |
 /// | `expression-not-allowed` | 400 | a task-query expression parameter (`...Expression`) in the query string or JSON body of a route that forbids expressions |
+/// | `multipart-malformed` | 400 | a `multipart/form-data` body the guard cannot split unambiguously: content outside the boundaries, a part without `Content-Disposition: form-data` or a name, a transfer encoding, a repeated part header, a nested multipart part |
+/// | `multipart-too-many-parts` | 400 | more parts than `body.max_parts` |
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Code {
@@ -59,6 +62,8 @@ pub enum Code {
     UnsupportedMediaType,
     /// `unsupported-content-encoding`.
     UnsupportedContentEncoding,
+    /// `content-encoding-invalid`.
+    ContentEncodingInvalid,
     /// `invalid-header`.
     InvalidHeader,
     /// `body-incomplete`.
@@ -129,6 +134,10 @@ pub enum Code {
     QueryUnbounded,
     /// `expression-not-allowed`.
     ExpressionNotAllowed,
+    /// `multipart-malformed`.
+    MultipartMalformed,
+    /// `multipart-too-many-parts`.
+    MultipartTooManyParts,
 }
 
 impl Code {
@@ -137,6 +146,7 @@ impl Code {
         Code::BodyTooLarge,
         Code::UnsupportedMediaType,
         Code::UnsupportedContentEncoding,
+        Code::ContentEncodingInvalid,
         Code::InvalidHeader,
         Code::BodyIncomplete,
         Code::XmlMalformed,
@@ -172,6 +182,8 @@ impl Code {
         Code::QueryMaxResultsExceeded,
         Code::QueryUnbounded,
         Code::ExpressionNotAllowed,
+        Code::MultipartMalformed,
+        Code::MultipartTooManyParts,
     ];
 
     /// The stable string form, e.g. `body-too-large`.
@@ -180,6 +192,7 @@ impl Code {
             Code::BodyTooLarge => "body-too-large",
             Code::UnsupportedMediaType => "unsupported-media-type",
             Code::UnsupportedContentEncoding => "unsupported-content-encoding",
+            Code::ContentEncodingInvalid => "content-encoding-invalid",
             Code::InvalidHeader => "invalid-header",
             Code::BodyIncomplete => "body-incomplete",
             Code::XmlMalformed => "xml-malformed",
@@ -215,6 +228,8 @@ impl Code {
             Code::QueryMaxResultsExceeded => "query-max-results-exceeded",
             Code::QueryUnbounded => "query-unbounded",
             Code::ExpressionNotAllowed => "expression-not-allowed",
+            Code::MultipartMalformed => "multipart-malformed",
+            Code::MultipartTooManyParts => "multipart-too-many-parts",
         }
     }
 
@@ -228,6 +243,7 @@ impl Code {
             | Code::JsonUnsupportedEncoding => http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Code::InvalidHeader
             | Code::BodyIncomplete
+            | Code::ContentEncodingInvalid
             | Code::XmlMalformed
             | Code::XmlDoctype
             | Code::XmlEntity
@@ -258,7 +274,9 @@ impl Code {
             | Code::QueryInvalidPaging
             | Code::QueryMaxResultsExceeded
             | Code::QueryUnbounded
-            | Code::ExpressionNotAllowed => http::StatusCode::BAD_REQUEST,
+            | Code::ExpressionNotAllowed
+            | Code::MultipartMalformed
+            | Code::MultipartTooManyParts => http::StatusCode::BAD_REQUEST,
         }
     }
 
@@ -268,6 +286,7 @@ impl Code {
             Code::BodyTooLarge => "Request body too large",
             Code::UnsupportedMediaType => "Unsupported media type",
             Code::UnsupportedContentEncoding => "Unsupported content encoding",
+            Code::ContentEncodingInvalid => "Invalid compressed body",
             Code::InvalidHeader => "Invalid request header",
             Code::BodyIncomplete => "Request body incomplete",
             Code::XmlMalformed => "Malformed XML",
@@ -303,6 +322,8 @@ impl Code {
             Code::QueryMaxResultsExceeded => "Too many results requested",
             Code::QueryUnbounded => "Unbounded query",
             Code::ExpressionNotAllowed => "Expressions not allowed",
+            Code::MultipartMalformed => "Malformed multipart body",
+            Code::MultipartTooManyParts => "Too many multipart parts",
         }
     }
 }
@@ -346,6 +367,21 @@ impl Violation {
     pub fn at_offset(mut self, offset: usize) -> Self {
         self.offset = Some(offset);
         self
+    }
+
+    /// The same violation inside a carrier: `prefix` goes before the
+    /// location, `base` is added to the offset.
+    pub(crate) fn relocated(self, prefix: &str, base: usize) -> Self {
+        let location = if self.location.is_empty() || self.location == "/" {
+            prefix.to_owned()
+        } else {
+            format!("{prefix}{}", self.location)
+        };
+        Violation {
+            location: location.into(),
+            offset: Some(base + self.offset.unwrap_or(0)),
+            ..self
+        }
     }
 
     /// Byte offset of the problem in the inspected input, when known.

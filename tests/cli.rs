@@ -129,10 +129,9 @@ fn body_comes_from_file_or_stdin() {
 #[test]
 fn bodies_without_an_inspector_fail_closed() {
     let c = camunda();
-    let multipart = ["--header", "Content-Type: multipart/form-data; boundary=x"];
-    let body = b"--x\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--x--\r\n";
+    let binary = ["--header", "Content-Type: application/octet-stream"];
     assert_reject(
-        &check(&c, &multipart, body),
+        &check(&c, &binary, b"\x00\x01"),
         415,
         "unsupported-media-type",
         "header:content-type",
@@ -151,7 +150,7 @@ fn bodies_without_an_inspector_fail_closed() {
         "header:content-type",
     );
     // Near miss: the same header without a body is fine.
-    assert_eq!(check(&c, &multipart, b"").code, 0);
+    assert_eq!(check(&c, &binary, b"").code, 0);
 }
 
 #[test]
@@ -195,15 +194,20 @@ fn json_bodies_are_inspected() {
 #[test]
 fn encodings_and_unreadable_headers() {
     let c = camunda();
-    let gzip = ["--header", "Content-Encoding: gzip"];
+    let brotli = ["--header", "Content-Encoding: br"];
     assert_reject(
-        &check(&c, &gzip, b""),
+        &check(&c, &brotli, b""),
         415,
         "unsupported-content-encoding",
         "header:content-encoding",
     );
     assert_eq!(
         check(&c, &["--header", "Content-Encoding: identity"], b"").code,
+        0
+    );
+    // Near miss: gzip is read, and what it holds inspected.
+    assert_eq!(
+        check(&c, &["--header", "Content-Encoding: gzip"], b"").code,
         0
     );
 
@@ -391,4 +395,44 @@ fn xml_bodies_are_inspected() {
         .collect();
     let run = check(&c, &["--header", "Content-Type: application/xml"], &utf16);
     assert_reject(&run, 400, "xml-doctype", "/");
+}
+
+#[test]
+fn multipart_parts_are_inspected() {
+    let c = camunda();
+    let multipart = [
+        "--uri",
+        "/engine-rest/deployment/create",
+        "--header",
+        "Content-Type: multipart/form-data; boundary=b",
+    ];
+    let deployment = |task: &str| {
+        format!(
+            "--b\r\nContent-Disposition: form-data; name=\"deployment-name\"\r\n\r\ninvoice\r\n\
+             --b\r\nContent-Disposition: form-data; name=\"data\"; filename=\"invoice.bpmn\"\r\n\
+             Content-Type: application/octet-stream\r\n\r\n\
+             <bpmn:definitions xmlns:bpmn=\"http://www.omg.org/spec/BPMN/20100524/MODEL\">\
+             <bpmn:process id=\"p\"><bpmn:{task} id=\"s\"/></bpmn:process></bpmn:definitions>\r\n--b--\r\n"
+        )
+    };
+    let run = check(&c, &multipart, deployment("scriptTask").as_bytes());
+    assert_reject(
+        &run,
+        400,
+        "xml-forbidden-element",
+        "part:invoice.bpmn/definitions/process/scriptTask",
+    );
+    // Near miss: the same deployment with a service task.
+    assert_eq!(
+        check(&c, &multipart, deployment("serviceTask").as_bytes()).code,
+        0
+    );
+    let outside =
+        b"preamble\r\n--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--b--\r\n";
+    assert_reject(
+        &check(&c, &multipart, outside),
+        400,
+        "multipart-malformed",
+        "body",
+    );
 }

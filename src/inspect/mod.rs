@@ -4,8 +4,10 @@
 //! first [`Violation`](crate::Violation) it finds. The [`Guard`](crate::Guard)
 //! picks the inspector from the request's `Content-Type`.
 
+pub mod compression;
 pub mod json;
 pub mod media_type;
+pub mod multipart;
 pub mod path;
 pub mod query;
 pub mod xml;

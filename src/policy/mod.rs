@@ -72,14 +72,40 @@ pub struct Policy {
 pub struct BodyPolicy {
     /// `max_bytes`: larger bodies are rejected with 413 (default 10 MiB).
     pub max_bytes: u64,
+    /// `max_inflated_bytes`: a gzip or deflate body may inflate to at most
+    /// this many bytes (default 10 MiB); past it, 413.
+    pub max_inflated_bytes: u64,
+    /// `max_inflate_ratio`: and to at most this many times its compressed
+    /// size (default 100), the usual sign of a decompression bomb.
+    pub max_inflate_ratio: u64,
+    /// `max_parts`: parts of one `multipart/form-data` body (default 100).
+    pub max_parts: usize,
+    /// `unknown_types`: what to do with a body whose content type the guard
+    /// has no inspector for, or which has none.
+    pub unknown_types: UnknownTypes,
 }
 
 impl Default for BodyPolicy {
     fn default() -> Self {
         BodyPolicy {
             max_bytes: 10 * 1024 * 1024,
+            max_inflated_bytes: 10 * 1024 * 1024,
+            max_inflate_ratio: 100,
+            max_parts: 100,
+            unknown_types: UnknownTypes::Reject,
         }
     }
+}
+
+/// `[body] unknown_types`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum UnknownTypes {
+    /// `"reject"`: 415 `unsupported-media-type` (the default).
+    #[default]
+    Reject,
+    /// `"sniff"`: a body that starts (after white space) with `{` or `[`
+    /// is inspected as JSON, with `<` as XML; anything else is rejected.
+    Sniff,
 }
 
 /// `[classes]`.
@@ -430,7 +456,8 @@ pub enum Expressions {
 pub struct Route {
     /// `name`: shown in audit events (default: the path).
     pub name: String,
-    /// `methods`: HTTP methods the route covers (default: all).
+    /// `methods`: HTTP methods the route covers (default: all). A route
+    /// that covers GET also covers HEAD, which servers run as GET.
     pub methods: Vec<http::Method>,
     /// `path`: the glob.
     pub path: String,

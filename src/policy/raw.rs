@@ -4,8 +4,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{
-    BodyPolicy, ClassPolicy, Expressions, JsonPolicy, Mode, OnExcess, Policy, PolicyError,
-    PolicyErrorKind, Route, SchemaLocations, XmlPolicy,
+    ClassPolicy, Expressions, JsonPolicy, Mode, OnExcess, Policy, PolicyError, PolicyErrorKind,
+    Route, SchemaLocations, UnknownTypes, XmlPolicy,
 };
 use crate::classes::ClassPattern;
 
@@ -50,6 +50,17 @@ enum RawMode {
 #[serde(deny_unknown_fields)]
 struct RawBody {
     max_bytes: Option<Spanned<u64>>,
+    max_inflated_bytes: Option<u64>,
+    max_inflate_ratio: Option<Spanned<u64>>,
+    max_parts: Option<Spanned<u64>>,
+    unknown_types: Option<RawUnknownTypes>,
+}
+
+#[derive(Deserialize, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+enum RawUnknownTypes {
+    Reject,
+    Sniff,
 }
 
 #[derive(Deserialize, Default)]
@@ -149,8 +160,34 @@ pub(super) fn parse(text: &str) -> Result<Policy, PolicyError> {
         };
     }
     if let Some(max_bytes) = raw.body.max_bytes {
-        policy.body = BodyPolicy {
-            max_bytes: *max_bytes.get_ref(),
+        policy.body.max_bytes = *max_bytes.get_ref();
+    }
+    if let Some(max) = raw.body.max_inflated_bytes {
+        policy.body.max_inflated_bytes = max;
+    }
+    let mut ratio = usize::try_from(policy.body.max_inflate_ratio).unwrap_or(usize::MAX);
+    limits(
+        text,
+        vec![
+            (
+                "body.max_inflate_ratio",
+                raw.body.max_inflate_ratio,
+                &mut ratio,
+                1_000_000,
+            ),
+            (
+                "body.max_parts",
+                raw.body.max_parts,
+                &mut policy.body.max_parts,
+                100_000,
+            ),
+        ],
+    )?;
+    policy.body.max_inflate_ratio = ratio as u64;
+    if let Some(unknown) = raw.body.unknown_types {
+        policy.body.unknown_types = match unknown {
+            RawUnknownTypes::Reject => UnknownTypes::Reject,
+            RawUnknownTypes::Sniff => UnknownTypes::Sniff,
         };
     }
     policy.classes = ClassPolicy {
