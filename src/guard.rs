@@ -431,6 +431,28 @@ impl Guard {
         if let Some(value) = single_header(headers, &CONTENT_ENCODING)? {
             compression::coding(value)?;
         }
+        // `Connection` names headers a proxy must drop: one that names the
+        // headers the verdict rests on would have the engine read the body
+        // differently from the guard.
+        for value in headers.get_all(http::header::CONNECTION) {
+            let value = value
+                .to_str()
+                .map_err(|_| unreadable(&http::header::CONNECTION))?;
+            let framing = value.split(',').map(str::trim).any(|name| {
+                [
+                    "content-type",
+                    "content-length",
+                    "content-encoding",
+                    "transfer-encoding",
+                    "host",
+                ]
+                .iter()
+                .any(|h| name.eq_ignore_ascii_case(h))
+            });
+            if framing {
+                return Err(unreadable(&http::header::CONNECTION));
+            }
+        }
         let Some(value) = single_header(headers, &CONTENT_LENGTH)? else {
             return Ok(None);
         };

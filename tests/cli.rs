@@ -436,3 +436,38 @@ fn multipart_parts_are_inspected() {
         "body",
     );
 }
+
+#[test]
+fn connection_may_not_name_the_headers_the_verdict_rests_on() {
+    let c = camunda();
+    for named in [
+        "Content-Type",
+        "content-encoding",
+        "keep-alive, Content-Length",
+    ] {
+        let header = format!("Connection: {named}");
+        let run = check(
+            &c,
+            &[
+                "--header",
+                &header,
+                "--header",
+                "Content-Type: application/json",
+            ],
+            b"{}",
+        );
+        assert_reject(&run, 400, "invalid-header", "header:connection");
+    }
+    // Near miss: ordinary hop-by-hop names.
+    let run = check(
+        &c,
+        &[
+            "--header",
+            "Connection: keep-alive, X-Trace",
+            "--header",
+            "Content-Type: application/json",
+        ],
+        b"{}",
+    );
+    assert_eq!(run.code, 0, "{:?}", run.lines);
+}

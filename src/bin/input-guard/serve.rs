@@ -32,8 +32,10 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 /// How long in-flight requests get to finish after a shutdown signal.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
-/// Headers that describe one hop, never forwarded (RFC 9110 section 7.6.1).
-const HOP_BY_HOP: [&str; 8] = [
+/// Headers that describe one hop, never forwarded (RFC 9110 section 7.6.1;
+/// `transfer-encoding` is the framing of this hop, which hyper decoded and
+/// re-frames for the next).
+const HOP_BY_HOP: [&str; 9] = [
     "connection",
     "keep-alive",
     "proxy-authenticate",
@@ -41,8 +43,27 @@ const HOP_BY_HOP: [&str; 8] = [
     "proxy-connection",
     "te",
     "trailer",
+    "transfer-encoding",
     "upgrade",
 ];
+
+/// Removes the hop-by-hop headers, including those the `Connection`
+/// header names (`Connection: close, X-Internal`).
+fn strip_hop_by_hop(headers: &mut http::HeaderMap) {
+    let named: Vec<HeaderName> = headers
+        .get_all(header::CONNECTION)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|name| HeaderName::from_bytes(name.trim().as_bytes()).ok())
+        .collect();
+    for name in named {
+        headers.remove(name);
+    }
+    for name in HOP_BY_HOP {
+        headers.remove(name);
+    }
+}
 
 #[derive(Clone)]
 enum Backend {
@@ -66,6 +87,9 @@ fn bad_gateway() -> Response<Body> {
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/problem+json"),
     );
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
 
@@ -114,9 +138,7 @@ async fn forward(
         return bad_gateway();
     };
     let original_host = head.headers.get(header::HOST).cloned();
-    for name in HOP_BY_HOP {
-        head.headers.remove(name);
-    }
+    strip_hop_by_hop(&mut head.headers);
     head.headers.insert(
         HeaderName::from_static("x-forwarded-for"),
         HeaderValue::from_str(&peer.ip().to_string())
@@ -135,9 +157,7 @@ async fn forward(
     match client.request(Request::from_parts(head, body)).await {
         Ok(response) => {
             let (mut head, body) = response.into_parts();
-            for name in HOP_BY_HOP {
-                head.headers.remove(name);
-            }
+            strip_hop_by_hop(&mut head.headers);
             Response::from_parts(head, Body::new(body))
         }
         Err(error) => {
