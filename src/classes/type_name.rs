@@ -132,6 +132,16 @@ pub fn parse_type_name<'a>(
     input: &'a str,
     on_class: impl FnMut(&'a str),
 ) -> Result<(), TypeNameError> {
+    run(input, on_class, |parser| parser.parse_type(0))
+}
+
+/// The part both grammars share: the length cap, blanks around the whole
+/// name, and nothing left over after it.
+fn run<'a, F: FnMut(&'a str)>(
+    input: &'a str,
+    on_class: F,
+    grammar: impl FnOnce(&mut Parser<'a, F>) -> Result<(), TypeNameError>,
+) -> Result<(), TypeNameError> {
     if input.len() > MAX_TYPE_NAME_LEN {
         return Err(TypeNameError {
             kind: TypeNameErrorKind::TooLong,
@@ -149,7 +159,7 @@ pub fn parse_type_name<'a>(
     if parser.pos == parser.bytes.len() {
         return Err(parser.error(TypeNameErrorKind::Empty));
     }
-    parser.parse_type(0)?;
+    grammar(&mut parser)?;
     parser.skip_blanks();
     if parser.pos != parser.bytes.len() {
         return Err(parser.unexpected());
@@ -365,29 +375,7 @@ pub fn parse_dotnet_type_name<'a>(
     input: &'a str,
     on_class: impl FnMut(&'a str),
 ) -> Result<(), TypeNameError> {
-    if input.len() > MAX_TYPE_NAME_LEN {
-        return Err(TypeNameError {
-            kind: TypeNameErrorKind::TooLong,
-            offset: MAX_TYPE_NAME_LEN,
-        });
-    }
-    let mut parser = Parser {
-        input,
-        bytes: input.as_bytes(),
-        pos: 0,
-        classes: 0,
-        on_class,
-    };
-    parser.skip_blanks();
-    if parser.pos == parser.bytes.len() {
-        return Err(parser.error(TypeNameErrorKind::Empty));
-    }
-    parser.dotnet_spec(0, None)?;
-    parser.skip_blanks();
-    if parser.pos != parser.bytes.len() {
-        return Err(parser.unexpected());
-    }
-    Ok(())
+    run(input, on_class, |parser| parser.dotnet_spec(0, None))
 }
 
 impl<'a, F: FnMut(&'a str)> Parser<'a, F> {

@@ -21,15 +21,6 @@ fn invalid(message: &'static str) -> Violation {
     Violation::new(Code::PathInvalid, "path", message)
 }
 
-fn hex(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
-}
-
 /// Percent-decodes one path segment (no `+` rule in paths).
 fn decode_segment(segment: &str, out: &mut Vec<u8>) -> Result<(), Violation> {
     let bytes = segment.as_bytes();
@@ -37,11 +28,7 @@ fn decode_segment(segment: &str, out: &mut Vec<u8>) -> Result<(), Violation> {
     while i < bytes.len() {
         let b = bytes[i];
         if b == b'%' {
-            let value = bytes
-                .get(i + 1)
-                .and_then(|&h| hex(h))
-                .zip(bytes.get(i + 2).and_then(|&l| hex(l)))
-                .map(|(h, l)| h << 4 | l)
+            let value = super::percent_byte(bytes, i)
                 .ok_or_else(|| invalid("malformed percent-encoding in the path"))?;
             // Encoded separators are read as separators by some containers
             // and as data by others.

@@ -26,15 +26,6 @@ pub struct Param<'a> {
     pub value: Option<Cow<'a, str>>,
 }
 
-fn hex(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
-}
-
 fn malformed(message: &'static str) -> Violation {
     Violation::new(Code::QueryMalformed, "query", message)
 }
@@ -55,11 +46,7 @@ fn decode(text: &str) -> Result<Cow<'_, str>, Violation> {
                 i += 1;
             }
             b'%' => {
-                let value = bytes
-                    .get(i + 1)
-                    .and_then(|&h| hex(h))
-                    .zip(bytes.get(i + 2).and_then(|&l| hex(l)))
-                    .map(|(h, l)| h << 4 | l)
+                let value = super::percent_byte(bytes, i)
                     .ok_or_else(|| malformed("malformed percent-encoding in the query"))?;
                 out.push(value);
                 i += 3;
