@@ -18,6 +18,7 @@ use std::fmt;
 /// | `content-encoding-invalid` | 400 | a gzip or deflate body that does not decode (corrupt, truncated, trailing data) |
 /// | `invalid-header` | 400 | a `Content-Length`, `Content-Type` or `Content-Encoding` header the guard cannot read unambiguously |
 /// | `body-incomplete` | 400 | a request body that ended early or could not be read (truncated upload, broken connection) |
+/// | `request-timeout` | 408 | the gateway's whole-request deadline passed (a stalled upload or a stalled engine); only the `input-guard serve` gateway answers this |
 /// | `xml-malformed` | 400 | an XML document that is not well formed (namespaces included): unclosed or mismatched elements, duplicate attributes, more than one root, content outside the root, bad syntax |
 /// | `xml-doctype` | 400 | a DOCTYPE, anywhere, in any letter case (DTDs, external and parameter entities, entity bombs) |
 /// | `xml-entity` | 400 | an entity reference other than `&amp; &lt; &gt; &quot; &apos;`, or a character reference to a character XML does not allow |
@@ -68,6 +69,8 @@ pub enum Code {
     InvalidHeader,
     /// `body-incomplete`.
     BodyIncomplete,
+    /// `request-timeout`.
+    RequestTimeout,
     /// `xml-malformed`.
     XmlMalformed,
     /// `xml-doctype`.
@@ -149,6 +152,7 @@ impl Code {
         Code::ContentEncodingInvalid,
         Code::InvalidHeader,
         Code::BodyIncomplete,
+        Code::RequestTimeout,
         Code::XmlMalformed,
         Code::XmlDoctype,
         Code::XmlEntity,
@@ -195,6 +199,7 @@ impl Code {
             Code::ContentEncodingInvalid => "content-encoding-invalid",
             Code::InvalidHeader => "invalid-header",
             Code::BodyIncomplete => "body-incomplete",
+            Code::RequestTimeout => "request-timeout",
             Code::XmlMalformed => "xml-malformed",
             Code::XmlDoctype => "xml-doctype",
             Code::XmlEntity => "xml-entity",
@@ -237,6 +242,7 @@ impl Code {
     pub fn status(self) -> http::StatusCode {
         match self {
             Code::BodyTooLarge => http::StatusCode::PAYLOAD_TOO_LARGE,
+            Code::RequestTimeout => http::StatusCode::REQUEST_TIMEOUT,
             Code::UnsupportedMediaType
             | Code::UnsupportedContentEncoding
             | Code::XmlUnsupportedEncoding
@@ -289,6 +295,7 @@ impl Code {
             Code::ContentEncodingInvalid => "Invalid compressed body",
             Code::InvalidHeader => "Invalid request header",
             Code::BodyIncomplete => "Request body incomplete",
+            Code::RequestTimeout => "Request timeout",
             Code::XmlMalformed => "Malformed XML",
             Code::XmlDoctype => "XML document type declarations are not accepted",
             Code::XmlEntity => "XML entity reference not allowed",

@@ -1344,6 +1344,10 @@ mod gateway {
 
     impl Gateway {
         async fn start(upstream: Option<SocketAddr>) -> Gateway {
+            Gateway::start_with(upstream, &[]).await
+        }
+
+        async fn start_with(upstream: Option<SocketAddr>, extra: &[&str]) -> Gateway {
             let port = free_port();
             let addr: SocketAddr = ([127, 0, 0, 1], port).into();
             let mut command = Command::new(BIN);
@@ -1356,6 +1360,7 @@ mod gateway {
             if let Some(upstream) = upstream {
                 command.args(["--upstream", &format!("http://{upstream}")]);
             }
+            command.args(extra);
             let mut child = command.spawn().expect("spawn input-guard serve");
             let stdout = drain(child.stdout.take().expect("stdout"));
             let stderr = drain(child.stderr.take().expect("stderr"));
@@ -2017,6 +2022,24 @@ mod gateway {
                 TcpStream::connect(addr).await.is_err(),
                 "still accepting after exit"
             );
+        })
+        .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn gateway_answers_408_when_a_request_outlives_its_deadline() {
+        bounded(async {
+            let gateway = Gateway::start_with(None, &["--request-timeout", "1"]).await;
+            // Head and 5 of 100 body bytes, then nothing: the upload stalls.
+            let stalled = b"POST /engine-rest/message HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"a\":".to_vec();
+            let started = Instant::now();
+            let reply = send_raw(gateway.addr, stalled).await.expect("an answer");
+            assert_eq!(reply.status, 408, "{}", reply.text());
+            assert_eq!(reply.json()["code"], "request-timeout");
+            assert!(started.elapsed() < Duration::from_secs(4), "{:?}", started.elapsed());
+            // Near miss: a request that finishes in time.
+            let ok = send(gateway.addr, &Req::new("GET", "/engine-rest/task?maxResults=1")).await;
+            assert_eq!(ok.status, 200);
         })
         .await;
     }

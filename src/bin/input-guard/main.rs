@@ -58,6 +58,9 @@ enum Command {
         /// demo engine, which echoes what reached it).
         #[arg(long)]
         upstream: Option<String>,
+        /// Seconds a whole request may take, upload and engine included (408 after).
+        #[arg(long, default_value_t = 60)]
+        request_timeout: u64,
     },
     /// Decide type names with a policy's class rules; one JSON line per name.
     CheckClass {
@@ -89,7 +92,13 @@ fn main() -> ExitCode {
             policy,
             listen,
             upstream,
-        } => serve::run(&policy, listen, upstream),
+            request_timeout,
+        } => serve::run(
+            &policy,
+            listen,
+            upstream,
+            std::time::Duration::from_secs(request_timeout.max(1)),
+        ),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -26,9 +26,6 @@ use tower::{ServiceBuilder, ServiceExt, service_fn};
 
 /// How long a client may take to send its headers.
 const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long a whole request may take, body and upstream included: a slow
-/// or stalled upload cannot hold a connection and its buffer forever.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 /// How long in-flight requests get to finish after a shutdown signal.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
@@ -75,7 +72,7 @@ enum Backend {
 }
 
 fn problem(code: Code, status_detail: &'static str) -> Response<Body> {
-    problem_response(&Violation::new(code, "-", status_detail)).map(Body::new)
+    problem_response(&Violation::new(code, "request", status_detail)).map(Body::new)
 }
 
 fn bad_gateway() -> Response<Body> {
@@ -167,10 +164,14 @@ async fn forward(
     }
 }
 
+/// How long a whole request may take, body and upstream included
+/// (`--request-timeout`): a slow or stalled upload cannot hold a connection
+/// and its buffer forever.
 pub(crate) fn run(
     policy_path: &std::path::Path,
     listen: SocketAddr,
     upstream: Option<String>,
+    request_timeout: Duration,
 ) -> Result<u8, String> {
     let policy = Policy::load(policy_path).map_err(|e| e.to_string())?;
     let backend = match upstream {
@@ -202,10 +203,20 @@ pub(crate) fn run(
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the runtime: {e}"))?;
-    runtime.block_on(serve(Arc::new(Guard::new(policy)), listen, backend))
+    runtime.block_on(serve(
+        Arc::new(Guard::new(policy)),
+        listen,
+        backend,
+        request_timeout,
+    ))
 }
 
-async fn serve(guard: Arc<Guard>, listen: SocketAddr, backend: Backend) -> Result<u8, String> {
+async fn serve(
+    guard: Arc<Guard>,
+    listen: SocketAddr,
+    backend: Backend,
+    request_timeout: Duration,
+) -> Result<u8, String> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
@@ -258,10 +269,10 @@ async fn serve(guard: Arc<Guard>, listen: SocketAddr, backend: Backend) -> Resul
             async move {
                 let request = request.map(Body::new);
                 let response =
-                    match tokio::time::timeout(REQUEST_TIMEOUT, guarded.oneshot(request)).await {
+                    match tokio::time::timeout(request_timeout, guarded.oneshot(request)).await {
                         Ok(Ok(response)) => response.map(Body::new),
                         Ok(Err(never)) => match never {},
-                        Err(_) => problem(Code::BodyIncomplete, "the request took too long"),
+                        Err(_) => problem(Code::RequestTimeout, "the request took too long"),
                     };
                 Ok::<_, Infallible>(response)
             }
