@@ -737,10 +737,20 @@ impl<'a, 'p> Scan<'a, 'p> {
     fn end_tag(&mut self, lt: usize) -> Result<usize, Violation> {
         self.text_run = 0;
         let bytes = self.text.as_bytes();
-        let Some((name_end, _)) = attrs::scan_name(self.text, lt + 2) else {
-            return Err(self.malformed(lt, "invalid end tag"));
+        let Some(open) = self.open.last() else {
+            return Err(self.malformed(lt, "end tag without a start tag"));
         };
-        let name = &self.text[lt + 2..name_end];
+        // The end tag must repeat the open element's name exactly (and
+        // that name was validated when the element opened), followed by
+        // optional white space and `>`: a prefix compare, no name scan.
+        let name_end = lt + 2 + open.name.len();
+        let same_name = bytes.get(lt + 2..name_end) == Some(open.name.as_bytes())
+            && bytes
+                .get(name_end)
+                .is_some_and(|&b| is_space(b) || b == b'>');
+        if !same_name {
+            return Err(self.malformed(lt, "end tag does not match the start tag"));
+        }
         let mut i = name_end;
         while bytes.get(i).is_some_and(|&b| is_space(b)) {
             i += 1;
@@ -748,14 +758,8 @@ impl<'a, 'p> Scan<'a, 'p> {
         if bytes.get(i) != Some(&b'>') {
             return Err(self.malformed(i, "invalid end tag"));
         }
-        match self.open.last() {
-            Some(open) if open.name == name => {
-                self.pop();
-                Ok(i + 1)
-            }
-            None => Err(self.malformed(lt, "end tag without a start tag")),
-            Some(_) => Err(self.malformed(lt, "end tag does not match the start tag")),
-        }
+        self.pop();
+        Ok(i + 1)
     }
 
     fn pop(&mut self) {
