@@ -192,7 +192,14 @@ pub(crate) fn unescape_into(raw: &str, out: &mut String) {
     out.reserve(raw.len());
     let mut i = 0;
     while i < bytes.len() {
-        let next = memchr::memchr(b'\\', &bytes[i..]).map_or(bytes.len(), |p| i + p);
+        // Escapes are dense in carried JSON (`\"` every few bytes): look
+        // a few bytes ahead by hand before setting up memchr.
+        let near = bytes.len().min(i + 16);
+        let next = match bytes[i..near].iter().position(|&b| b == b'\\') {
+            Some(p) => i + p,
+            None if near == bytes.len() => near,
+            None => memchr::memchr(b'\\', &bytes[near..]).map_or(bytes.len(), |p| near + p),
+        };
         out.push_str(&raw[i..next]);
         if next == bytes.len() {
             break;
@@ -210,8 +217,9 @@ pub(crate) fn unescape_into(raw: &str, out: &mut String) {
                 let unit = hex4(bytes, next + 2).unwrap_or(0xFFFD);
                 if (0xD800..=0xDBFF).contains(&unit) {
                     let low = hex4(bytes, next + 8).unwrap_or(0xDC00);
-                    let code =
-                        0x10000 + ((u32::from(unit) - 0xD800) << 10) + (u32::from(low) - 0xDC00);
+                    let code = 0x10000
+                        + ((u32::from(unit) - 0xD800) << 10)
+                        + u32::from(low).saturating_sub(0xDC00);
                     (char::from_u32(code).unwrap_or('\u{FFFD}'), 12)
                 } else {
                     (char::from_u32(u32::from(unit)).unwrap_or('\u{FFFD}'), 6)
