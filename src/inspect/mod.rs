@@ -28,3 +28,23 @@ pub(crate) fn percent_byte(bytes: &[u8], at: usize) -> Option<u8> {
     let low = hex_digit(*bytes.get(at + 2)?)?;
     Some(high << 4 | low)
 }
+
+/// Helpers shared by the inspectors' unit tests.
+#[cfg(test)]
+pub(crate) mod test_util {
+    /// `s` in UTF-16, little- or big-endian, with or without a BOM.
+    pub(crate) fn utf16(s: &str, le: bool, bom: bool) -> Vec<u8> {
+        let mut out = Vec::new();
+        if bom {
+            out.extend_from_slice(if le { &[0xFF, 0xFE] } else { &[0xFE, 0xFF] });
+        }
+        for unit in s.encode_utf16() {
+            out.extend_from_slice(&if le {
+                unit.to_le_bytes()
+            } else {
+                unit.to_be_bytes()
+            });
+        }
+        out
+    }
+}

@@ -96,21 +96,7 @@ pub(crate) fn decode<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn utf16(s: &str, le: bool, bom: bool) -> Vec<u8> {
-        let mut out = Vec::new();
-        if bom {
-            out.extend_from_slice(if le { &[0xFF, 0xFE] } else { &[0xFE, 0xFF] });
-        }
-        for unit in s.encode_utf16() {
-            out.extend_from_slice(&if le {
-                unit.to_le_bytes()
-            } else {
-                unit.to_be_bytes()
-            });
-        }
-        out
-    }
+    use crate::inspect::test_util::utf16;
 
     fn code(bytes: &[u8], charset: Option<&str>) -> Result<String, &'static str> {
         decode(bytes, charset)
