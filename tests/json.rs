@@ -1928,7 +1928,58 @@ fn duplicate_keys() {
             format!(r#"{{"a":{}}}"#, many(40, r#","k17":0"#)),
             err(DUPLICATE, "/a/k17"),
         ),
+        // Keys compare by their first eight bytes first: the rest counts.
+        case(
+            "long keys, same first eight bytes",
+            r#"{"customerName":1,"customerNamf":2,"customerName":3}"#,
+            err(DUPLICATE, "/customerName"),
+        ),
+        case(
+            "long keys, hashed",
+            many(20, r#","customerName":1,"customerNamf":2,"customerName":3"#),
+            err(DUPLICATE, "/customerName"),
+        ),
+        case(
+            "5000 members, duplicate last",
+            many(5000, r#","k4999":0"#),
+            err(DUPLICATE, "/k4999"),
+        ),
+        case(
+            "> 16 members, long key escaped",
+            many(20, r#","customerName":1,"customer\u004eame":2"#),
+            err(DUPLICATE, "/customerName"),
+        ),
+        case(
+            "second of two big siblings",
+            format!(
+                r#"{{"a":{},"b":{}}}"#,
+                many(20, ""),
+                many(30, r#","k25":0"#)
+            ),
+            err(DUPLICATE, "/b/k25"),
+        ),
         // Near misses.
+        case(
+            "long keys differing after eight bytes",
+            r#"{"customerName":1,"customerNamf":2,"customerNam":3,"customerNameX":4}"#,
+            OK,
+        ),
+        case(
+            "long keys differing after eight bytes, hashed",
+            many(20, r#","customerName":1,"customerNamf":2,"customerNam":3"#),
+            OK,
+        ),
+        case(
+            "eight and nine bytes",
+            r#"{"abcdefgh":1,"abcdefghi":2}"#,
+            OK,
+        ),
+        case(
+            "big siblings sharing every key",
+            format!(r#"{{"a":{},"b":{}}}"#, many(40, ""), many(40, "")),
+            OK,
+        ),
+        case("5000 distinct members", many(5000, ""), OK),
         case("sibling objects", r#"[{"a":1},{"a":2}]"#, OK),
         case(
             "sibling objects under keys",

@@ -87,12 +87,6 @@ impl<'g> JsonInspector<'g> {
     /// detects it) is transcoded and inspected; UTF-32 is refused.
     pub fn inspect(&self, bytes: &[u8], charset: Option<&str>) -> Result<(), Violation> {
         let text = encoding::decode(bytes, charset)?;
-        self.inspect_embedded(&text, 0)
-    }
-
-    /// Inspects JSON text carried `depth` documents deep.
-    pub(crate) fn inspect_embedded(&self, text: &str, depth: usize) -> Result<(), Violation> {
-        let mut visitor = typed::Typed::new(self, depth);
-        scan::Scanner::new(text, self.policy).run(&mut visitor)
+        typed::Session::new(self).inspect(text.as_bytes(), 0)
     }
 }

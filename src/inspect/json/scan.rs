@@ -1,142 +1,348 @@
 //! A strict RFC 8259 scanner: one pass, an explicit stack (no recursion),
-//! borrowing every key and string from the input, reporting structure to a
-//! [`Visitor`].
+//! no allocation per token. Strings are kept as [`Span`]s (offsets into the
+//! text), so the stack, the key list and every other buffer carry no
+//! lifetime and are reused across the documents of one request (see
+//! [`Workspace`]).
 //!
 //! It rejects what a strict parser rejects (comments, single quotes, NaN,
 //! leading zeros, trailing data, control characters, bad escapes, lone
 //! surrogates) and, beyond RFC 8259, duplicate keys: Jackson keeps the last,
 //! other parsers the first, so a guard that read one copy could be checking
 //! a different document than the engine reads.
+//!
+//! What the values *mean* (typed variables, type ids) is `typed.rs`: the
+//! scanner calls its hooks at each value, key and closed container.
 
-use std::collections::HashSet;
-use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
+use std::borrow::Cow;
 
-use super::strings::{self, Str, StringError};
-use crate::policy::JsonPolicy;
+use super::strings::{self, StringError};
+use super::typed::{Session, State};
 use crate::violation::{Code, Violation};
-
-/// What the scanner reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Event<'a> {
-    BeginObject,
-    EndObject,
-    BeginArray,
-    EndArray,
-    Key(Str<'a>),
-    String(Str<'a>),
-    Null,
-    /// `true`, `false` or a number.
-    Scalar,
-}
-
-/// A problem the visitor found. `tail` is appended to the JSON Pointer of
-/// the place the scanner is at (the member whose value just ended, or the
-/// object that just closed), e.g. `valueInfo/objectTypeName`.
-#[derive(Debug)]
-pub(crate) struct Fault {
-    pub(crate) violation: Violation,
-    pub(crate) tail: String,
-}
 
 /// Scanner errors are boxed: rare, and a small `Result` keeps the hot
 /// paths cheap.
-type Fail = Box<Violation>;
+pub(super) type Fail = Box<Violation>;
 
-pub(crate) trait Visitor<'a> {
-    /// Faults are boxed: they are rare, and a small `Result` keeps the
-    /// per-event call cheap.
-    fn event(&mut self, event: Event<'a>, at: usize) -> Result<(), Box<Fault>>;
-}
+/// A string as written in the document: `len` bytes after the opening
+/// quote at `at`, holding escapes or not (when not, the raw text *is* the
+/// value and nothing needs decoding).
+///
+/// One word (offset in the low 32 bits, length in the next 31, the escape
+/// flag on top): spans are returned and stored on the hottest path, and a
+/// struct of narrower fields was written with narrow stores and read back
+/// with one wide load, which the CPU cannot forward (a stall per string).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Span(u64);
 
-/// One segment of the path to the value being read.
-#[derive(Debug, Clone, Copy)]
-enum Seg<'a> {
-    Key(Str<'a>),
-    Index(usize),
-    /// An object whose first key has not been read yet.
-    None,
-}
+const ESCAPED: u64 = 1 << 63;
 
-struct Object {
-    members: usize,
-    /// Where this object's keys start in `Scanner::keys`.
-    keys_from: usize,
-    /// Hashes of the keys, once the object is too big for pairwise checks.
-    index: Option<HashSet<u64, BuildHasherDefault<Prehashed>>>,
-}
-
-/// The index holds SipHash values already (keyed per scan); hashing them
-/// again would only cost time.
-#[derive(Default)]
-struct Prehashed(u64);
-
-impl Hasher for Prehashed {
-    fn finish(&self) -> u64 {
-        self.0
+impl Span {
+    #[inline(always)]
+    fn new(at: usize, len: usize, escaped: bool) -> Self {
+        Span(at as u64 | (len as u64) << 32 | if escaped { ESCAPED } else { 0 })
     }
 
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+    /// Offset of the opening quote.
+    #[inline(always)]
+    pub(super) fn at(self) -> usize {
+        (self.0 & 0xFFFF_FFFF) as usize
+    }
+
+    #[inline(always)]
+    pub(super) fn len(self) -> usize {
+        ((self.0 & !ESCAPED) >> 32) as usize
+    }
+
+    #[inline(always)]
+    pub(super) fn escaped(self) -> bool {
+        self.0 & ESCAPED != 0
+    }
+
+    /// The text between the quotes, as written. Documents are UTF-8 (the
+    /// body was checked, and decoding a JSON string keeps it so) and both
+    /// ends sit next to a quote; the check on this small slice only keeps
+    /// that from resting on trust, and fails closed (an empty name).
+    pub(super) fn raw(self, text: &[u8]) -> &str {
+        let from = self.at() + 1;
+        let bytes = text.get(from..from + self.len()).unwrap_or(&[]);
+        std::str::from_utf8(bytes).unwrap_or("")
+    }
+
+    /// The value, escapes decoded; borrows when there are none.
+    pub(super) fn text(self, text: &[u8]) -> Cow<'_, str> {
+        let raw = self.raw(text);
+        if self.escaped() {
+            Cow::Owned(strings::unescape(raw))
+        } else {
+            Cow::Borrowed(raw)
         }
     }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
 }
 
-enum Container {
-    Object(Object),
-    Array(usize),
+/// One open object or array.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Frame {
+    /// Offset of the `{` or `[`.
+    pub(super) at: u32,
+    /// Members or elements so far.
+    pub(super) count: u32,
+    /// Where this object's keys start in [`Workspace::keys`].
+    keys_from: u32,
+    pub(super) object: bool,
+    /// Whether the keys are in [`Workspace::index`] yet.
+    indexed: bool,
+    /// Whether `key` names the member being read (for the JSON Pointer).
+    has_key: bool,
+    /// A bit per key read (objects up to [`PAIRWISE`] members): a key whose
+    /// bit is clear is new, with no comparison.
+    bloom: u64,
+    key: Span,
+    /// What the members say about this object (`typed.rs`).
+    pub(super) typed: State,
+}
+
+/// A key read in an open object, for the duplicate check: its first eight
+/// bytes (zero-padded) decide most comparisons without touching the text.
+/// `place` says where its bytes are, as a [`Span`] of the text or (escaped
+/// keys, decoded) of [`Workspace::decoded_keys`] with the flag set.
+#[derive(Debug, Clone, Copy)]
+struct KeyEntry {
+    prefix: u64,
+    place: Span,
 }
 
 /// Objects up to this many members check duplicates pairwise; bigger ones
 /// switch to a hash set, so a huge object costs O(n), not O(n²).
-const PAIRWISE: usize = 16;
+const PAIRWISE: u32 = 16;
 
-#[derive(Clone, Copy)]
-enum Next {
-    Value,
-    FirstKeyOrEnd,
-    FirstValueOrEnd,
-    CommaOrEnd,
+/// The scanner's buffers, kept across the documents of one request.
+#[derive(Default)]
+pub(super) struct Workspace {
+    pub(super) stack: Vec<Frame>,
+    keys: Vec<KeyEntry>,
+    decoded_keys: Vec<u8>,
+    /// Keyed hashes of (object offset, key) for objects past [`PAIRWISE`].
+    /// One set serves every object of the document: the offset tells the
+    /// objects apart, and a closed object's entries are never asked for
+    /// again.
+    index: HashIndex,
+    /// The decoded text of a document carried in a string of this one.
+    pub(super) carried: Vec<u8>,
 }
 
-pub(crate) struct Scanner<'a, 'p> {
-    text: &'a str,
-    bytes: &'a [u8],
-    pos: usize,
-    policy: &'p JsonPolicy,
-    stack: Vec<Container>,
-    path: Vec<Seg<'a>>,
-    keys: Vec<(Str<'a>, u64)>,
-    /// Keyed per scan: hashes an attacker cannot predict.
-    hasher: Option<RandomState>,
+impl Workspace {
+    fn clear(&mut self) {
+        self.stack.clear();
+        self.keys.clear();
+        self.decoded_keys.clear();
+        self.index.clear();
+    }
 }
 
-impl<'a, 'p> Scanner<'a, 'p> {
-    pub(crate) fn new(text: &'a str, policy: &'p JsonPolicy) -> Self {
-        Scanner {
-            text,
-            bytes: text.as_bytes(),
-            pos: 0,
-            policy,
-            stack: Vec::new(),
-            path: Vec::new(),
-            keys: Vec::new(),
-            hasher: None,
+/// A set of keyed hashes: open addressing, linear probing. The hashes are
+/// SipHash values under a per-request key, so their bits are uniform and no
+/// client can pile keys onto one probe run; 32 of the 64 bits are kept, to
+/// halve the memory (a 32-bit match that is no duplicate only costs a key
+/// comparison, and comes about once in 2^32 / n keys).
+#[derive(Default)]
+struct HashIndex {
+    /// 0 marks a free slot (a hash of 0 is stored as 1; that only merges
+    /// two hash values, and a merge costs a key comparison, never a miss).
+    slots: Vec<u32>,
+    len: usize,
+}
+
+impl HashIndex {
+    fn clear(&mut self) {
+        if self.len > 0 {
+            self.slots.fill(0);
+            self.len = 0;
         }
     }
 
-    /// The JSON Pointer (RFC 6901) of the current position, plus `tail`.
-    fn pointer(&self, tail: &str) -> String {
+    /// Adds `hash`; `false` if it was there already.
+    fn insert(&mut self, hash: u64) -> bool {
+        self.insert_short(((hash >> 32) as u32).max(1))
+    }
+
+    fn insert_short(&mut self, hash: u32) -> bool {
+        if (self.len + 1) * 2 > self.slots.len() {
+            self.grow();
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = hash as usize & mask;
+        loop {
+            match self.slots[i] {
+                0 => {
+                    self.slots[i] = hash;
+                    self.len += 1;
+                    return true;
+                }
+                h if h == hash => return false,
+                _ => i = (i + 1) & mask,
+            }
+        }
+    }
+
+    fn grow(&mut self) {
+        // Four times at a time: big objects are what this is for, and each
+        // growth re-inserts everything.
+        let capacity = (self.slots.len() * 4).max(256);
+        let old = std::mem::replace(&mut self.slots, vec![0; capacity]);
+        self.len = 0;
+        for hash in old {
+            if hash != 0 {
+                self.insert_short(hash);
+            }
+        }
+    }
+}
+
+/// SipHash-1-3 (Aumasson and Bernstein) over a sequence of 64-bit words,
+/// under a 128-bit key. Callers feed an injective encoding (the length
+/// first), so distinct keys are distinct messages.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct SipKey(u64, u64);
+
+impl SipKey {
+    /// A fresh key from the standard library's per-process random seed.
+    pub(super) fn random() -> Self {
+        use std::hash::BuildHasher;
+        let state = std::hash::RandomState::new();
+        SipKey(state.hash_one(0x5eed_u64), state.hash_one(0xfeed_u64))
+    }
+
+    #[inline]
+    fn hash(self, words: impl IntoIterator<Item = u64>) -> u64 {
+        let mut v = [
+            self.0 ^ 0x736f_6d65_7073_6575,
+            self.1 ^ 0x646f_7261_6e64_6f6d,
+            self.0 ^ 0x6c79_6765_6e65_7261,
+            self.1 ^ 0x7465_6462_7974_6573,
+        ];
+        for m in words {
+            v[3] ^= m;
+            sip_round(&mut v);
+            v[0] ^= m;
+        }
+        v[2] ^= 0xff;
+        sip_round(&mut v);
+        sip_round(&mut v);
+        sip_round(&mut v);
+        v[0] ^ v[1] ^ v[2] ^ v[3]
+    }
+}
+
+#[inline(always)]
+fn sip_round(v: &mut [u64; 4]) {
+    v[0] = v[0].wrapping_add(v[1]);
+    v[1] = v[1].rotate_left(13) ^ v[0];
+    v[0] = v[0].rotate_left(32);
+    v[2] = v[2].wrapping_add(v[3]);
+    v[3] = v[3].rotate_left(16) ^ v[2];
+    v[0] = v[0].wrapping_add(v[3]);
+    v[3] = v[3].rotate_left(21) ^ v[0];
+    v[2] = v[2].wrapping_add(v[1]);
+    v[1] = v[1].rotate_left(17) ^ v[2];
+    v[2] = v[2].rotate_left(32);
+}
+
+/// A scalar value as the hooks see it.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Scalar {
+    Str(Span),
+    Null,
+    /// `true`, `false` or a number.
+    Other,
+}
+
+#[inline(always)]
+fn skip_ws(bytes: &[u8], mut pos: usize) -> usize {
+    // Nothing above the space is whitespace: one compare for the usual
+    // case of none.
+    while let Some(&c) = bytes.get(pos) {
+        if c > b' ' || !matches!(c, b' ' | b'\t' | b'\n' | b'\r') {
+            break;
+        }
+        pos += 1;
+    }
+    pos
+}
+
+/// The first eight bytes of `key`, zero-padded.
+pub(super) fn prefix_of(key: &[u8]) -> u64 {
+    prefix(key, 0, key.len())
+}
+
+/// The first eight bytes of `bytes[from..from + len]`, zero-padded. Reads
+/// a whole word when the text goes on that far (it usually does: the key is
+/// followed by its quote and more), else builds it in a register; never
+/// through memory, which would stall on the narrow stores.
+#[inline(always)]
+fn prefix(bytes: &[u8], from: usize, len: usize) -> u64 {
+    if let Some(chunk) = bytes.get(from..from + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        if len >= 8 {
+            w
+        } else {
+            w & ((1u64 << (8 * len)) - 1)
+        }
+    } else {
+        let head = bytes.get(from..from + len.min(8)).unwrap_or(&[]);
+        head.iter()
+            .enumerate()
+            .fold(0, |w, (i, &b)| w | u64::from(b) << (8 * i))
+    }
+}
+
+/// Scans one document, `embedded` documents deep (0: the body).
+pub(super) struct Parser<'t, 'w, 's, 'i> {
+    /// The document: UTF-8, though only the slices the hooks report are
+    /// read as `str`.
+    pub(super) text: &'t [u8],
+    bytes: &'t [u8],
+    pub(super) ws: &'w mut Workspace,
+    pub(super) session: &'s mut Session<'i>,
+    pub(super) embedded: usize,
+    max_depth: usize,
+    max_string: usize,
+    max_number: usize,
+    max_members: u32,
+}
+
+impl<'t, 'w, 's, 'i> Parser<'t, 'w, 's, 'i> {
+    pub(super) fn new(
+        text: &'t [u8],
+        ws: &'w mut Workspace,
+        session: &'s mut Session<'i>,
+        embedded: usize,
+    ) -> Self {
+        ws.clear();
+        let policy = session.inspector.policy;
+        Parser {
+            text,
+            bytes: text,
+            ws,
+            max_depth: policy.max_depth,
+            max_string: policy.max_string_bytes,
+            max_number: policy.max_number_length,
+            max_members: u32::try_from(policy.max_members).unwrap_or(u32::MAX),
+            session,
+            embedded,
+        }
+    }
+
+    /// The JSON Pointer (RFC 6901) of the member or element being read,
+    /// plus `tail`.
+    pub(super) fn pointer(&self, tail: &str) -> String {
         let mut out = String::new();
-        for seg in &self.path {
-            match seg {
-                Seg::Key(key) => {
+        for frame in &self.ws.stack {
+            if frame.object {
+                if frame.has_key {
                     out.push('/');
-                    for c in key.text().chars() {
+                    for c in frame.key.text(self.text).chars() {
                         match c {
                             '~' => out.push_str("~0"),
                             '/' => out.push_str("~1"),
@@ -144,11 +350,9 @@ impl<'a, 'p> Scanner<'a, 'p> {
                         }
                     }
                 }
-                Seg::Index(i) => {
-                    out.push('/');
-                    out.push_str(&i.to_string());
-                }
-                Seg::None => {}
+            } else {
+                out.push('/');
+                out.push_str(&frame.count.saturating_sub(1).to_string());
             }
         }
         if !tail.is_empty() {
@@ -162,163 +366,153 @@ impl<'a, 'p> Scanner<'a, 'p> {
     }
 
     #[cold]
-    fn fail(&self, code: Code, at: usize, message: &'static str) -> Fail {
-        Box::new(Violation::new(code, self.pointer(""), message).at_offset(at))
+    pub(super) fn fail(
+        &self,
+        code: Code,
+        at: usize,
+        message: impl Into<Cow<'static, str>>,
+        tail: &str,
+    ) -> Fail {
+        Box::new(Violation::new(code, self.pointer(tail), message).at_offset(at))
     }
 
     #[cold]
     fn malformed(&self, at: usize, message: &'static str) -> Fail {
-        self.fail(Code::JsonMalformed, at, message)
+        self.fail(Code::JsonMalformed, at, message, "")
     }
 
+    pub(super) fn run(mut self) -> Result<(), Violation> {
+        self.document().map_err(|fail| *fail)
+    }
+
+    fn document(&mut self) -> Result<(), Fail> {
+        // Offsets are kept in 32 bits and lengths in 31 (see `Span`); no
+        // body limit comes near this.
+        if self.bytes.len() >= 1 << 31 {
+            return Err(self.fail(Code::JsonValueTooLarge, 0, "document too large", ""));
+        }
+        let b = self.bytes;
+        let mut pos = 0;
+        'value: loop {
+            pos = skip_ws(b, pos);
+            let at = pos;
+            match b.get(at) {
+                Some(b'{') => {
+                    self.open(true, at)?;
+                    pos = skip_ws(b, at + 1);
+                    if b.get(pos) == Some(&b'}') {
+                        self.close_object(pos)?;
+                        pos += 1;
+                    } else {
+                        pos = self.member(pos)?;
+                        continue 'value;
+                    }
+                }
+                Some(b'[') => {
+                    self.open(false, at)?;
+                    pos = skip_ws(b, at + 1);
+                    if b.get(pos) == Some(&b']') {
+                        self.close_array(pos)?;
+                        pos += 1;
+                    } else {
+                        self.element(pos)?;
+                        continue 'value;
+                    }
+                }
+                Some(b'"') => {
+                    let (s, end) = self.string(at)?;
+                    self.scalar(Scalar::Str(s), at)?;
+                    pos = end;
+                }
+                Some(b'n') => {
+                    pos = self.literal(at, b"null")?;
+                    self.scalar(Scalar::Null, at)?;
+                }
+                Some(b't') => {
+                    pos = self.literal(at, b"true")?;
+                    self.scalar(Scalar::Other, at)?;
+                }
+                Some(b'f') => {
+                    pos = self.literal(at, b"false")?;
+                    self.scalar(Scalar::Other, at)?;
+                }
+                Some(b'-' | b'0'..=b'9') => {
+                    pos = self.number(at)?;
+                    self.scalar(Scalar::Other, at)?;
+                }
+                None => return Err(self.malformed(at, "unexpected end of JSON")),
+                Some(_) => return Err(self.malformed(at, "not a JSON value")),
+            }
+            // A value ended: commas and closers until the next value.
+            loop {
+                pos = skip_ws(b, pos);
+                let Some(top) = self.ws.stack.last() else {
+                    if pos == b.len() {
+                        return Ok(());
+                    }
+                    return Err(self.malformed(pos, "data after the JSON value"));
+                };
+                let object = top.object;
+                match b.get(pos) {
+                    Some(b',') => {
+                        if object {
+                            pos = skip_ws(b, pos + 1);
+                            pos = self.member(pos)?;
+                        } else {
+                            pos += 1;
+                            self.element(pos)?;
+                        }
+                        continue 'value;
+                    }
+                    Some(b'}') if object => {
+                        self.close_object(pos)?;
+                        pos += 1;
+                    }
+                    Some(b']') if !object => {
+                        self.close_array(pos)?;
+                        pos += 1;
+                    }
+                    None => return Err(self.malformed(pos, "unexpected end of JSON")),
+                    Some(_) if object => return Err(self.malformed(pos, "expected `,` or `}`")),
+                    Some(_) => return Err(self.malformed(pos, "expected `,` or `]`")),
+                }
+            }
+        }
+    }
+
+    /// Opens an object or array at `at`.
     #[inline]
-    fn visit<V: Visitor<'a>>(
-        &self,
-        visitor: &mut V,
-        event: Event<'a>,
-        at: usize,
-    ) -> Result<(), Fail> {
-        visitor
-            .event(event, at)
-            .map_err(|fault| self.located(*fault, at))
-    }
-
-    #[cold]
-    fn located(&self, fault: Fault, at: usize) -> Fail {
-        Box::new({
-            let location = self.pointer(&fault.tail);
-            let v = fault.violation;
-            Violation::new(v.code(), location, v.message().to_owned())
-                .at_offset(v.offset().unwrap_or(at))
-        })
-    }
-
-    fn skip_ws(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.pos) {
-            self.pos += 1;
+    fn open(&mut self, object: bool, at: usize) -> Result<(), Fail> {
+        if self.ws.stack.len() >= self.max_depth {
+            return Err(self.fail(
+                Code::JsonTooDeep,
+                at,
+                "objects and arrays nested too deeply",
+                "",
+            ));
         }
+        self.container_value(at)?;
+        let keys_from = self.ws.keys.len() as u32;
+        self.ws.stack.push(Frame {
+            at: at as u32,
+            object,
+            keys_from,
+            ..Frame::default()
+        });
+        Ok(())
     }
 
-    pub(crate) fn run<V: Visitor<'a>>(self, visitor: &mut V) -> Result<(), Violation> {
-        self.run_boxed(visitor).map_err(|fail| *fail)
-    }
-
-    fn run_boxed<V: Visitor<'a>>(mut self, visitor: &mut V) -> Result<(), Fail> {
-        let mut next = Next::Value;
-        loop {
-            self.skip_ws();
-            next = match next {
-                Next::Value => self.value(visitor)?,
-                Next::FirstKeyOrEnd => {
-                    if self.bytes.get(self.pos) == Some(&b'}') {
-                        self.close(visitor)?
-                    } else {
-                        self.member(visitor)?
-                    }
-                }
-                Next::FirstValueOrEnd => {
-                    if self.bytes.get(self.pos) == Some(&b']') {
-                        self.close(visitor)?
-                    } else {
-                        self.element()?
-                    }
-                }
-                Next::CommaOrEnd => {
-                    let at = self.pos;
-                    match (self.stack.last(), self.bytes.get(at)) {
-                        (None, None) => return Ok(()),
-                        (None, Some(_)) => {
-                            return Err(self.malformed(at, "data after the JSON value"));
-                        }
-                        (Some(Container::Object(_)), Some(b',')) => {
-                            self.pos += 1;
-                            self.skip_ws();
-                            self.member(visitor)?
-                        }
-                        (Some(Container::Array(_)), Some(b',')) => {
-                            self.pos += 1;
-                            self.element()?
-                        }
-                        (Some(Container::Object(_)), Some(b'}'))
-                        | (Some(Container::Array(_)), Some(b']')) => self.close(visitor)?,
-                        (Some(_), None) => return Err(self.malformed(at, "unexpected end of JSON")),
-                        (Some(Container::Object(_)), Some(_)) => {
-                            return Err(self.malformed(at, "expected `,` or `}`"));
-                        }
-                        (Some(Container::Array(_)), Some(_)) => {
-                            return Err(self.malformed(at, "expected `,` or `]`"));
-                        }
-                    }
-                }
-            };
-        }
-    }
-
-    /// Reads one value; containers are opened, not read.
-    fn value<V: Visitor<'a>>(&mut self, visitor: &mut V) -> Result<Next, Fail> {
-        let at = self.pos;
-        match self.bytes.get(at) {
-            Some(b'{') | Some(b'[') => {
-                if self.stack.len() >= self.policy.max_depth {
-                    return Err(self.fail(
-                        Code::JsonTooDeep,
-                        at,
-                        "objects and arrays nested too deeply",
-                    ));
-                }
-                self.pos += 1;
-                if self.bytes[at] == b'{' {
-                    self.visit(visitor, Event::BeginObject, at)?;
-                    self.stack.push(Container::Object(Object {
-                        members: 0,
-                        keys_from: self.keys.len(),
-                        index: None,
-                    }));
-                    self.path.push(Seg::None);
-                    Ok(Next::FirstKeyOrEnd)
-                } else {
-                    self.visit(visitor, Event::BeginArray, at)?;
-                    self.stack.push(Container::Array(0));
-                    self.path.push(Seg::Index(0));
-                    Ok(Next::FirstValueOrEnd)
-                }
-            }
-            Some(b'"') => {
-                let s = self.string()?;
-                self.visit(visitor, Event::String(s), at)?;
-                Ok(Next::CommaOrEnd)
-            }
-            Some(b'n') => self.literal(b"null", Event::Null, visitor),
-            Some(b't') => self.literal(b"true", Event::Scalar, visitor),
-            Some(b'f') => self.literal(b"false", Event::Scalar, visitor),
-            Some(b'-' | b'0'..=b'9') => {
-                self.number()?;
-                self.visit(visitor, Event::Scalar, at)?;
-                Ok(Next::CommaOrEnd)
-            }
-            None => Err(self.malformed(at, "unexpected end of JSON")),
-            Some(_) => Err(self.malformed(at, "not a JSON value")),
-        }
-    }
-
-    fn literal<V: Visitor<'a>>(
-        &mut self,
-        word: &[u8],
-        event: Event<'a>,
-        visitor: &mut V,
-    ) -> Result<Next, Fail> {
-        let at = self.pos;
+    fn literal(&self, at: usize, word: &[u8]) -> Result<usize, Fail> {
         if !self.bytes[at..].starts_with(word) {
             return Err(self.malformed(at, "not a JSON value"));
         }
-        self.pos += word.len();
-        self.visit(visitor, event, at)?;
-        Ok(Next::CommaOrEnd)
+        Ok(at + word.len())
     }
 
-    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`
-    fn number(&mut self) -> Result<(), Fail> {
-        let start = self.pos;
+    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`; returns the
+    /// offset after it.
+    #[inline]
+    fn number(&self, start: usize) -> Result<usize, Fail> {
         let bytes = self.bytes;
         let mut i = start;
         let digits = |mut i: usize| {
@@ -353,29 +547,27 @@ impl<'a, 'p> Scanner<'a, 'p> {
             }
             i = after;
         }
-        if i - start > self.policy.max_number_length {
-            return Err(self.fail(Code::JsonValueTooLarge, start, "number too long"));
+        if i - start > self.max_number {
+            return Err(self.fail(Code::JsonValueTooLarge, start, "number too long", ""));
         }
-        self.pos = i;
-        Ok(())
+        Ok(i)
     }
 
+    /// Reads the string whose opening quote is at `at`; returns it and the
+    /// offset after its closing quote.
     #[inline]
-    fn string(&mut self) -> Result<Str<'a>, Fail> {
-        let at = self.pos;
+    fn string(&self, at: usize) -> Result<(Span, usize), Fail> {
         // Most strings hold no escape: find the closing quote directly.
         let end = strings::skip_plain(self.bytes, at + 1);
-        if self.bytes.get(end) == Some(&b'"') && end - at - 1 <= self.policy.max_string_bytes {
-            self.pos = end + 1;
-            if let Some(raw) = self.text.get(at + 1..end) {
-                return Ok(Str::new(raw, at, false));
-            }
+        let len = end - at - 1;
+        if self.bytes.get(end) == Some(&b'"') && len <= self.max_string {
+            return Ok((Span::new(at, len, false), end + 1));
         }
         self.string_slow(at)
     }
 
     #[inline(never)]
-    fn string_slow(&mut self, at: usize) -> Result<Str<'a>, Fail> {
+    fn string_slow(&self, at: usize) -> Result<(Span, usize), Fail> {
         let (end, escaped) = match strings::scan(self.bytes, at) {
             Ok(found) => found,
             Err(StringError::Unterminated) => {
@@ -389,152 +581,242 @@ impl<'a, 'p> Scanner<'a, 'p> {
                 return Err(self.malformed(i, "unpaired surrogate in a string"));
             }
         };
-        if end - at - 1 > self.policy.max_string_bytes {
-            return Err(self.fail(Code::JsonValueTooLarge, at, "string too long"));
+        let len = end - at - 1;
+        if len > self.max_string {
+            return Err(self.fail(Code::JsonValueTooLarge, at, "string too long", ""));
         }
-        self.pos = end + 1;
-        Ok(Str::new(&self.text[at + 1..end], at, escaped))
+        Ok((Span::new(at, len, escaped), end + 1))
     }
 
-    /// Reads `"key" :` of the next member; the value follows.
-    fn member<V: Visitor<'a>>(&mut self, visitor: &mut V) -> Result<Next, Fail> {
-        let at = self.pos;
+    /// Reads `"key" :` at `at`; returns the offset of the value.
+    #[inline]
+    fn member(&mut self, at: usize) -> Result<usize, Fail> {
         // Until the key is read, problems are the object's, not the
         // previous member's.
-        if let Some(seg) = self.path.last_mut() {
-            *seg = Seg::None;
+        if let Some(frame) = self.ws.stack.last_mut() {
+            frame.has_key = false;
         }
         if self.bytes.get(at) != Some(&b'"') {
             return Err(self.malformed(at, "expected a string key"));
         }
-        let key = self.string()?;
-        if let Some(seg) = self.path.last_mut() {
-            *seg = Seg::Key(key);
+        let (key, end) = self.string(at)?;
+        if let Some(frame) = self.ws.stack.last_mut() {
+            frame.key = key;
+            frame.has_key = true;
         }
         self.add_key(key)?;
-        self.visit(visitor, Event::Key(key), at)?;
-        self.skip_ws();
-        if self.bytes.get(self.pos) != Some(&b':') {
-            return Err(self.malformed(self.pos, "expected `:`"));
+        let pos = skip_ws(self.bytes, end);
+        if self.bytes.get(pos) != Some(&b':') {
+            return Err(self.malformed(pos, "expected `:`"));
         }
-        self.pos += 1;
-        Ok(Next::Value)
+        Ok(pos + 1)
     }
 
-    /// Counts the next array element.
-    fn element(&mut self) -> Result<Next, Fail> {
-        let max = self.policy.max_members;
-        let Some(Container::Array(len)) = self.stack.last_mut() else {
-            return Err(self.malformed(self.pos, "expected a value"));
-        };
-        let index = *len;
-        *len += 1;
-        let over = *len > max;
-        if let Some(seg) = self.path.last_mut() {
-            *seg = Seg::Index(index);
-        }
-        if over {
-            return Err(self.fail(
-                Code::JsonTooManyMembers,
-                self.pos,
-                "too many array elements",
-            ));
-        }
-        Ok(Next::Value)
-    }
-
-    /// Closes the innermost container (the closer is at `pos`).
-    fn close<V: Visitor<'a>>(&mut self, visitor: &mut V) -> Result<Next, Fail> {
-        let at = self.pos;
-        self.pos += 1;
-        let event = match self.stack.last() {
-            Some(Container::Object(_)) => Event::EndObject,
-            _ => Event::EndArray,
-        };
-        // The path now names the container itself, for the visitor's
-        // findings about it as a whole (a typed variable, a wrapper array).
-        self.path.pop();
-        self.visit(visitor, event, at)?;
-        if let Some(Container::Object(object)) = self.stack.pop() {
-            self.keys.truncate(object.keys_from);
-        }
-        Ok(Next::CommaOrEnd)
-    }
-
-    fn hash(&mut self, key: &Str<'a>) -> u64 {
-        let state = self.hasher.get_or_insert_with(RandomState::new);
-        let mut h = state.build_hasher();
-        h.write(key.text().as_bytes());
-        h.write_u8(0xff);
-        h.finish()
-    }
-
-    /// Records `key` in the innermost object, rejecting a duplicate.
-    fn add_key(&mut self, key: Str<'a>) -> Result<(), Fail> {
-        let max = self.policy.max_members;
-        let Some(Container::Object(object)) = self.stack.last_mut() else {
+    /// Counts the next array element, which starts at `at`.
+    #[inline]
+    fn element(&mut self, at: usize) -> Result<(), Fail> {
+        let max = self.max_members;
+        let Some(frame) = self.ws.stack.last_mut() else {
             return Ok(());
         };
-        object.members += 1;
-        let members = object.members;
-        let from = object.keys_from;
-        let indexed = object.index.is_some();
+        frame.count += 1;
+        if frame.count > max {
+            return Err(self.fail(Code::JsonTooManyMembers, at, "too many array elements", ""));
+        }
+        Ok(())
+    }
+
+    /// Closes the object whose `}` is at `at`.
+    #[inline]
+    fn close_object(&mut self, at: usize) -> Result<(), Fail> {
+        // Popped first: the pointer now names the object itself, for what
+        // the hooks find about it as a whole (a typed variable).
+        let Some(frame) = self.ws.stack.pop() else {
+            return Ok(());
+        };
+        self.ws.keys.truncate(frame.keys_from as usize);
+        self.object_closed(&frame, at)
+    }
+
+    /// Closes the array whose `]` is at `at`.
+    #[inline]
+    fn close_array(&mut self, at: usize) -> Result<(), Fail> {
+        let Some(frame) = self.ws.stack.pop() else {
+            return Ok(());
+        };
+        self.array_closed(&frame, at)
+    }
+
+    /// Records `key` in the innermost object, rejecting a duplicate, and
+    /// tells the hooks which key it is.
+    #[inline]
+    fn add_key(&mut self, key: Span) -> Result<(), Fail> {
+        let max = self.max_members;
+        let Some(frame) = self.ws.stack.last_mut() else {
+            return Ok(());
+        };
+        frame.count += 1;
+        let members = frame.count;
+        let from = frame.keys_from as usize;
+        let object_at = frame.at;
+        let indexed = frame.indexed;
         if members > max {
             return Err(self.fail(
                 Code::JsonTooManyMembers,
                 key.at(),
                 "too many object members",
+                "",
             ));
         }
+        // The key's bytes: in the text, or decoded (escaped keys are rare,
+        // and suspicious: compare them as the engine will read them).
+        let place = if key.escaped() {
+            let decoded_from = self.ws.decoded_keys.len();
+            strings::unescape_into(key.raw(self.text).as_bytes(), &mut self.ws.decoded_keys);
+            Span::new(
+                decoded_from,
+                self.ws.decoded_keys.len() - decoded_from,
+                true,
+            )
+        } else {
+            Span::new(key.at() + 1, key.len(), false)
+        };
+        let source: &[u8] = if place.escaped() {
+            &self.ws.decoded_keys
+        } else {
+            self.bytes
+        };
+        let prefix = prefix(source, place.at(), place.len());
         let duplicate = if members <= PAIRWISE {
-            self.keys[from..]
-                .iter()
-                .any(|(other, _)| same_key(other, &key))
+            let bit =
+                1u64 << ((prefix ^ place.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58);
+            let Some(frame) = self.ws.stack.last_mut() else {
+                return Ok(());
+            };
+            let maybe_seen = frame.bloom & bit != 0;
+            frame.bloom |= bit;
+            maybe_seen
+                && self.ws.keys[from..]
+                    .iter()
+                    .any(|other| self.same_key(other, prefix, place))
         } else {
             if !indexed {
                 // Switch to hashing: index the keys read so far.
-                let mut index =
-                    HashSet::with_capacity_and_hasher(members * 2, BuildHasherDefault::default());
-                for i in from..self.keys.len() {
-                    let existing = self.keys[i].0;
-                    let h = self.hash(&existing);
-                    self.keys[i].1 = h;
-                    index.insert(h);
+                for i in from..self.ws.keys.len() {
+                    let other = self.ws.keys[i];
+                    let h = self.key_hash(object_at, other.prefix, other.place);
+                    self.ws.index.insert(h);
                 }
-                if let Some(Container::Object(object)) = self.stack.last_mut() {
-                    object.index = Some(index);
+                if let Some(frame) = self.ws.stack.last_mut() {
+                    frame.indexed = true;
                 }
             }
-            let h = self.hash(&key);
-            let fresh = match self.stack.last_mut() {
-                Some(Container::Object(Object {
-                    index: Some(index), ..
-                })) => index.insert(h),
-                _ => true,
-            };
-            let duplicate = !fresh
-                && self.keys[from..]
+            let h = self.key_hash(object_at, prefix, place);
+            // A hit is a duplicate or (keyed SipHash: with odds no client
+            // can steer) a collision; only then are keys compared.
+            !self.ws.index.insert(h)
+                && self.ws.keys[from..]
                     .iter()
-                    .any(|(other, other_hash)| *other_hash == h && same_key(other, &key));
-            self.keys.push((key, h));
-            if duplicate {
-                return Err(self.fail(Code::JsonDuplicateKey, key.at(), "duplicate key"));
-            }
-            return Ok(());
+                    .any(|other| self.same_key(other, prefix, place))
         };
         if duplicate {
-            return Err(self.fail(Code::JsonDuplicateKey, key.at(), "duplicate key"));
+            return Err(self.fail(Code::JsonDuplicateKey, key.at(), "duplicate key", ""));
         }
-        self.keys.push((key, 0));
+        self.ws.keys.push(KeyEntry { prefix, place });
+        let class = self.session.keys.classify(prefix, self.place_bytes(place));
+        if let Some(frame) = self.ws.stack.last_mut() {
+            frame.typed.class = class;
+        }
         Ok(())
+    }
+
+    /// The bytes of a key (see [`KeyEntry`]).
+    #[inline(always)]
+    fn place_bytes(&self, place: Span) -> &[u8] {
+        let source: &[u8] = if place.escaped() {
+            &self.ws.decoded_keys
+        } else {
+            self.bytes
+        };
+        source
+            .get(place.at()..place.at() + place.len())
+            .unwrap_or(&[])
+    }
+
+    #[inline(always)]
+    fn same_key(&self, other: &KeyEntry, prefix: u64, place: Span) -> bool {
+        other.prefix == prefix
+            && other.place.len() == place.len()
+            // Up to eight bytes, the prefix is the whole key.
+            && (place.len() <= 8 || self.place_bytes(other.place) == self.place_bytes(place))
+    }
+
+    /// SipHash (keyed per request) of the key and its object: the object's
+    /// offset and the key's length, then the key's bytes as words.
+    fn key_hash(&self, object_at: u32, prefix: u64, place: Span) -> u64 {
+        let head = [u64::from(object_at) << 32 | place.len() as u64, prefix];
+        let rest = self.place_bytes(place).get(8..).unwrap_or(&[]);
+        self.session
+            .hasher
+            .hash(head.into_iter().chain(rest.chunks(8).map(prefix_of)))
     }
 }
 
-/// Whether two keys are equal once unescaped.
-fn same_key(a: &Str<'_>, b: &Str<'_>) -> bool {
-    if !a.escaped() && !b.escaped() {
-        a.raw == b.raw
-    } else {
-        a.text() == b.text()
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_index_finds_what_it_holds_across_growth() {
+        let key = SipKey(1, 2);
+        let mut index = HashIndex::default();
+        for i in 0..10_000u64 {
+            assert!(index.insert(key.hash([i])), "{i} is new");
+        }
+        assert!(index.slots.len() >= 20_000, "grown past half full");
+        for i in 0..10_000u64 {
+            assert!(!index.insert(key.hash([i])), "{i} is held");
+        }
+        index.clear();
+        assert!(index.insert(key.hash([7])));
+        // A hash of 0 is kept (as 1), not lost as a free slot.
+        assert!(index.insert(0));
+        assert!(!index.insert(0));
+    }
+
+    #[test]
+    fn sip_key_hashes_depend_on_key_and_every_word() {
+        let a = SipKey(1, 2);
+        let b = SipKey(1, 3);
+        assert_eq!(a.hash([1, 2, 3]), a.hash([1, 2, 3]));
+        assert_ne!(a.hash([1, 2, 3]), b.hash([1, 2, 3]));
+        assert_ne!(a.hash([1, 2, 3]), a.hash([1, 2, 4]));
+        assert_ne!(a.hash([1, 2]), a.hash([1, 2, 0]));
+        let (r1, r2) = (SipKey::random(), SipKey::random());
+        assert_ne!((r1.0, r1.1), (r2.0, r2.1), "each request gets its own key");
+    }
+
+    #[test]
+    fn prefixes_are_the_first_eight_bytes_zero_padded() {
+        let text = b"abcdefghijkl";
+        assert_eq!(prefix(text, 0, 0), 0);
+        assert_eq!(prefix(text, 0, 1), u64::from(b'a'));
+        assert_eq!(prefix(text, 0, 8), u64::from_le_bytes(*b"abcdefgh"));
+        assert_eq!(prefix(text, 0, 12), u64::from_le_bytes(*b"abcdefgh"));
+        // Near the end the word is built byte by byte, with the same result.
+        assert_eq!(prefix(text, 9, 3), prefix(b"jkl_____", 0, 3));
+        assert_eq!(prefix_of(b"jkl"), prefix(text, 9, 3));
+    }
+
+    #[test]
+    fn spans_pack_offset_length_and_flag() {
+        let span = Span::new(0xFFFF_FFFF, (1 << 31) - 1, true);
+        assert_eq!(span.at(), 0xFFFF_FFFF);
+        assert_eq!(span.len(), (1 << 31) - 1);
+        assert!(span.escaped());
+        let plain = Span::new(3, 5, false);
+        assert_eq!((plain.at(), plain.len(), plain.escaped()), (3, 5, false));
+        assert_eq!(plain.raw(b"abc\"hello\""), "hello");
+        assert_eq!(Span::new(0, 9, true).text(br#""ty\u0070e""#), "type");
     }
 }

@@ -1,67 +1,6 @@
 //! JSON strings: finding their end fast, validating escapes, and reading
 //! them unescaped only when someone needs the text.
 
-use std::borrow::Cow;
-
-/// A JSON string as written in the document: the text between the quotes,
-/// and whether it holds escapes (when it does not, the raw text *is* the
-/// value and nothing needs decoding).
-///
-/// Three plain words: the flag lives in the top bit of the offset. The
-/// scanner hands these around by value on its hottest path, and a `bool`
-/// field meant padding bytes that the compiler copied with narrow loads
-/// right after wide stores, stalling the CPU on every string.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Str<'a> {
-    pub(crate) raw: &'a str,
-    tagged_at: usize,
-}
-
-const ESCAPED: usize = 1 << (usize::BITS - 1);
-
-impl<'a> Str<'a> {
-    pub(crate) fn new(raw: &'a str, at: usize, escaped: bool) -> Self {
-        Str {
-            raw,
-            tagged_at: (at & !ESCAPED) | if escaped { ESCAPED } else { 0 },
-        }
-    }
-
-    /// Offset of the opening quote in the document.
-    #[inline]
-    pub(crate) fn at(&self) -> usize {
-        self.tagged_at & !ESCAPED
-    }
-
-    /// Whether the raw text holds escapes.
-    #[inline]
-    pub(crate) fn escaped(&self) -> bool {
-        self.tagged_at & ESCAPED != 0
-    }
-
-    /// The value with escapes decoded; borrows when there are none.
-    pub(crate) fn text(&self) -> Cow<'a, str> {
-        if self.escaped() {
-            Cow::Owned(unescape(self.raw))
-        } else {
-            Cow::Borrowed(self.raw)
-        }
-    }
-}
-
-/// Bytes that end a plain run inside a string: `"`, `\`, controls.
-const STOP: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 0x20 {
-        table[b] = true;
-        b += 1;
-    }
-    table[b'"' as usize] = true;
-    table[b'\\' as usize] = true;
-    table
-};
-
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGH: u64 = 0x8080_8080_8080_8080;
 
@@ -72,29 +11,16 @@ fn has_byte(word: u64, byte: u8) -> u64 {
 }
 
 /// The offset of the first `"`, `\` or control character at or after
-/// `from`, or `bytes.len()`. Eight bytes at a time: the lowest flagged byte
-/// of a word is exact (a borrow only ever spreads upwards from a byte that
-/// is itself flagged), so `trailing_zeros` finds it.
+/// `from`, or `bytes.len()`. Eight bytes at a time, from the first byte on
+/// (most keys end inside the first word): the lowest flagged byte of a word
+/// is exact (a borrow only ever spreads upwards from a byte that is itself
+/// flagged), so `trailing_zeros` finds it.
 #[inline]
 pub(crate) fn skip_plain(bytes: &[u8], mut from: usize) -> usize {
-    // Keys and short values end within a few bytes: a table lookup per
-    // byte beats setting up the word loop for them.
-    let short = bytes.len().min(from + 16);
-    while from < short {
-        if STOP[bytes[from] as usize] {
-            return from;
-        }
-        from += 1;
-    }
-    if from == bytes.len() {
-        return from;
-    }
     while let Some(chunk) = bytes.get(from..from + 8) {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
-        let w = u64::from_le_bytes(word);
-        let control = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
-        let hit = has_byte(w, b'"') | has_byte(w, b'\\') | control;
+        let hit = stops(u64::from_le_bytes(word));
         if hit != 0 {
             return from + (hit.trailing_zeros() / 8) as usize;
         }
@@ -107,6 +33,14 @@ pub(crate) fn skip_plain(bytes: &[u8], mut from: usize) -> usize {
         from += 1;
     }
     from
+}
+
+/// The high bit of every byte of `w` that is `"`, `\` or a control
+/// character (exact for the lowest such byte).
+#[inline(always)]
+fn stops(w: u64) -> u64 {
+    let control = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
+    has_byte(w, b'"') | has_byte(w, b'\\') | control
 }
 
 /// Why a string is not valid JSON, and where.
@@ -145,7 +79,12 @@ pub(crate) fn scan(bytes: &[u8], quote: usize) -> Result<(usize, bool), StringEr
             Some(b'"') => return Ok((i, escaped)),
             Some(b'\\') => {
                 escaped = true;
-                i = escape(bytes, i)?;
+                // Carried JSON escapes its quotes: take `\"` (and `\\`)
+                // before the general table.
+                i = match bytes.get(i + 1) {
+                    Some(b'"' | b'\\') => i + 2,
+                    _ => escape(bytes, i)?,
+                };
             }
             Some(_) => return Err(StringError::Control(i)),
         }
@@ -181,30 +120,47 @@ fn escape(bytes: &[u8], at: usize) -> Result<usize, StringError> {
 
 /// Decodes the escapes of a string [`scan`] accepted.
 pub(crate) fn unescape(raw: &str) -> String {
-    let mut out = String::with_capacity(raw.len());
-    unescape_into(raw, &mut out);
-    out
+    let mut out = Vec::with_capacity(raw.len());
+    unescape_into(raw.as_bytes(), &mut out);
+    // Text between escapes is copied whole and escapes decode to whole
+    // characters, so the result is UTF-8; the check only guards that.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// Decodes the escapes of a string [`scan`] accepted, appending to `out`.
-pub(crate) fn unescape_into(raw: &str, out: &mut String) {
-    let bytes = raw.as_bytes();
-    out.reserve(raw.len());
+///
+/// Carried JSON has an escape every few bytes (`\"` around every key), so
+/// a copy per run between escapes would be a `memcpy` call per few bytes.
+/// Instead whole 8-byte words are appended and the length cut back to the
+/// first backslash: one store and a truncate per word.
+pub(crate) fn unescape_into(bytes: &[u8], out: &mut Vec<u8>) {
+    out.reserve(bytes.len() + 8);
     let mut i = 0;
     while i < bytes.len() {
-        // Escapes are dense in carried JSON (`\"` every few bytes): look
-        // a few bytes ahead by hand before setting up memchr.
-        let near = bytes.len().min(i + 16);
-        let next = match bytes[i..near].iter().position(|&b| b == b'\\') {
-            Some(p) => i + p,
-            None if near == bytes.len() => near,
-            None => memchr::memchr(b'\\', &bytes[near..]).map_or(bytes.len(), |p| near + p),
-        };
-        out.push_str(&raw[i..next]);
-        if next == bytes.len() {
-            break;
+        if let Some(chunk) = bytes.get(i..i + 8) {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            let hit = has_byte(u64::from_le_bytes(word), b'\\');
+            out.extend_from_slice(&word);
+            if hit == 0 {
+                i += 8;
+                continue;
+            }
+            let plain = (hit.trailing_zeros() / 8) as usize;
+            out.truncate(out.len() - (8 - plain));
+            i += plain;
+        } else if bytes[i] != b'\\' {
+            out.push(bytes[i]);
+            i += 1;
+            continue;
         }
-        let (c, len) = match bytes.get(next + 1) {
+        // An escape at `i`: most are `\"` (carried JSON's quotes).
+        if let Some(&b @ (b'"' | b'\\')) = bytes.get(i + 1) {
+            out.push(b);
+            i += 2;
+            continue;
+        }
+        let (decoded, len) = match bytes.get(i + 1) {
             Some(b'"') => ('"', 2),
             Some(b'\\') => ('\\', 2),
             Some(b'/') => ('/', 2),
@@ -214,9 +170,9 @@ pub(crate) fn unescape_into(raw: &str, out: &mut String) {
             Some(b'r') => ('\r', 2),
             Some(b't') => ('\t', 2),
             Some(b'u') => {
-                let unit = hex4(bytes, next + 2).unwrap_or(0xFFFD);
+                let unit = hex4(bytes, i + 2).unwrap_or(0xFFFD);
                 if (0xD800..=0xDBFF).contains(&unit) {
-                    let low = hex4(bytes, next + 8).unwrap_or(0xDC00);
+                    let low = hex4(bytes, i + 8).unwrap_or(0xDC00);
                     let code = 0x10000
                         + ((u32::from(unit) - 0xD800) << 10)
                         + u32::from(low).saturating_sub(0xDC00);
@@ -227,8 +183,13 @@ pub(crate) fn unescape_into(raw: &str, out: &mut String) {
             }
             _ => ('\u{FFFD}', 1),
         };
-        out.push(c);
-        i = next + len;
+        if decoded.is_ascii() {
+            out.push(decoded as u8);
+        } else {
+            let mut utf8 = [0u8; 4];
+            out.extend_from_slice(decoded.encode_utf8(&mut utf8).as_bytes());
+        }
+        i += len;
     }
 }
 
@@ -272,9 +233,15 @@ mod tests {
         assert_eq!(unescape(r#"objectType\u004eame"#), "objectTypeName");
         assert_eq!(unescape(r#"a\"b\\c\/d\n"#), "a\"b\\c/d\n");
         assert_eq!(unescape(r#"\ud83d\ude00!"#), "😀!");
-        let s = Str::new(r#"ty\u0070e"#, 0, true);
-        assert!(s.escaped());
-        assert_eq!(s.text(), "type");
+        assert_eq!(unescape(r#"ty\u0070e"#), "type");
+        // Words with the backslash at every position, and a tail shorter
+        // than a word.
+        for at in 0..12 {
+            let raw = format!("{}\\n{}", "x".repeat(at), "y".repeat(11 - at));
+            let expected = format!("{}\n{}", "x".repeat(at), "y".repeat(11 - at));
+            assert_eq!(unescape(&raw), expected, "{raw}");
+        }
+        assert_eq!(unescape(r#"\"a\u00e9b\\"#), "\"aéb\\");
     }
 
     #[test]

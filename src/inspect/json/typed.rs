@@ -3,22 +3,22 @@
 //!
 //! A typed variable (`{"value": ..., "type": "Object", "valueInfo": {...}}`)
 //! can sit under any key at any depth, with its members in any order, so
-//! each object gathers what it learns about itself while it is read and is
-//! judged when it closes. Class names are checked the moment they are read:
-//! `objectTypeName` under any key (shape or not) and every configured
-//! type-id key.
-
-use std::borrow::Cow;
+//! each object gathers what it learns about itself in its frame's
+//! [`State`] while it is read and is judged when it closes. Class names are
+//! checked the moment they are read: `objectTypeName` under any key (shape
+//! or not) and every configured type-id key.
+//!
+//! These are hooks the scanner calls; keys that mean nothing here (nearly
+//! all of them) cost a length test, and their values nothing at all.
 
 use super::JsonInspector;
-use super::scan::{Event, Fault, Visitor};
-use super::strings::Str;
+use super::scan::{Fail, Frame, Parser, Scalar, SipKey, Span, Workspace, prefix_of};
 use crate::classes::TypeDecision;
 use crate::violation::{Code, Violation};
 
 /// What a member's key means here.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Key {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(super) enum Key {
     Type,
     Value,
     ValueInfo,
@@ -28,80 +28,192 @@ enum Key {
     TypeId(bool),
     /// A task-query expression parameter, where expressions are forbidden.
     Expression,
+    #[default]
     Other,
 }
 
-/// What an object's `value` member held.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Slot<'a> {
-    Absent,
-    Null,
-    Str(Str<'a>),
-    /// A number, boolean, object or array, at this offset.
-    Other(usize),
+const FIXED_KEYS: [(&[u8], Key); 5] = [
+    (b"type", Key::Type),
+    (b"value", Key::Value),
+    (b"valueInfo", Key::ValueInfo),
+    (b"objectTypeName", Key::ObjectTypeName),
+    (b"serializationDataFormat", Key::SerializationDataFormat),
+];
+
+const EXPRESSION: &[u8] = b"Expression";
+
+/// Sorts keys into [`Key`]s. Most keys are data (`customerId`, `order17`):
+/// a 256-bit filter on (length, first byte) of the meaningful keys turns
+/// them away before any comparison, and the rest compare by length and
+/// first eight bytes (computed once per key for the duplicate check)
+/// before any text.
+pub(super) struct KeyClasses<'i> {
+    filter: [u64; 4],
+    candidates: Vec<Candidate<'i>>,
+    expressions: bool,
 }
 
-/// `objectTypeName` and `serializationDataFormat` seen in one object.
-#[derive(Debug, Clone, Copy, Default)]
-struct Info<'a> {
-    object_type_name: Option<Str<'a>>,
-    format: Option<Str<'a>>,
+struct Candidate<'i> {
+    prefix: u64,
+    name: &'i [u8],
+    class: Key,
 }
 
-#[derive(Debug)]
-struct Frame<'a> {
-    object: bool,
-    /// The key of the member being read (objects).
-    key: Key,
-    at: usize,
-    type_name: Option<Str<'a>>,
-    value: Slot<'a>,
-    value_info: Option<Info<'a>>,
-    /// This object's own `objectTypeName`/`serializationDataFormat`, for
-    /// when it is a `valueInfo`.
-    info: Info<'a>,
-    /// Arrays: how many elements, and the first if it is a string.
-    len: usize,
-    first: Option<Str<'a>>,
-}
-
-impl<'a> Frame<'a> {
-    fn new(object: bool, at: usize) -> Self {
-        Frame {
-            object,
-            key: Key::Other,
-            at,
-            type_name: None,
-            value: Slot::Absent,
-            value_info: None,
-            info: Info::default(),
-            len: 0,
-            first: None,
+impl<'i> KeyClasses<'i> {
+    fn new(type_ids: &'i [String], expressions: bool) -> Self {
+        let mut candidates: Vec<Candidate<'i>> = FIXED_KEYS
+            .iter()
+            .map(|&(name, class)| Candidate {
+                prefix: prefix_of(name),
+                name,
+                class,
+            })
+            .collect();
+        for id in type_ids {
+            candidates.push(Candidate {
+                prefix: prefix_of(id.as_bytes()),
+                name: id.as_bytes(),
+                class: Key::TypeId(id.starts_with('$') || id.starts_with("__")),
+            });
         }
+        let mut filter = [0u64; 4];
+        for candidate in &candidates {
+            let bit = filter_bit(candidate.name);
+            filter[bit / 64] |= 1 << (bit % 64);
+        }
+        KeyClasses {
+            filter,
+            candidates,
+            expressions,
+        }
+    }
+
+    /// The meaning of `key`, whose first eight bytes are `prefix`.
+    #[inline]
+    pub(super) fn classify(&self, prefix: u64, key: &[u8]) -> Key {
+        let bit = filter_bit(key);
+        if self.filter[bit / 64] & (1 << (bit % 64)) == 0 {
+            if self.expressions && ends_with_expression(key) {
+                return Key::Expression;
+            }
+            return Key::Other;
+        }
+        self.classify_slow(prefix, key)
+    }
+
+    #[inline(never)]
+    fn classify_slow(&self, prefix: u64, key: &[u8]) -> Key {
+        for candidate in &self.candidates {
+            if candidate.prefix == prefix
+                && candidate.name.len() == key.len()
+                && (key.len() <= 8 || candidate.name == key)
+            {
+                return candidate.class;
+            }
+        }
+        if self.expressions && ends_with_expression(key) {
+            return Key::Expression;
+        }
+        Key::Other
     }
 }
 
-pub(crate) struct Typed<'a, 'i> {
-    inspector: &'i JsonInspector<'i>,
-    frames: Vec<Frame<'a>>,
-    /// How deep inside carried documents this one sits (0: the body).
-    embedded: usize,
+/// Where a key falls in [`KeyClasses`]' filter.
+#[inline(always)]
+fn filter_bit(key: &[u8]) -> usize {
+    let first = key.first().map_or(0, |&b| usize::from(b));
+    (first + key.len().wrapping_mul(37)) & 255
+}
+
+fn ends_with_expression(key: &[u8]) -> bool {
+    key.len() > EXPRESSION.len() && key.ends_with(EXPRESSION)
+}
+
+// What an object has shown of itself so far (bits of `State::seen`).
+const TYPE: u16 = 1;
+const VALUE_STR: u16 = 1 << 1;
+const VALUE_NULL: u16 = 1 << 2;
+const VALUE_OTHER: u16 = 1 << 3;
+const VALUE: u16 = VALUE_STR | VALUE_NULL | VALUE_OTHER;
+const VALUE_INFO: u16 = 1 << 4;
+const OBJECT_TYPE_NAME: u16 = 1 << 5;
+const FORMAT: u16 = 1 << 6;
+const INFO_OBJECT_TYPE_NAME: u16 = 1 << 7;
+const INFO_FORMAT: u16 = 1 << 8;
+/// Arrays: the first element is a string (in `value`).
+const FIRST_STR: u16 = 1 << 9;
+/// The `type` names a serialized type (compared ignoring case, when read).
+const TYPE_OBJECT: u16 = 1 << 10;
+const TYPE_JSON: u16 = 1 << 11;
+const TYPE_XML: u16 = 1 << 12;
+const SERIALIZED: u16 = TYPE_OBJECT | TYPE_JSON | TYPE_XML;
+
+/// What one object gathers about itself while it is read: the key of the
+/// member being read, and the members that make it a typed variable.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct State {
+    pub(super) class: Key,
+    seen: u16,
+    /// Offset of a non-string, non-null `value`.
+    value_at: u32,
+    /// A string `value` (arrays: the first element, if a string).
+    value: Span,
+    /// This object's own `objectTypeName`/`serializationDataFormat`, for
+    /// when it is a `valueInfo`.
+    object_type_name: Span,
+    format: Span,
+    /// Those of its `valueInfo` member.
+    info_object_type_name: Span,
+    info_format: Span,
+}
+
+impl State {
+    fn set_value(&mut self, bit: u16) {
+        self.seen = (self.seen & !VALUE) | bit;
+    }
+}
+
+/// One inspection of a body and the documents it carries: the buffers of
+/// each nesting level, kept for the next document at that level, and what
+/// is shared between them.
+pub(crate) struct Session<'i> {
+    pub(super) inspector: &'i JsonInspector<'i>,
+    pub(super) keys: KeyClasses<'i>,
+    /// Keys the duplicate index, so its hashes cannot be predicted.
+    pub(super) hasher: SipKey,
     /// The last Java type name that passed: bodies repeat the same
     /// `objectTypeName` for many variables, and a repeat needs no parse.
-    last_allowed: Option<&'a str>,
-    /// Reused for unescaping carried documents.
-    scratch: String,
+    last_allowed: Option<String>,
+    levels: Vec<Workspace>,
+}
+
+impl<'i> Session<'i> {
+    pub(crate) fn new(inspector: &'i JsonInspector<'i>) -> Self {
+        Session {
+            inspector,
+            keys: KeyClasses::new(&inspector.policy.type_id_keys, inspector.forbid_expressions),
+            hasher: SipKey::random(),
+            last_allowed: None,
+            levels: Vec::new(),
+        }
+    }
+
+    /// Inspects JSON text carried `depth` documents deep (0: the body).
+    pub(crate) fn inspect(&mut self, text: &[u8], depth: usize) -> Result<(), Violation> {
+        if self.levels.len() <= depth {
+            self.levels.resize_with(depth + 1, Workspace::default);
+        }
+        let mut ws = std::mem::take(&mut self.levels[depth]);
+        let result = Parser::new(text, &mut ws, self, depth).run();
+        // Deeper documents only ever add levels, so `depth` is still here.
+        if let Some(slot) = self.levels.get_mut(depth) {
+            *slot = ws;
+        }
+        result
+    }
 }
 
 const JAVA_SERIALIZED: &str = "application/x-java-serialized-object";
-
-#[cold]
-fn fault(code: Code, at: usize, message: impl Into<Cow<'static, str>>, tail: &str) -> Box<Fault> {
-    Box::new(Fault {
-        violation: Violation::new(code, "", message).at_offset(at),
-        tail: tail.to_owned(),
-    })
-}
 
 /// Shortens client-supplied text for a message.
 fn quoted(text: &str) -> String {
@@ -116,117 +228,112 @@ fn quoted(text: &str) -> String {
     )
 }
 
-impl<'a, 'i> Typed<'a, 'i> {
-    pub(crate) fn new(inspector: &'i JsonInspector<'i>, embedded: usize) -> Self {
-        Typed {
-            inspector,
-            frames: Vec::new(),
-            embedded,
-            last_allowed: None,
-            scratch: String::new(),
-        }
-    }
+#[derive(Debug, Clone, Copy)]
+enum Carried {
+    Json,
+    Xml,
+}
 
-    fn classify(&self, key: &Str<'a>) -> Key {
-        // Escaped keys are rare (and suspicious): decode them, then compare
-        // like any other.
-        let decoded;
-        let text: &str = if key.escaped() {
-            decoded = key.text();
-            &decoded
-        } else {
-            key.raw
+impl Parser<'_, '_, '_, '_> {
+    /// An object or array is about to open as the value of the member
+    /// being read.
+    #[inline(always)]
+    pub(super) fn container_value(&mut self, at: usize) -> Result<(), Fail> {
+        let Some(parent) = self.ws.stack.last_mut() else {
+            return Ok(());
         };
-        match text {
-            "type" => return Key::Type,
-            "value" => return Key::Value,
-            "valueInfo" => return Key::ValueInfo,
-            "objectTypeName" => return Key::ObjectTypeName,
-            "serializationDataFormat" => return Key::SerializationDataFormat,
-            _ => {}
-        }
-        for id in &self.inspector.policy.type_id_keys {
-            if id.len() == text.len() && id == text {
-                return Key::TypeId(id.starts_with('$') || id.starts_with("__"));
-            }
-        }
-        if self.inspector.forbid_expressions && crate::inspect::query::is_expression_name(text) {
-            return Key::Expression;
-        }
-        Key::Other
-    }
-
-    /// Checks a type name against the class filter.
-    fn check_class(&mut self, name: &Str<'a>, dotnet: bool, tail: &str) -> Result<(), Box<Fault>> {
-        if !dotnet && !name.escaped() && self.last_allowed == Some(name.raw) {
+        if !parent.object {
             return Ok(());
         }
-        let text = name.text();
-        let filter = self.inspector.classes;
-        let decision = if dotnet {
-            filter.check_dotnet(&text)
-        } else {
-            filter.check(&text)
-        };
-        match decision {
-            TypeDecision::Allowed => {
-                if !dotnet && !name.escaped() {
-                    self.last_allowed = Some(name.raw);
-                }
+        match parent.typed.class {
+            Key::Value => {
+                parent.typed.set_value(VALUE_OTHER);
+                parent.typed.value_at = at as u32;
                 Ok(())
             }
-            TypeDecision::Denied { class, .. } => Err(fault(
-                Code::ClassNotAllowed,
-                name.at(),
-                format!("class {} is not allowed", quoted(class)),
-                tail,
+            // A class name is a string; anything else is no name the guard
+            // can check.
+            Key::ObjectTypeName => Err(self.fail(
+                Code::TypedVariableInvalid,
+                at,
+                "objectTypeName must be a string",
+                "",
             )),
-            TypeDecision::Malformed(_) => Err(fault(
-                Code::ClassNotAllowed,
-                name.at(),
-                format!("{} is not a type name", quoted(&text)),
-                tail,
-            )),
+            _ => Ok(()),
         }
     }
 
-    /// A scalar or string value for the member being read.
-    #[inline]
-    fn member_value(&mut self, value: Slot<'a>, at: usize) -> Result<(), Box<Fault>> {
-        let Some(frame) = self.frames.last_mut() else {
+    /// A string, number, boolean or null was read at `at`.
+    #[inline(always)]
+    pub(super) fn scalar(&mut self, value: Scalar, at: usize) -> Result<(), Fail> {
+        let Some(frame) = self.ws.stack.last_mut() else {
             return Ok(());
         };
-        if !frame.object {
-            if frame.len == 0 {
-                frame.first = match value {
-                    Slot::Str(s) => Some(s),
-                    _ => None,
-                };
+        if frame.object {
+            if frame.typed.class == Key::Other {
+                return Ok(());
             }
-            frame.len += 1;
-            return Ok(());
+            return self.member_value(value, at);
         }
-        let key = frame.key;
-        match (key, value) {
-            (Key::Type, Slot::Str(s)) => frame.type_name = Some(s),
-            (Key::Value, v) => frame.value = v,
-            (Key::ObjectTypeName, Slot::Str(s)) => {
-                frame.info.object_type_name = Some(s);
-                return self.check_class(&s, false, "");
+        if frame.count == 1
+            && let Scalar::Str(s) = value
+        {
+            frame.typed.seen |= FIRST_STR;
+            frame.typed.value = s;
+        }
+        Ok(())
+    }
+
+    /// A scalar for a member whose key means something here.
+    fn member_value(&mut self, value: Scalar, at: usize) -> Result<(), Fail> {
+        let Some(frame) = self.ws.stack.last_mut() else {
+            return Ok(());
+        };
+        let state = &mut frame.typed;
+        match (state.class, value) {
+            (Key::Type, Scalar::Str(s)) => {
+                let name = s.text(self.text);
+                let kind = if name.eq_ignore_ascii_case("object") {
+                    TYPE_OBJECT
+                } else if name.eq_ignore_ascii_case("json") {
+                    TYPE_JSON
+                } else if name.eq_ignore_ascii_case("xml") {
+                    TYPE_XML
+                } else {
+                    0
+                };
+                state.seen = (state.seen & !SERIALIZED) | TYPE | kind;
             }
-            (Key::ObjectTypeName, Slot::Null) => {}
-            (Key::ObjectTypeName, _) => {
-                return Err(fault(
+            (Key::Value, Scalar::Str(s)) => {
+                state.set_value(VALUE_STR);
+                state.value = s;
+            }
+            (Key::Value, Scalar::Null) => state.set_value(VALUE_NULL),
+            (Key::Value, Scalar::Other) => {
+                state.set_value(VALUE_OTHER);
+                state.value_at = at as u32;
+            }
+            (Key::ObjectTypeName, Scalar::Str(s)) => {
+                state.seen |= OBJECT_TYPE_NAME;
+                state.object_type_name = s;
+                return self.check_class(s, false, "");
+            }
+            (Key::ObjectTypeName, Scalar::Null) => {}
+            (Key::ObjectTypeName, Scalar::Other) => {
+                return Err(self.fail(
                     Code::TypedVariableInvalid,
                     at,
                     "objectTypeName must be a string",
                     "",
                 ));
             }
-            (Key::SerializationDataFormat, Slot::Str(s)) => frame.info.format = Some(s),
-            (Key::TypeId(dotnet), Slot::Str(s)) => return self.check_class(&s, dotnet, ""),
-            (Key::Expression, Slot::Str(_)) => {
-                return Err(fault(
+            (Key::SerializationDataFormat, Scalar::Str(s)) => {
+                state.seen |= FORMAT;
+                state.format = s;
+            }
+            (Key::TypeId(dotnet), Scalar::Str(s)) => return self.check_class(s, dotnet, ""),
+            (Key::Expression, Scalar::Str(_)) => {
+                return Err(self.fail(
                     Code::ExpressionNotAllowed,
                     at,
                     "expressions are not accepted in queries",
@@ -238,56 +345,124 @@ impl<'a, 'i> Typed<'a, 'i> {
         Ok(())
     }
 
-    /// Judges an object that just closed, if it is a typed variable.
-    fn typed_variable(&mut self, frame: &Frame<'a>) -> Result<(), Box<Fault>> {
-        let info = frame.value_info.unwrap_or_default();
-        if frame.type_name.is_none() && frame.value_info.is_none() {
+    /// An object closed (already off the stack): judge it if it is a
+    /// typed variable, and hand it to its parent if it is a `valueInfo`.
+    #[inline]
+    pub(super) fn object_closed(&mut self, frame: &Frame, _at: usize) -> Result<(), Fail> {
+        let state = &frame.typed;
+        if state.seen & (TYPE | VALUE_INFO) != 0 {
+            self.typed_variable(frame)?;
+        }
+        if let Some(parent) = self.ws.stack.last_mut()
+            && parent.object
+            && parent.typed.class == Key::ValueInfo
+        {
+            let info = &mut parent.typed;
+            info.seen &= !(INFO_OBJECT_TYPE_NAME | INFO_FORMAT);
+            info.seen |= VALUE_INFO;
+            if state.seen & OBJECT_TYPE_NAME != 0 {
+                info.seen |= INFO_OBJECT_TYPE_NAME;
+                info.info_object_type_name = state.object_type_name;
+            }
+            if state.seen & FORMAT != 0 {
+                info.seen |= INFO_FORMAT;
+                info.info_format = state.format;
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks a type name against the class filter.
+    fn check_class(&mut self, name: Span, dotnet: bool, tail: &str) -> Result<(), Fail> {
+        let raw = name.raw(self.text);
+        let cacheable = !dotnet && !name.escaped();
+        if cacheable && self.session.last_allowed.as_deref() == Some(raw) {
             return Ok(());
         }
-        let type_name = frame.type_name.map(|t| t.text());
-        let type_is = |name: &str| {
-            type_name
-                .as_deref()
-                .is_some_and(|t| t.eq_ignore_ascii_case(name))
+        let text = name.text(self.text);
+        let filter = self.session.inspector.classes;
+        let decision = if dotnet {
+            filter.check_dotnet(&text)
+        } else {
+            filter.check(&text)
         };
-        let serializable = type_is("object") || type_is("json") || type_is("xml");
-        let non_null = matches!(frame.value, Slot::Str(_) | Slot::Other(_));
-        if serializable && let Slot::Other(at) = frame.value {
-            return Err(fault(
+        match decision {
+            TypeDecision::Allowed => {
+                if cacheable {
+                    let last = self.session.last_allowed.get_or_insert_default();
+                    last.clear();
+                    last.push_str(raw);
+                }
+                Ok(())
+            }
+            TypeDecision::Denied { class, .. } => Err(self.fail(
+                Code::ClassNotAllowed,
+                name.at(),
+                format!("class {} is not allowed", quoted(class)),
+                tail,
+            )),
+            TypeDecision::Malformed(_) => Err(self.fail(
+                Code::ClassNotAllowed,
+                name.at(),
+                format!("{} is not a type name", quoted(&text)),
+                tail,
+            )),
+        }
+    }
+
+    /// Judges an object that just closed and has a `type` string or a
+    /// `valueInfo` object.
+    fn typed_variable(&mut self, frame: &Frame) -> Result<(), Fail> {
+        let state = frame.typed;
+        let seen = state.seen;
+        let object = seen & TYPE_OBJECT != 0;
+        let json = seen & TYPE_JSON != 0;
+        let xml = seen & TYPE_XML != 0;
+        let untyped = seen & TYPE == 0;
+        // Variables of every other type (`String`, `Long`, ...) ignore
+        // `valueInfo`: nothing to judge.
+        if seen & SERIALIZED == 0 && !(untyped && seen & INFO_FORMAT != 0) {
+            return Ok(());
+        }
+        let non_null = seen & (VALUE_STR | VALUE_OTHER) != 0;
+        if (object || json || xml) && seen & VALUE_OTHER != 0 {
+            return Err(self.fail(
                 Code::TypedVariableInvalid,
-                at,
+                state.value_at as usize,
                 "the value of a serialized variable must be a string or null",
                 "value",
             ));
         }
-        let format = info.format.map(|f| f.text());
-        if type_is("object") && non_null {
-            if info.object_type_name.is_none() {
-                return Err(fault(
+        let has_format = seen & INFO_FORMAT != 0;
+        if object && non_null {
+            if seen & INFO_OBJECT_TYPE_NAME == 0 {
+                return Err(self.fail(
                     Code::TypedVariableInvalid,
-                    frame.at,
+                    frame.at as usize,
                     "an Object value needs valueInfo.objectTypeName",
                     "valueInfo",
                 ));
             }
-            if format.is_none() {
-                return Err(fault(
+            if !has_format {
+                return Err(self.fail(
                     Code::TypedVariableInvalid,
-                    frame.at,
+                    frame.at as usize,
                     "an Object value needs valueInfo.serializationDataFormat",
                     "valueInfo",
                 ));
             }
         }
+        let value = (seen & VALUE_STR != 0).then_some(state.value);
         // The format rules apply to Object variables and to values whose
         // type is left to the engine; other types ignore valueInfo.
-        if let Some(format) = format.as_deref().map(str::trim)
-            && (type_is("object") || type_name.is_none())
-        {
-            let at = info.format.map_or(frame.at, |f| f.at());
+        if has_format && (object || untyped) {
+            let format_span = state.info_format;
+            let format = format_span.text(self.text);
+            let format = format.trim();
+            let at = format_span.at();
             if format.eq_ignore_ascii_case(JAVA_SERIALIZED) {
-                if !self.inspector.allow_java_serialization {
-                    return Err(fault(
+                if !self.session.inspector.allow_java_serialization {
+                    return Err(self.fail(
                         Code::JavaSerializationNotAllowed,
                         at,
                         "Java serialization is not accepted",
@@ -295,11 +470,11 @@ impl<'a, 'i> Typed<'a, 'i> {
                     ));
                 }
             } else if format.eq_ignore_ascii_case("application/json") {
-                return self.embedded(frame.value, Carried::Json);
+                return self.embedded(value, Carried::Json);
             } else if format.eq_ignore_ascii_case("application/xml") {
-                return self.embedded(frame.value, Carried::Xml);
-            } else if type_is("object") {
-                return Err(fault(
+                return self.embedded(value, Carried::Xml);
+            } else if object {
+                return Err(self.fail(
                     Code::TypedVariableInvalid,
                     at,
                     "unknown serializationDataFormat",
@@ -307,41 +482,52 @@ impl<'a, 'i> Typed<'a, 'i> {
                 ));
             }
         }
-        if type_is("json") {
-            return self.embedded(frame.value, Carried::Json);
+        if json {
+            return self.embedded(value, Carried::Json);
         }
-        if type_is("xml") {
-            return self.embedded(frame.value, Carried::Xml);
+        if xml {
+            return self.embedded(value, Carried::Xml);
         }
         Ok(())
     }
 
     /// Inspects a document carried in a string `value`.
-    fn embedded(&mut self, value: Slot<'a>, carried: Carried) -> Result<(), Box<Fault>> {
-        let Slot::Str(s) = value else {
+    fn embedded(&mut self, value: Option<Span>, carried: Carried) -> Result<(), Fail> {
+        let Some(s) = value else {
             return Ok(());
         };
-        if self.embedded + 1 > self.inspector.policy.max_embedded_depth {
-            return Err(fault(
+        if self.embedded + 1 > self.session.inspector.policy.max_embedded_depth {
+            return Err(self.fail(
                 Code::JsonTooDeep,
                 s.at(),
                 "documents carried in strings are nested too deeply",
                 "value",
             ));
         }
-        let mut scratch = std::mem::take(&mut self.scratch);
-        let text: &str = if s.escaped() {
-            scratch.clear();
-            super::strings::unescape_into(s.raw, &mut scratch);
-            &scratch
+        let from = s.at() + 1;
+        let raw = self.text.get(from..from + s.len()).unwrap_or(&[]);
+        let mut decoded = std::mem::take(&mut self.ws.carried);
+        let text: &[u8] = if s.escaped() {
+            decoded.clear();
+            super::strings::unescape_into(raw, &mut decoded);
+            &decoded
         } else {
-            s.raw
+            raw
         };
         let result = match carried {
-            Carried::Json => self.inspector.inspect_embedded(text, self.embedded + 1),
-            Carried::Xml => self.inspector.xml.inspect_str(text),
+            Carried::Json => self.session.inspect(text, self.embedded + 1),
+            // Decoded JSON string content is UTF-8 (as the body was); the
+            // XML inspector takes it as text.
+            Carried::Xml => match std::str::from_utf8(text) {
+                Ok(text) => self.session.inspector.xml.inspect_str(text),
+                Err(_) => Err(Violation::new(
+                    Code::XmlMalformed,
+                    "",
+                    "the carried document is not UTF-8",
+                )),
+            },
         };
-        self.scratch = scratch;
+        self.ws.carried = decoded;
         result.map_err(|inner| {
             // The inner location continues the outer pointer.
             let inner_location = inner.location().trim_start_matches('/');
@@ -350,103 +536,31 @@ impl<'a, 'i> Typed<'a, 'i> {
             } else {
                 format!("value/{inner_location}")
             };
-            Box::new(Fault {
-                violation: Violation::new(inner.code(), "", inner.message().to_owned())
-                    .at_offset(s.at()),
-                tail,
-            })
+            self.fail(inner.code(), s.at(), inner.message().to_owned(), &tail)
         })
     }
 
-    /// Judges an array that just closed: Jackson's `WRAPPER_ARRAY` form,
+    /// An array closed: judge Jackson's `WRAPPER_ARRAY` form,
     /// `["com.acme.Order", {...}]`, when the policy asks for it.
-    fn wrapper_array(&mut self, frame: &Frame<'a>) -> Result<(), Box<Fault>> {
-        if !self.inspector.policy.wrapper_arrays || frame.len != 2 {
+    #[inline]
+    pub(super) fn array_closed(&mut self, frame: &Frame, _at: usize) -> Result<(), Fail> {
+        if !self.session.inspector.policy.wrapper_arrays
+            || frame.count != 2
+            || frame.typed.seen & FIRST_STR == 0
+        {
             return Ok(());
         }
-        let Some(first) = frame.first else {
-            return Ok(());
-        };
+        let first = frame.typed.value;
         // Only strings shaped like a qualified class name are type ids;
         // `["a", 1]` is data.
-        let text = first.text();
+        let text = first.text(self.text);
         let looks_like_class = text.contains('.')
             && !text.contains([' ', '/', ':', '@'])
             && crate::classes::parse_type_name(&text, |_| {}).is_ok();
         if looks_like_class {
-            return self.check_class(&first, false, "0");
+            // The pointer names the array; the type id is its element 0.
+            return self.check_class(first, false, "0");
         }
         Ok(())
-    }
-}
-
-#[derive(Debug, Clone, Copy)]
-enum Carried {
-    Json,
-    Xml,
-}
-
-impl<'a> Visitor<'a> for Typed<'a, '_> {
-    // Inlined into the scanner, so that the event is taken apart in
-    // registers instead of being written to the stack and read back.
-    #[inline(always)]
-    fn event(&mut self, event: Event<'a>, at: usize) -> Result<(), Box<Fault>> {
-        match event {
-            Event::BeginObject | Event::BeginArray => {
-                // A container as the value of the enclosing member.
-                if let Some(parent) = self.frames.last_mut() {
-                    if parent.object {
-                        match parent.key {
-                            Key::Value => parent.value = Slot::Other(at),
-                            // A class name is a string; anything else is
-                            // no name the guard can check.
-                            Key::ObjectTypeName => {
-                                return Err(fault(
-                                    Code::TypedVariableInvalid,
-                                    at,
-                                    "objectTypeName must be a string",
-                                    "",
-                                ));
-                            }
-                            _ => {}
-                        }
-                    } else {
-                        parent.len += 1;
-                    }
-                }
-                self.frames
-                    .push(Frame::new(matches!(event, Event::BeginObject), at));
-                Ok(())
-            }
-            Event::Key(key) => {
-                let class = self.classify(&key);
-                if let Some(frame) = self.frames.last_mut() {
-                    frame.key = class;
-                }
-                Ok(())
-            }
-            Event::String(s) => self.member_value(Slot::Str(s), at),
-            Event::Null => self.member_value(Slot::Null, at),
-            Event::Scalar => self.member_value(Slot::Other(at), at),
-            Event::EndObject => {
-                let Some(frame) = self.frames.pop() else {
-                    return Ok(());
-                };
-                self.typed_variable(&frame)?;
-                if let Some(parent) = self.frames.last_mut()
-                    && parent.object
-                    && parent.key == Key::ValueInfo
-                {
-                    parent.value_info = Some(frame.info);
-                }
-                Ok(())
-            }
-            Event::EndArray => {
-                let Some(frame) = self.frames.pop() else {
-                    return Ok(());
-                };
-                self.wrapper_array(&frame)
-            }
-        }
     }
 }
