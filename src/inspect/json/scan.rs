@@ -131,6 +131,15 @@ pub(super) struct Workspace {
 }
 
 impl Workspace {
+    /// The memory its buffers hold.
+    pub(super) fn retained_bytes(&self) -> usize {
+        self.stack.capacity() * size_of::<Frame>()
+            + self.keys.capacity() * size_of::<KeyEntry>()
+            + self.decoded_keys.capacity()
+            + self.index.slots.capacity() * size_of::<u32>()
+            + self.carried.capacity()
+    }
+
     fn clear(&mut self) {
         self.stack.clear();
         self.keys.clear();
@@ -295,6 +304,56 @@ fn prefix(bytes: &[u8], from: usize, len: usize) -> u64 {
             .enumerate()
             .fold(0, |w, (i, &b)| w | u64::from(b) << (8 * i))
     }
+}
+
+/// Why a string could not be read: invalid, or longer than the policy
+/// allows (with the offset of its opening quote).
+#[derive(Debug, Clone, Copy)]
+enum StringFault {
+    Invalid(StringError, usize),
+    TooLong(usize),
+}
+
+/// Reads the string whose opening quote is at `at`; returns it and the
+/// offset after its closing quote.
+#[inline(always)]
+fn read_string(bytes: &[u8], at: usize, max: usize) -> Result<(Span, usize), StringFault> {
+    // Most strings hold no escape: find the closing quote directly.
+    let end = strings::skip_plain(bytes, at + 1);
+    let len = end - at - 1;
+    if bytes.get(end) == Some(&b'"') && len <= max {
+        return Ok((Span::new(at, len, false), end + 1));
+    }
+    read_string_slow(bytes, at, max)
+}
+
+#[inline(never)]
+fn read_string_slow(bytes: &[u8], at: usize, max: usize) -> Result<(Span, usize), StringFault> {
+    let (end, escaped) = strings::scan(bytes, at).map_err(|e| StringFault::Invalid(e, at))?;
+    let len = end - at - 1;
+    if len > max {
+        return Err(StringFault::TooLong(at));
+    }
+    Ok((Span::new(at, len, escaped), end + 1))
+}
+
+/// The bytes of a key (see [`KeyEntry`]): in the text, or decoded.
+#[inline(always)]
+fn key_bytes<'a>(text: &'a [u8], decoded: &'a [u8], place: Span) -> &'a [u8] {
+    let source = if place.escaped() { decoded } else { text };
+    source
+        .get(place.at()..place.at() + place.len())
+        .unwrap_or(&[])
+}
+
+/// Whether `other` is the key with first eight bytes `prefix` at `place`.
+#[inline(always)]
+fn same_key(text: &[u8], decoded: &[u8], other: &KeyEntry, prefix: u64, place: Span) -> bool {
+    other.prefix == prefix
+        && other.place.len() == place.len()
+        // Up to eight bytes, the prefix is the whole key.
+        && (place.len() <= 8
+            || key_bytes(text, decoded, other.place) == key_bytes(text, decoded, place))
 }
 
 /// Scans one document, `embedded` documents deep (0: the body).
@@ -555,58 +614,86 @@ impl<'t, 'w, 's, 'i> Parser<'t, 'w, 's, 'i> {
 
     /// Reads the string whose opening quote is at `at`; returns it and the
     /// offset after its closing quote.
-    #[inline]
+    #[inline(always)]
     fn string(&self, at: usize) -> Result<(Span, usize), Fail> {
-        // Most strings hold no escape: find the closing quote directly.
-        let end = strings::skip_plain(self.bytes, at + 1);
-        let len = end - at - 1;
-        if self.bytes.get(end) == Some(&b'"') && len <= self.max_string {
-            return Ok((Span::new(at, len, false), end + 1));
-        }
-        self.string_slow(at)
+        read_string(self.bytes, at, self.max_string).map_err(|e| self.string_failed(e))
     }
 
+    #[cold]
     #[inline(never)]
-    fn string_slow(&self, at: usize) -> Result<(Span, usize), Fail> {
-        let (end, escaped) = match strings::scan(self.bytes, at) {
-            Ok(found) => found,
-            Err(StringError::Unterminated) => {
-                return Err(self.malformed(at, "string is not closed"));
+    fn string_failed(&self, fault: StringFault) -> Fail {
+        match fault {
+            StringFault::Invalid(StringError::Unterminated, at) => {
+                self.malformed(at, "string is not closed")
             }
-            Err(StringError::Control(i)) => {
-                return Err(self.malformed(i, "control character in a string"));
+            StringFault::Invalid(StringError::Control(i), _) => {
+                self.malformed(i, "control character in a string")
             }
-            Err(StringError::BadEscape(i)) => return Err(self.malformed(i, "invalid escape")),
-            Err(StringError::LoneSurrogate(i)) => {
-                return Err(self.malformed(i, "unpaired surrogate in a string"));
+            StringFault::Invalid(StringError::BadEscape(i), _) => {
+                self.malformed(i, "invalid escape")
             }
-        };
-        let len = end - at - 1;
-        if len > self.max_string {
-            return Err(self.fail(Code::JsonValueTooLarge, at, "string too long", ""));
+            StringFault::Invalid(StringError::LoneSurrogate(i), _) => {
+                self.malformed(i, "unpaired surrogate in a string")
+            }
+            StringFault::TooLong(at) => {
+                self.fail(Code::JsonValueTooLarge, at, "string too long", "")
+            }
         }
-        Ok((Span::new(at, len, escaped), end + 1))
     }
 
     /// Reads `"key" :` at `at`; returns the offset of the value.
-    #[inline]
+    ///
+    /// The path every key takes, kept in one piece: a plain key in an
+    /// object of up to [`PAIRWISE`] members is read, checked for a
+    /// duplicate and classified with the top frame fetched once. Escaped
+    /// keys, big objects and every error leave for [`Self::add_key`] and
+    /// the cold paths.
+    #[inline(always)]
     fn member(&mut self, at: usize) -> Result<usize, Fail> {
-        // Until the key is read, problems are the object's, not the
-        // previous member's.
-        if let Some(frame) = self.ws.stack.last_mut() {
+        let bytes = self.bytes;
+        let ws = &mut *self.ws;
+        let Some(frame) = ws.stack.last_mut() else {
+            return Err(self.malformed(at, "expected a value"));
+        };
+        if bytes.get(at) != Some(&b'"') {
+            // Problems before the key is read are the object's, not the
+            // previous member's.
             frame.has_key = false;
-        }
-        if self.bytes.get(at) != Some(&b'"') {
             return Err(self.malformed(at, "expected a string key"));
         }
-        let (key, end) = self.string(at)?;
-        if let Some(frame) = self.ws.stack.last_mut() {
-            frame.key = key;
-            frame.has_key = true;
+        let (key, end) = match read_string(bytes, at, self.max_string) {
+            Ok(read) => read,
+            Err(fault) => {
+                frame.has_key = false;
+                return Err(self.string_failed(fault));
+            }
+        };
+        frame.key = key;
+        frame.has_key = true;
+        frame.count += 1;
+        if key.escaped() || frame.count > PAIRWISE.min(self.max_members) {
+            self.add_key(key)?;
+        } else {
+            let len = key.len();
+            let prefix = prefix(bytes, key.at() + 1, len);
+            let bit = 1u64 << ((prefix ^ len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58);
+            let maybe_seen = frame.bloom & bit != 0;
+            frame.bloom |= bit;
+            let place = Span::new(key.at() + 1, len, false);
+            let from = frame.keys_from as usize;
+            if maybe_seen
+                && ws.keys[from..]
+                    .iter()
+                    .any(|other| same_key(bytes, &ws.decoded_keys, other, prefix, place))
+            {
+                return Err(self.fail(Code::JsonDuplicateKey, key.at(), "duplicate key", ""));
+            }
+            ws.keys.push(KeyEntry { prefix, place });
+            let name = bytes.get(place.at()..place.at() + len).unwrap_or(&[]);
+            frame.typed.class = self.session.keys.classify(prefix, name);
         }
-        self.add_key(key)?;
-        let pos = skip_ws(self.bytes, end);
-        if self.bytes.get(pos) != Some(&b':') {
+        let pos = skip_ws(bytes, end);
+        if bytes.get(pos) != Some(&b':') {
             return Err(self.malformed(pos, "expected `:`"));
         }
         Ok(pos + 1)
@@ -647,15 +734,15 @@ impl<'t, 'w, 's, 'i> Parser<'t, 'w, 's, 'i> {
         self.array_closed(&frame, at)
     }
 
-    /// Records `key` in the innermost object, rejecting a duplicate, and
-    /// tells the hooks which key it is.
-    #[inline]
+    /// Records `key` (already counted) in the innermost object, rejecting
+    /// a duplicate, and tells the hooks which key it is: the general path,
+    /// for escaped keys and objects past [`PAIRWISE`] members.
+    #[inline(never)]
     fn add_key(&mut self, key: Span) -> Result<(), Fail> {
         let max = self.max_members;
         let Some(frame) = self.ws.stack.last_mut() else {
             return Ok(());
         };
-        frame.count += 1;
         let members = frame.count;
         let from = frame.keys_from as usize;
         let object_at = frame.at;
@@ -698,7 +785,7 @@ impl<'t, 'w, 's, 'i> Parser<'t, 'w, 's, 'i> {
             maybe_seen
                 && self.ws.keys[from..]
                     .iter()
-                    .any(|other| self.same_key(other, prefix, place))
+                    .any(|other| same_key(self.bytes, &self.ws.decoded_keys, other, prefix, place))
         } else {
             if !indexed {
                 // Switch to hashing: index the keys read so far.
@@ -717,7 +804,7 @@ impl<'t, 'w, 's, 'i> Parser<'t, 'w, 's, 'i> {
             !self.ws.index.insert(h)
                 && self.ws.keys[from..]
                     .iter()
-                    .any(|other| self.same_key(other, prefix, place))
+                    .any(|other| same_key(self.bytes, &self.ws.decoded_keys, other, prefix, place))
         };
         if duplicate {
             return Err(self.fail(Code::JsonDuplicateKey, key.at(), "duplicate key", ""));
@@ -743,22 +830,13 @@ impl<'t, 'w, 's, 'i> Parser<'t, 'w, 's, 'i> {
             .unwrap_or(&[])
     }
 
-    #[inline(always)]
-    fn same_key(&self, other: &KeyEntry, prefix: u64, place: Span) -> bool {
-        other.prefix == prefix
-            && other.place.len() == place.len()
-            // Up to eight bytes, the prefix is the whole key.
-            && (place.len() <= 8 || self.place_bytes(other.place) == self.place_bytes(place))
-    }
-
     /// SipHash (keyed per request) of the key and its object: the object's
     /// offset and the key's length, then the key's bytes as words.
-    fn key_hash(&self, object_at: u32, prefix: u64, place: Span) -> u64 {
+    fn key_hash(&mut self, object_at: u32, prefix: u64, place: Span) -> u64 {
+        let key = self.session.hasher();
         let head = [u64::from(object_at) << 32 | place.len() as u64, prefix];
         let rest = self.place_bytes(place).get(8..).unwrap_or(&[]);
-        self.session
-            .hasher
-            .hash(head.into_iter().chain(rest.chunks(8).map(prefix_of)))
+        key.hash(head.into_iter().chain(rest.chunks(8).map(prefix_of)))
     }
 }
 

@@ -11,6 +11,8 @@
 //! These are hooks the scanner calls; keys that mean nothing here (nearly
 //! all of them) cost a length test, and their values nothing at all.
 
+use std::cell::Cell;
+
 use super::JsonInspector;
 use super::scan::{Fail, Frame, Parser, Scalar, SipKey, Span, Workspace, prefix_of};
 use crate::classes::TypeDecision;
@@ -46,44 +48,28 @@ const EXPRESSION: &[u8] = b"Expression";
 /// a 256-bit filter on (length, first byte) of the meaningful keys turns
 /// them away before any comparison, and the rest compare by length and
 /// first eight bytes (computed once per key for the duplicate check)
-/// before any text.
+/// before any text. Built per request without allocating: the fixed keys
+/// are constants and the type-id keys stay in the policy.
 pub(super) struct KeyClasses<'i> {
     filter: [u64; 4],
-    candidates: Vec<Candidate<'i>>,
+    type_ids: &'i [String],
     expressions: bool,
-}
-
-struct Candidate<'i> {
-    prefix: u64,
-    name: &'i [u8],
-    class: Key,
 }
 
 impl<'i> KeyClasses<'i> {
     fn new(type_ids: &'i [String], expressions: bool) -> Self {
-        let mut candidates: Vec<Candidate<'i>> = FIXED_KEYS
-            .iter()
-            .map(|&(name, class)| Candidate {
-                prefix: prefix_of(name),
-                name,
-                class,
-            })
-            .collect();
-        for id in type_ids {
-            candidates.push(Candidate {
-                prefix: prefix_of(id.as_bytes()),
-                name: id.as_bytes(),
-                class: Key::TypeId(id.starts_with('$') || id.starts_with("__")),
-            });
-        }
         let mut filter = [0u64; 4];
-        for candidate in &candidates {
-            let bit = filter_bit(candidate.name);
+        let names = FIXED_KEYS
+            .iter()
+            .map(|&(name, _)| name)
+            .chain(type_ids.iter().map(String::as_bytes));
+        for name in names {
+            let bit = filter_bit(name);
             filter[bit / 64] |= 1 << (bit % 64);
         }
         KeyClasses {
             filter,
-            candidates,
+            type_ids,
             expressions,
         }
     }
@@ -103,12 +89,17 @@ impl<'i> KeyClasses<'i> {
 
     #[inline(never)]
     fn classify_slow(&self, prefix: u64, key: &[u8]) -> Key {
-        for candidate in &self.candidates {
-            if candidate.prefix == prefix
-                && candidate.name.len() == key.len()
-                && (key.len() <= 8 || candidate.name == key)
-            {
-                return candidate.class;
+        let same = |name: &[u8]| {
+            name.len() == key.len() && prefix_of(name) == prefix && (key.len() <= 8 || name == key)
+        };
+        for (name, class) in FIXED_KEYS {
+            if same(name) {
+                return class;
+            }
+        }
+        for id in self.type_ids {
+            if same(id.as_bytes()) {
+                return Key::TypeId(id.starts_with('$') || id.starts_with("__"));
             }
         }
         if self.expressions && ends_with_expression(key) {
@@ -179,23 +170,42 @@ impl State {
 pub(crate) struct Session<'i> {
     pub(super) inspector: &'i JsonInspector<'i>,
     pub(super) keys: KeyClasses<'i>,
-    /// Keys the duplicate index, so its hashes cannot be predicted.
-    pub(super) hasher: SipKey,
+    /// Keys the duplicate index, so its hashes cannot be predicted; drawn
+    /// when the first object grows big enough to need the index.
+    hasher: Option<SipKey>,
     /// The last Java type name that passed: bodies repeat the same
     /// `objectTypeName` for many variables, and a repeat needs no parse.
     last_allowed: Option<String>,
     levels: Vec<Workspace>,
 }
 
+thread_local! {
+    /// The buffers of this thread's last inspection, for its next one: in
+    /// steady state a request allocates nothing. What a thread keeps is
+    /// capped (see [`Workspace::retained_bytes`]), so one huge body does
+    /// not pin its buffers for good.
+    static SPARE: Cell<Vec<Workspace>> = const { Cell::new(Vec::new()) };
+}
+
+/// The most buffer memory a thread keeps per nesting level between
+/// inspections.
+const RETAIN_BYTES: usize = 512 * 1024;
+
 impl<'i> Session<'i> {
     pub(crate) fn new(inspector: &'i JsonInspector<'i>) -> Self {
         Session {
             inspector,
             keys: KeyClasses::new(&inspector.policy.type_id_keys, inspector.forbid_expressions),
-            hasher: SipKey::random(),
+            hasher: None,
             last_allowed: None,
-            levels: Vec::new(),
+            // Empty when this thread has none (or another session holds
+            // them): then the buffers are allocated as they fill.
+            levels: SPARE.try_with(Cell::take).unwrap_or_default(),
         }
+    }
+
+    pub(super) fn hasher(&mut self) -> SipKey {
+        *self.hasher.get_or_insert_with(SipKey::random)
     }
 
     /// Inspects JSON text carried `depth` documents deep (0: the body).
@@ -210,6 +220,20 @@ impl<'i> Session<'i> {
             *slot = ws;
         }
         result
+    }
+}
+
+impl Drop for Session<'_> {
+    fn drop(&mut self) {
+        let mut levels = std::mem::take(&mut self.levels);
+        for ws in &mut levels {
+            if ws.retained_bytes() > RETAIN_BYTES {
+                *ws = Workspace::default();
+            }
+        }
+        // During thread teardown the slot may be gone: then the buffers are
+        // simply freed.
+        let _ = SPARE.try_with(|spare| spare.set(levels));
     }
 }
 
