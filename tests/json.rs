@@ -1735,6 +1735,56 @@ fn custom_type_id_keys() {
             ),
         ],
     );
+    // Keys sharing a slot of the classification table with `type`/`value`
+    // (same length and first letter), one past eight bytes, and a key
+    // longer than any length the table tells apart.
+    let crowded = guard_with(
+        "",
+        r#"type_id_keys = ["tyXe", "vaXue", "valueInfoClassName", "@class", "class"]"#,
+    );
+    check(
+        &crowded,
+        &[
+            case(
+                "key sharing a slot with type",
+                r#"{"tyXe":"com.evil.X"}"#,
+                err(CLASS, "/tyXe"),
+            ),
+            case(
+                "key sharing a slot with value",
+                r#"{"vaXue":"com.evil.X"}"#,
+                err(CLASS, "/vaXue"),
+            ),
+            case(
+                "long custom key",
+                r#"{"valueInfoClassName":"com.evil.X"}"#,
+                err(CLASS, "/valueInfoClassName"),
+            ),
+            case(
+                "type still means type",
+                in_variables(&object_var("com.evil.X")),
+                err(CLASS, "/variables/x/valueInfo/objectTypeName"),
+            ),
+            case(
+                "type still means type, Java serialization",
+                in_variables(&typed(
+                    &format!("\"{JAVA_STREAM}\""),
+                    "Object",
+                    "java.util.HashMap",
+                    "application/x-java-serialized-object",
+                )),
+                err(JAVA, "/variables/x/valueInfo/serializationDataFormat"),
+            ),
+            // Near misses: same slot, other text.
+            case("tyYe is data", r#"{"tyYe":"com.evil.X"}"#, OK),
+            case(
+                "one byte past eight differs",
+                r#"{"valueInfoClassNamf":"com.evil.X"}"#,
+                OK,
+            ),
+            case("cla is data", r#"{"cla":"com.evil.X"}"#, OK),
+        ],
+    );
     let none = guard_with("", "type_id_keys = []");
     check(
         &none,

@@ -58,6 +58,13 @@ impl Span {
         self.0 & ESCAPED != 0
     }
 
+    /// The bytes between the quotes, as written.
+    #[inline(always)]
+    pub(super) fn raw_bytes(self, text: &[u8]) -> &[u8] {
+        let from = self.at() + 1;
+        text.get(from..from + self.len()).unwrap_or(&[])
+    }
+
     /// The text between the quotes, as written. Documents are UTF-8 (the
     /// body was checked, and decoding a JSON string keeps it so) and both
     /// ends sit next to a quote; the check on this small slice only keeps
@@ -759,7 +766,7 @@ impl<'t, 'w, 's, 'i> Parser<'t, 'w, 's, 'i> {
         // and suspicious: compare them as the engine will read them).
         let place = if key.escaped() {
             let decoded_from = self.ws.decoded_keys.len();
-            strings::unescape_into(key.raw(self.text).as_bytes(), &mut self.ws.decoded_keys);
+            strings::unescape_into(key.raw_bytes(self.text), &mut self.ws.decoded_keys);
             Span::new(
                 decoded_from,
                 self.ws.decoded_keys.len() - decoded_from,

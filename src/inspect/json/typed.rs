@@ -45,67 +45,84 @@ const FIXED_KEYS: [(&[u8], Key); 5] = [
 const EXPRESSION: &[u8] = b"Expression";
 
 /// Sorts keys into [`Key`]s. Most keys are data (`customerId`, `order17`):
-/// a 256-bit filter on (length, first byte) of the meaningful keys turns
-/// them away before any comparison, and the rest compare by length and
-/// first eight bytes (computed once per key for the duplicate check)
-/// before any text. Built per request without allocating: the fixed keys
-/// are constants and the type-id keys stay in the policy.
+/// a 256-slot table on (length, first byte) of the meaningful keys turns
+/// them away with one lookup, and names the one candidate to compare (by
+/// length and first eight bytes, computed once per key for the duplicate
+/// check) for the rest. Built per request without allocating: the fixed
+/// keys are constants and the type-id keys stay in the policy.
 pub(super) struct KeyClasses<'i> {
-    filter: [u64; 4],
+    /// 0: no meaningful key falls here; `MANY`: several do (compare them
+    /// all); else 1 + the candidate's index (fixed keys, then type ids).
+    slots: [u8; 256],
     type_ids: &'i [String],
     expressions: bool,
 }
 
+const MANY: u8 = u8::MAX;
+
 impl<'i> KeyClasses<'i> {
     fn new(type_ids: &'i [String], expressions: bool) -> Self {
-        let mut filter = [0u64; 4];
+        let mut slots = [0u8; 256];
         let names = FIXED_KEYS
             .iter()
             .map(|&(name, _)| name)
             .chain(type_ids.iter().map(String::as_bytes));
-        for name in names {
-            let bit = filter_bit(name);
-            filter[bit / 64] |= 1 << (bit % 64);
+        for (i, name) in names.enumerate() {
+            let slot = &mut slots[filter_bit(name)];
+            *slot = match (*slot, u8::try_from(i + 1)) {
+                (0, Ok(index)) if index != MANY => index,
+                _ => MANY,
+            };
         }
         KeyClasses {
-            filter,
+            slots,
             type_ids,
             expressions,
+        }
+    }
+
+    /// The `i`th candidate: its name and what it means.
+    fn candidate(&self, i: usize) -> Option<(&[u8], Key)> {
+        match FIXED_KEYS.get(i) {
+            Some(&(name, class)) => Some((name, class)),
+            None => self.type_ids.get(i - FIXED_KEYS.len()).map(|id| {
+                let dotnet = id.starts_with('$') || id.starts_with("__");
+                (id.as_bytes(), Key::TypeId(dotnet))
+            }),
         }
     }
 
     /// The meaning of `key`, whose first eight bytes are `prefix`.
     #[inline]
     pub(super) fn classify(&self, prefix: u64, key: &[u8]) -> Key {
-        let bit = filter_bit(key);
-        if self.filter[bit / 64] & (1 << (bit % 64)) == 0 {
+        let slot = self.slots[filter_bit(key)];
+        if slot == 0 {
             if self.expressions && ends_with_expression(key) {
                 return Key::Expression;
             }
             return Key::Other;
         }
-        self.classify_slow(prefix, key)
+        self.classify_slow(slot, prefix, key)
     }
 
     #[inline(never)]
-    fn classify_slow(&self, prefix: u64, key: &[u8]) -> Key {
+    fn classify_slow(&self, slot: u8, prefix: u64, key: &[u8]) -> Key {
         let same = |name: &[u8]| {
             name.len() == key.len() && prefix_of(name) == prefix && (key.len() <= 8 || name == key)
         };
-        for (name, class) in FIXED_KEYS {
-            if same(name) {
-                return class;
-            }
+        let found = if slot == MANY {
+            (0..FIXED_KEYS.len() + self.type_ids.len())
+                .filter_map(|i| self.candidate(i))
+                .find(|&(name, _)| same(name))
+        } else {
+            self.candidate(usize::from(slot) - 1)
+                .filter(|&(name, _)| same(name))
+        };
+        match found {
+            Some((_, class)) => class,
+            None if self.expressions && ends_with_expression(key) => Key::Expression,
+            None => Key::Other,
         }
-        for id in self.type_ids {
-            if same(id.as_bytes()) {
-                return Key::TypeId(id.starts_with('$') || id.starts_with("__"));
-            }
-        }
-        if self.expressions && ends_with_expression(key) {
-            return Key::Expression;
-        }
-        Key::Other
     }
 }
 
@@ -316,12 +333,19 @@ impl Parser<'_, '_, '_, '_> {
         let state = &mut frame.typed;
         match (state.class, value) {
             (Key::Type, Scalar::Str(s)) => {
-                let name = s.text(self.text);
-                let kind = if name.eq_ignore_ascii_case("object") {
+                // Compared as bytes: the names that matter are ASCII.
+                let decoded;
+                let name: &[u8] = if s.escaped() {
+                    decoded = s.text(self.text);
+                    decoded.as_bytes()
+                } else {
+                    s.raw_bytes(self.text)
+                };
+                let kind = if name.eq_ignore_ascii_case(b"object") {
                     TYPE_OBJECT
-                } else if name.eq_ignore_ascii_case("json") {
+                } else if name.eq_ignore_ascii_case(b"json") {
                     TYPE_JSON
-                } else if name.eq_ignore_ascii_case("xml") {
+                } else if name.eq_ignore_ascii_case(b"xml") {
                     TYPE_XML
                 } else {
                     0
@@ -398,9 +422,9 @@ impl Parser<'_, '_, '_, '_> {
 
     /// Checks a type name against the class filter.
     fn check_class(&mut self, name: Span, dotnet: bool, tail: &str) -> Result<(), Fail> {
-        let raw = name.raw(self.text);
+        let raw = name.raw_bytes(self.text);
         let cacheable = !dotnet && !name.escaped();
-        if cacheable && self.session.last_allowed.as_deref() == Some(raw) {
+        if cacheable && self.session.last_allowed.as_deref().map(str::as_bytes) == Some(raw) {
             return Ok(());
         }
         let text = name.text(self.text);
@@ -415,7 +439,7 @@ impl Parser<'_, '_, '_, '_> {
                 if cacheable {
                     let last = self.session.last_allowed.get_or_insert_default();
                     last.clear();
-                    last.push_str(raw);
+                    last.push_str(&text);
                 }
                 Ok(())
             }
