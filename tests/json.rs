@@ -1990,6 +1990,22 @@ fn duplicate_keys() {
             err(DUPLICATE, "/customerName"),
         ),
         case(
+            "keys past sixteen bytes, hashed",
+            many(
+                20,
+                r#","customerShippingAddress1":1,"customerShippingAddress2":2,"customerShippingAddress1":3"#,
+            ),
+            err(DUPLICATE, "/customerShippingAddress1"),
+        ),
+        case(
+            "keys past sixteen bytes, hashed, escaped",
+            many(
+                20,
+                r#","customerShippingAddress1":1,"customerShippingAddress\u0031":2"#,
+            ),
+            err(DUPLICATE, "/customerShippingAddress1"),
+        ),
+        case(
             "5000 members, duplicate last",
             many(5000, r#","k4999":0"#),
             err(DUPLICATE, "/k4999"),
@@ -2022,6 +2038,14 @@ fn duplicate_keys() {
         case(
             "eight and nine bytes",
             r#"{"abcdefgh":1,"abcdefghi":2}"#,
+            OK,
+        ),
+        case(
+            "keys past sixteen bytes differing in the last, hashed",
+            many(
+                20,
+                r#","customerShippingAddress1":1,"customerShippingAddress2":2,"customerShippingAddress":3"#,
+            ),
             OK,
         ),
         case(

@@ -838,12 +838,28 @@ impl<'t, 'w, 's, 'i> Parser<'t, 'w, 's, 'i> {
     }
 
     /// SipHash (keyed per request) of the key and its object: the object's
-    /// offset and the key's length, then the key's bytes as words.
+    /// offset and the key's length, then the key's bytes as words (read
+    /// from the whole source, so that a short tail is still one load).
     fn key_hash(&mut self, object_at: u32, prefix: u64, place: Span) -> u64 {
         let key = self.session.hasher();
-        let head = [u64::from(object_at) << 32 | place.len() as u64, prefix];
-        let rest = self.place_bytes(place).get(8..).unwrap_or(&[]);
-        key.hash(head.into_iter().chain(rest.chunks(8).map(prefix_of)))
+        let head = u64::from(object_at) << 32 | place.len() as u64;
+        let (from, len) = (place.at(), place.len());
+        if len <= 8 {
+            // Most keys: the prefix is the whole key.
+            return key.hash([head, prefix]);
+        }
+        let source: &[u8] = if place.escaped() {
+            &self.ws.decoded_keys
+        } else {
+            self.bytes
+        };
+        if len <= 16 {
+            return key.hash([head, prefix, self::prefix(source, from + 8, len - 8)]);
+        }
+        let rest = (8..len)
+            .step_by(8)
+            .map(|off| self::prefix(source, from + off, len - off));
+        key.hash([head, prefix].into_iter().chain(rest))
     }
 }
 
