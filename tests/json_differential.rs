@@ -514,3 +514,117 @@ fn serde_json_output_is_accepted_by_the_camunda_policy() {
         accepts_serialized(&guard, &value)
     });
 }
+
+// ------------------------- (c) a carried document is judged as itself
+
+/// Writes `text` as the content of a JSON string, each character in one of
+/// the forms JSON allows, picked by `choices`: plain where plain is legal,
+/// the short escape, or `\uXXXX` (a surrogate pair beyond the BMP). Most
+/// quotes come out as `\"`, so documents written this way are read both in
+/// place (quote-only escapes) and decoded (any other escape).
+fn encode_string(text: &str, choices: &[u8]) -> String {
+    // Half the documents are written as serializers write them: only the
+    // escapes JSON requires, in their short forms.
+    if choices.first().is_some_and(|c| c % 2 == 0) {
+        return serde_json::to_string(text)
+            .map(|quoted| quoted[1..quoted.len() - 1].to_owned())
+            .unwrap_or_default();
+    }
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        let choice = choices.get(i % choices.len().max(1)).copied().unwrap_or(0);
+        let short = match c {
+            '"' => Some("\\\""),
+            '\\' => Some("\\\\"),
+            '/' => Some("\\/"),
+            '\u{8}' => Some("\\b"),
+            '\u{c}' => Some("\\f"),
+            '\n' => Some("\\n"),
+            '\r' => Some("\\r"),
+            '\t' => Some("\\t"),
+            _ => None,
+        };
+        let must_escape = matches!(c, '"' | '\\') || c < ' ';
+        // Mostly the plain or short form: a `\u` escape is one in eight.
+        if choice % 8 == 0 || (must_escape && short.is_none()) {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else if let (Some(short), true) = (short, must_escape || choice % 8 == 1) {
+            out.push_str(short);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Texts for (c): token soup, mutated documents and valid ones, as text.
+fn documents() -> impl Strategy<Value = String> {
+    prop_oneof![
+        soup(),
+        mutated(),
+        value().prop_map(|v| serde_json::to_vec(&v).expect("a Value serializes")),
+        // Without backslashes, so that written with `\"` alone they are
+        // read in place (broken documents included).
+        value().prop_map(|v| {
+            let mut bytes = serde_json::to_vec(&v).expect("a Value serializes");
+            bytes.retain(|&b| b != b'\\');
+            bytes
+        }),
+    ]
+    .prop_filter_map("not UTF-8", |bytes| String::from_utf8(bytes).ok())
+}
+
+/// `"code at location"` or `"ok"`.
+fn verdict(result: Result<(), input_guard::Violation>, prefix: &str) -> String {
+    match result {
+        Ok(()) => "ok".to_owned(),
+        Err(v) => {
+            let inner = v.location().trim_start_matches('/');
+            let location = if inner.is_empty() {
+                prefix.to_owned()
+            } else {
+                format!("{prefix}/{inner}")
+            };
+            format!("{} at {location}", v.code().as_str())
+        }
+    }
+}
+
+#[test]
+fn carried_documents_get_the_verdict_of_the_document_itself() {
+    let guard = guard();
+    let (quoted, decoded) = (Cell::new(0u32), Cell::new(0u32));
+    let strategy = (documents(), prop::collection::vec(any::<u8>(), 1..16));
+    run("carried documents", strategy, |(text, choices)| {
+        // The body's own encoding sniffing (BOM, UTF-16 zero bytes) does
+        // not apply to a carried document.
+        if starts_like_utf16(text.as_bytes()) || text.starts_with('\u{FEFF}') {
+            return Ok(());
+        }
+        let written = encode_string(&text, &choices);
+        let only_quotes = !written.replace("\\\"", "").contains('\\');
+        if written.contains('\\') {
+            let counter = if only_quotes { &quoted } else { &decoded };
+            counter.set(counter.get() + 1);
+        }
+        let body = format!(r#"{{"v":{{"type":"Json","value":"{written}"}}}}"#);
+        let direct = verdict(guard.json().inspect(text.as_bytes(), None), "/v/value");
+        let carried = verdict(guard.json().inspect(body.as_bytes(), None), "");
+        if direct != carried {
+            return Err(TestCaseError::fail(format!(
+                "carried: {carried}, itself: {direct}\n  document {text:?}\n  written {written:?}"
+            )));
+        }
+        Ok(())
+    });
+    // Both ways of reading a carried document must have been exercised.
+    eprintln!(
+        "{} documents read in place, {} decoded",
+        quoted.get(),
+        decoded.get()
+    );
+    assert!(quoted.get() >= CASES / 10 && decoded.get() >= CASES / 10);
+}

@@ -87,6 +87,6 @@ impl<'g> JsonInspector<'g> {
     /// detects it) is transcoded and inspected; UTF-32 is refused.
     pub fn inspect(&self, bytes: &[u8], charset: Option<&str>) -> Result<(), Violation> {
         let text = encoding::decode(bytes, charset)?;
-        typed::Session::new(self).inspect(text.as_bytes(), 0)
+        typed::Session::new(self).inspect::<false>(text.as_bytes(), 0)
     }
 }

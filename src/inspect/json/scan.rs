@@ -15,7 +15,7 @@
 
 use std::borrow::Cow;
 
-use super::strings::{self, StringError};
+use super::strings::{self, Escapes, StringError};
 use super::typed::{Session, State};
 use crate::violation::{Code, Violation};
 
@@ -27,19 +27,33 @@ pub(super) type Fail = Box<Violation>;
 /// quote at `at`, holding escapes or not (when not, the raw text *is* the
 /// value and nothing needs decoding).
 ///
-/// One word (offset in the low 32 bits, length in the next 31, the escape
-/// flag on top): spans are returned and stored on the hottest path, and a
-/// struct of narrower fields was written with narrow stores and read back
-/// with one wide load, which the CPU cannot forward (a stall per string).
+/// One word (offset in the low 32 bits, length in the next 30, a flag for
+/// strings whose only escapes are `\"` and one for escapes of any kind on
+/// top): spans are returned and stored on the hottest path, and a struct of
+/// narrower fields was written with narrow stores and read back with one
+/// wide load, which the CPU cannot forward (a stall per string).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(super) struct Span(u64);
 
 const ESCAPED: u64 = 1 << 63;
+const QUOTES_ONLY: u64 = 1 << 62;
+const LENGTH: u64 = (1 << 30) - 1;
+
+/// Documents up to this many bytes fit [`Span`]'s offsets and lengths.
+const MAX_DOCUMENT: usize = 1 << 30;
 
 impl Span {
     #[inline(always)]
     fn new(at: usize, len: usize, escaped: bool) -> Self {
         Span(at as u64 | (len as u64) << 32 | if escaped { ESCAPED } else { 0 })
+    }
+
+    fn with_escapes(at: usize, len: usize, escapes: Escapes) -> Self {
+        match escapes {
+            Escapes::None => Span::new(at, len, false),
+            Escapes::QuotesOnly => Span(Span::new(at, len, true).0 | QUOTES_ONLY),
+            Escapes::Other => Span::new(at, len, true),
+        }
     }
 
     /// Offset of the opening quote.
@@ -50,7 +64,12 @@ impl Span {
 
     #[inline(always)]
     pub(super) fn len(self) -> usize {
-        ((self.0 & !ESCAPED) >> 32) as usize
+        ((self.0 >> 32) & LENGTH) as usize
+    }
+
+    /// Whether every escape is `\"` (see [`Parser`]'s quoted mode).
+    pub(super) fn quotes_only(self) -> bool {
+        self.0 & QUOTES_ONLY != 0
     }
 
     #[inline(always)]
@@ -169,11 +188,21 @@ struct HashIndex {
 }
 
 impl HashIndex {
+    /// Empties the set for the next document. Zeroing costs time in
+    /// proportion to the table, so a table much bigger than what its last
+    /// document used is dropped instead: otherwise one big carried document
+    /// would make every small one after it in the request pay for a
+    /// megabytes-long memset (an attacker's amplifier).
     fn clear(&mut self) {
-        if self.len > 0 {
-            self.slots.fill(0);
-            self.len = 0;
+        if self.len == 0 {
+            return;
         }
+        if self.slots.len() > 8 * self.len + 256 {
+            self.slots = Vec::new();
+        } else {
+            self.slots.fill(0);
+        }
+        self.len = 0;
     }
 
     /// Adds `hash`; `false` if it was there already.
@@ -322,12 +351,33 @@ enum StringFault {
 }
 
 /// Reads the string whose opening quote is at `at`; returns it and the
-/// offset after its closing quote.
+/// offset after its closing quote (in quoted mode, the `"` of the opening
+/// `\"`, and the offset after the closing `\"`).
 #[inline(always)]
-fn read_string(bytes: &[u8], at: usize, max: usize) -> Result<(Span, usize), StringFault> {
+fn read_string<const QUOTED: bool>(
+    bytes: &[u8],
+    at: usize,
+    max: usize,
+) -> Result<(Span, usize), StringFault> {
     // Most strings hold no escape: find the closing quote directly.
     let end = strings::skip_plain(bytes, at + 1);
     let len = end - at - 1;
+    if QUOTED {
+        // The text's only backslashes open `\"`, so the first stop is the
+        // closing quote; anything else breaks that promise and is refused.
+        if bytes.get(end) == Some(&b'\\') && bytes.get(end + 1) == Some(&b'"') {
+            if len > max {
+                return Err(StringFault::TooLong(at));
+            }
+            return Ok((Span::new(at, len, false), end + 2));
+        }
+        let error = if end >= bytes.len() {
+            StringError::Unterminated
+        } else {
+            StringError::BadEscape(end)
+        };
+        return Err(StringFault::Invalid(error, at));
+    }
     if bytes.get(end) == Some(&b'"') && len <= max {
         return Ok((Span::new(at, len, false), end + 1));
     }
@@ -336,12 +386,12 @@ fn read_string(bytes: &[u8], at: usize, max: usize) -> Result<(Span, usize), Str
 
 #[inline(never)]
 fn read_string_slow(bytes: &[u8], at: usize, max: usize) -> Result<(Span, usize), StringFault> {
-    let (end, escaped) = strings::scan(bytes, at).map_err(|e| StringFault::Invalid(e, at))?;
+    let (end, escapes) = strings::scan(bytes, at).map_err(|e| StringFault::Invalid(e, at))?;
     let len = end - at - 1;
     if len > max {
         return Err(StringFault::TooLong(at));
     }
-    Ok((Span::new(at, len, escaped), end + 1))
+    Ok((Span::with_escapes(at, len, escapes), end + 1))
 }
 
 /// The bytes of a key (see [`KeyEntry`]): in the text, or decoded.
@@ -364,7 +414,17 @@ fn same_key(text: &[u8], decoded: &[u8], other: &KeyEntry, prefix: u64, place: S
 }
 
 /// Scans one document, `embedded` documents deep (0: the body).
-pub(super) struct Parser<'t, 'w, 's, 'i> {
+///
+/// In *quoted* mode (`QUOTED`) the text is a carried document as written
+/// inside its string, every quote escaped (`{\"a\":1}`), read where it lies
+/// instead of decoded into a copy first. Only strings whose escapes are all
+/// `\"` are read this way ([`Span::quotes_only`]): their decoded text has no
+/// backslash at all, and is the written text with each `\"` read as `"`. So
+/// wherever the grammar reads a `"` this mode reads `\"`, and it sees the
+/// same tokens, strings, keys and structure as a scan of the decoded copy;
+/// a tested property (the verdict on a document carried either way is the
+/// verdict on the document itself) holds it to that.
+pub(super) struct Parser<'t, 'w, 's, 'i, const QUOTED: bool = false> {
     /// The document: UTF-8, though only the slices the hooks report are
     /// read as `str`.
     pub(super) text: &'t [u8],
@@ -378,7 +438,7 @@ pub(super) struct Parser<'t, 'w, 's, 'i> {
     max_members: u32,
 }
 
-impl<'t, 'w, 's, 'i> Parser<'t, 'w, 's, 'i> {
+impl<'t, 'w, 's, 'i, const QUOTED: bool> Parser<'t, 'w, 's, 'i, QUOTED> {
     pub(super) fn new(
         text: &'t [u8],
         ws: &'w mut Workspace,
@@ -452,9 +512,9 @@ impl<'t, 'w, 's, 'i> Parser<'t, 'w, 's, 'i> {
     }
 
     fn document(&mut self) -> Result<(), Fail> {
-        // Offsets are kept in 32 bits and lengths in 31 (see `Span`); no
+        // Offsets are kept in 32 bits and lengths in 30 (see `Span`); no
         // body limit comes near this.
-        if self.bytes.len() >= 1 << 31 {
+        if self.bytes.len() >= MAX_DOCUMENT {
             return Err(self.fail(Code::JsonValueTooLarge, 0, "document too large", ""));
         }
         let b = self.bytes;
@@ -485,9 +545,14 @@ impl<'t, 'w, 's, 'i> Parser<'t, 'w, 's, 'i> {
                         continue 'value;
                     }
                 }
-                Some(b'"') => {
+                Some(b'"') if !QUOTED => {
                     let (s, end) = self.string(at)?;
                     self.scalar(Scalar::Str(s), at)?;
+                    pos = end;
+                }
+                Some(b'\\') if QUOTED && b.get(at + 1) == Some(&b'"') => {
+                    let (s, end) = self.string(at + 1)?;
+                    self.scalar(Scalar::Str(s), at + 1)?;
                     pos = end;
                 }
                 Some(b'n') => {
@@ -623,7 +688,7 @@ impl<'t, 'w, 's, 'i> Parser<'t, 'w, 's, 'i> {
     /// offset after its closing quote.
     #[inline(always)]
     fn string(&self, at: usize) -> Result<(Span, usize), Fail> {
-        read_string(self.bytes, at, self.max_string).map_err(|e| self.string_failed(e))
+        read_string::<QUOTED>(self.bytes, at, self.max_string).map_err(|e| self.string_failed(e))
     }
 
     #[cold]
@@ -662,13 +727,18 @@ impl<'t, 'w, 's, 'i> Parser<'t, 'w, 's, 'i> {
         let Some(frame) = ws.stack.last_mut() else {
             return Err(self.malformed(at, "expected a value"));
         };
-        if bytes.get(at) != Some(&b'"') {
+        let quote = if QUOTED && bytes.get(at) == Some(&b'\\') {
+            at + 1
+        } else {
+            at
+        };
+        if bytes.get(quote) != Some(&b'"') {
             // Problems before the key is read are the object's, not the
             // previous member's.
             frame.has_key = false;
             return Err(self.malformed(at, "expected a string key"));
         }
-        let (key, end) = match read_string(bytes, at, self.max_string) {
+        let (key, end) = match read_string::<QUOTED>(bytes, quote, self.max_string) {
             Ok(read) => read,
             Err(fault) => {
                 frame.has_key = false;
@@ -880,6 +950,11 @@ mod tests {
         }
         index.clear();
         assert!(index.insert(key.hash([7])));
+        // A document that used one slot does not leave the next one a
+        // large table to zero: clearing costs what the document used.
+        index.clear();
+        assert!(index.slots.is_empty(), "{} slots kept", index.slots.len());
+        assert!(index.insert(key.hash([7])));
         // A hash of 0 is kept (as 1), not lost as a free slot.
         assert!(index.insert(0));
         assert!(!index.insert(0));
@@ -911,9 +986,9 @@ mod tests {
 
     #[test]
     fn spans_pack_offset_length_and_flag() {
-        let span = Span::new(0xFFFF_FFFF, (1 << 31) - 1, true);
+        let span = Span::new(0xFFFF_FFFF, (1 << 30) - 1, true);
         assert_eq!(span.at(), 0xFFFF_FFFF);
-        assert_eq!(span.len(), (1 << 31) - 1);
+        assert_eq!(span.len(), (1 << 30) - 1);
         assert!(span.escaped());
         let plain = Span::new(3, 5, false);
         assert_eq!((plain.at(), plain.len(), plain.escaped()), (3, 5, false));

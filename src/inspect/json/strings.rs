@@ -67,23 +67,39 @@ fn hex4(bytes: &[u8], at: usize) -> Option<u16> {
     Some(value)
 }
 
+/// How a string's escapes look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Escapes {
+    None,
+    /// Only `\"`: JSON carried in a string as most serializers write it.
+    QuotesOnly,
+    Other,
+}
+
 /// Scans the string whose opening quote is at `quote`. Returns the offset
-/// of the closing quote and whether the string holds escapes.
-pub(crate) fn scan(bytes: &[u8], quote: usize) -> Result<(usize, bool), StringError> {
+/// of the closing quote and what escapes the string holds.
+pub(crate) fn scan(bytes: &[u8], quote: usize) -> Result<(usize, Escapes), StringError> {
     let mut i = quote + 1;
-    let mut escaped = false;
+    let mut escapes = Escapes::None;
     loop {
         i = skip_plain(bytes, i);
         match bytes.get(i) {
             None => return Err(StringError::Unterminated),
-            Some(b'"') => return Ok((i, escaped)),
+            Some(b'"') => return Ok((i, escapes)),
             Some(b'\\') => {
-                escaped = true;
-                // Carried JSON escapes its quotes: take `\"` (and `\\`)
-                // before the general table.
+                // Carried JSON escapes its quotes: take `\"` before the
+                // general table.
                 i = match bytes.get(i + 1) {
-                    Some(b'"' | b'\\') => i + 2,
-                    _ => escape(bytes, i)?,
+                    Some(b'"') => {
+                        if escapes == Escapes::None {
+                            escapes = Escapes::QuotesOnly;
+                        }
+                        i + 2
+                    }
+                    _ => {
+                        escapes = Escapes::Other;
+                        escape(bytes, i)?
+                    }
                 };
             }
             Some(_) => return Err(StringError::Control(i)),
@@ -198,10 +214,21 @@ mod tests {
     use super::*;
 
     fn check(s: &str) -> Result<bool, StringError> {
-        scan(s.as_bytes(), 0).map(|(end, escaped)| {
+        scan(s.as_bytes(), 0).map(|(end, escapes)| {
             assert_eq!(end, s.len() - 1, "{s}");
-            escaped
+            escapes != Escapes::None
         })
+    }
+
+    #[test]
+    fn quote_only_escapes_are_told_apart() {
+        let escapes = |s: &str| scan(s.as_bytes(), 0).map(|(_, e)| e);
+        assert_eq!(escapes(r#""plain""#), Ok(Escapes::None));
+        assert_eq!(escapes(r#""{\"a\":1}""#), Ok(Escapes::QuotesOnly));
+        assert_eq!(escapes(r#""\"\\\"""#), Ok(Escapes::Other));
+        assert_eq!(escapes(r#""\"a\n""#), Ok(Escapes::Other));
+        assert_eq!(escapes(r#""\u0022\"""#), Ok(Escapes::Other));
+        assert_eq!(escapes(r#""\\\"""#), Ok(Escapes::Other));
     }
 
     #[test]

@@ -225,13 +225,19 @@ impl<'i> Session<'i> {
         *self.hasher.get_or_insert_with(SipKey::random)
     }
 
-    /// Inspects JSON text carried `depth` documents deep (0: the body).
-    pub(crate) fn inspect(&mut self, text: &[u8], depth: usize) -> Result<(), Violation> {
+    /// Inspects JSON text carried `depth` documents deep (0: the body); in
+    /// quoted mode, text as written inside a string whose only escapes are
+    /// `\"` (see [`Parser`]).
+    pub(crate) fn inspect<const QUOTED: bool>(
+        &mut self,
+        text: &[u8],
+        depth: usize,
+    ) -> Result<(), Violation> {
         if self.levels.len() <= depth {
             self.levels.resize_with(depth + 1, Workspace::default);
         }
         let mut ws = std::mem::take(&mut self.levels[depth]);
-        let result = Parser::new(text, &mut ws, self, depth).run();
+        let result = Parser::<QUOTED>::new(text, &mut ws, self, depth).run();
         // Deeper documents only ever add levels, so `depth` is still here.
         if let Some(slot) = self.levels.get_mut(depth) {
             *slot = ws;
@@ -275,7 +281,7 @@ enum Carried {
     Xml,
 }
 
-impl Parser<'_, '_, '_, '_> {
+impl<const QUOTED: bool> Parser<'_, '_, '_, '_, QUOTED> {
     /// An object or array is about to open as the value of the member
     /// being read.
     #[inline(always)]
@@ -555,7 +561,9 @@ impl Parser<'_, '_, '_, '_> {
         let from = s.at() + 1;
         let raw = self.text.get(from..from + s.len()).unwrap_or(&[]);
         let mut decoded = std::mem::take(&mut self.ws.carried);
-        let text: &[u8] = if s.escaped() {
+        // JSON whose only escapes are `\"` is read where it lies.
+        let quoted = s.quotes_only() && matches!(carried, Carried::Json);
+        let text: &[u8] = if s.escaped() && !quoted {
             decoded.clear();
             super::strings::unescape_into(raw, &mut decoded);
             &decoded
@@ -563,7 +571,8 @@ impl Parser<'_, '_, '_, '_> {
             raw
         };
         let result = match carried {
-            Carried::Json => self.session.inspect(text, self.embedded + 1),
+            Carried::Json if quoted => self.session.inspect::<true>(text, self.embedded + 1),
+            Carried::Json => self.session.inspect::<false>(text, self.embedded + 1),
             // Decoded JSON string content is UTF-8 (as the body was); the
             // XML inspector takes it as text.
             Carried::Xml => match std::str::from_utf8(text) {
