@@ -621,3 +621,38 @@ impl<const QUOTED: bool> Parser<'_, '_, '_, '_, QUOTED> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Guard, Policy};
+
+    /// The most buffer memory any level this thread keeps holds.
+    fn kept() -> Option<usize> {
+        SPARE.with(|spare| {
+            let levels = spare.take();
+            let most = levels.iter().map(Workspace::retained_bytes).max();
+            spare.set(levels);
+            most
+        })
+    }
+
+    #[test]
+    fn a_thread_keeps_buffers_up_to_the_cap() {
+        let guard = Guard::new(Policy::from_toml("").expect("the empty policy"));
+        // 60,000 keys need a key list of about 1 MiB: freed afterwards.
+        let members: Vec<String> = (0..60_000).map(|i| format!(r#""k{i}":0"#)).collect();
+        let big = format!("{{{}}}", members.join(","));
+        guard.json().inspect(big.as_bytes(), None).expect("benign");
+        let after_big = kept().unwrap_or(0);
+        assert!(after_big <= RETAIN_BYTES, "kept {after_big} bytes");
+        // A small body's buffers stay for the next one.
+        let small = br#"{"a":[1,{"b":"\"c\""}],"v":{"type":"Json","value":"{\"d\":[]}"}}"#;
+        guard.json().inspect(small, None).expect("benign");
+        assert!(kept().is_some_and(|bytes| bytes > 0));
+        guard
+            .json()
+            .inspect(small, None)
+            .expect("the same verdict again");
+    }
+}
