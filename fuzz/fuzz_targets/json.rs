@@ -2,12 +2,68 @@
 //! classes seeds use and one that allows nothing: no panic, no hang, and
 //! never more lenient than serde_json — what the inspector accepts as
 //! UTF-8 JSON, serde_json parses too.
+//!
+//! And a carried document is judged as itself: the input, written into a
+//! `Json` variable's string (as serializers write it, read in place when
+//! its only escapes are `\"`; and with every quote as `\u0022`, decoded),
+//! gets the code and location it gets inspected directly.
 #![no_main]
 
 use std::sync::OnceLock;
 
 use input_guard::{Guard, Policy};
 use libfuzzer_sys::fuzz_target;
+
+/// The default policy, with room for the one extra level of carrying.
+fn carrying_guard() -> &'static Guard {
+    static GUARD: OnceLock<Guard> = OnceLock::new();
+    GUARD.get_or_init(|| {
+        let mut policy = Policy::default();
+        policy.json.max_embedded_depth = 64;
+        Guard::new(policy)
+    })
+}
+
+/// `"code at location"` or `"ok"`, the location under `prefix`.
+fn verdict(result: Result<(), input_guard::Violation>, prefix: &str) -> String {
+    match result {
+        Ok(()) => "ok".to_owned(),
+        Err(v) => {
+            let inner = v.location().trim_start_matches('/');
+            let location = if inner.is_empty() {
+                prefix.to_owned()
+            } else {
+                format!("{prefix}/{inner}")
+            };
+            format!("{} at {location}", v.code().as_str())
+        }
+    }
+}
+
+fn carried_is_judged_as_itself(data: &[u8]) {
+    // The body's own encoding sniffing does not apply to carried text.
+    let sniffed = matches!(
+        data,
+        [0, ..] | [_, 0, ..] | [0xFE, 0xFF, ..] | [0xFF, 0xFE, ..]
+    ) || data.starts_with(b"\xEF\xBB\xBF");
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if sniffed {
+        return;
+    }
+    let guard = carrying_guard();
+    let direct = verdict(guard.json().inspect(data, None), "/v/value");
+    let Ok(quoted) = serde_json::to_string(text) else {
+        return;
+    };
+    let written = &quoted[1..quoted.len() - 1];
+    for written in [written.to_owned(), written.replace("\\\"", "\\u0022")] {
+        let body = format!(r#"{{"v":{{"type":"Json","value":"{written}"}}}}"#);
+        let carried = verdict(guard.json().inspect(body.as_bytes(), None), "");
+        assert_eq!(carried, direct, "carried as {written:?}");
+    }
+}
 
 fn guards() -> &'static [Guard; 2] {
     static GUARDS: OnceLock<[Guard; 2]> = OnceLock::new();
@@ -30,13 +86,17 @@ fn guards() -> &'static [Guard; 2] {
 }
 
 fuzz_target!(|data: &[u8]| {
+    carried_is_judged_as_itself(data);
     for guard in guards() {
         let verdict = guard.json().inspect(data, None);
         let _ = guard.json().inspect(data, Some("utf-16"));
         if let Err(v) = &verdict {
             assert!(v.location().starts_with('/'), "{v}");
         }
-        let utf8 = !matches!(data, [0, ..] | [_, 0, ..] | [0xFE, 0xFF, ..] | [0xFF, 0xFE, ..]);
+        let utf8 = !matches!(
+            data,
+            [0, ..] | [_, 0, ..] | [0xFE, 0xFF, ..] | [0xFF, 0xFE, ..]
+        );
         if verdict.is_ok() && utf8 {
             let body = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
             assert!(

@@ -13,7 +13,10 @@ fuzz_target!(|data: &[u8]| {
         Ok(policy) => {
             let guard = Guard::new(policy);
             let _ = guard.class_filter().check("java.util.List<com.acme.Order>");
-            if let Ok(req) = http::Request::post("/x").header("content-type", "application/json").body(()) {
+            if let Ok(req) = http::Request::post("/x")
+                .header("content-type", "application/json")
+                .body(())
+            {
                 let (head, ()) = req.into_parts();
                 let _ = guard.check(&head, b"{}");
             }

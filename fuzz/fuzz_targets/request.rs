@@ -47,7 +47,14 @@ fuzz_target!(|data: &[u8]| {
         .uri(uri)
         .header("content-type", TYPES[usize::from((selector >> 2) & 7)]);
     if selector & 0x20 != 0 {
-        request = request.header("content-encoding", if selector & 0x40 != 0 { "gzip" } else { "deflate" });
+        request = request.header(
+            "content-encoding",
+            if selector & 0x40 != 0 {
+                "gzip"
+            } else {
+                "deflate"
+            },
+        );
     }
     let Ok(request) = request.body(()) else {
         return;

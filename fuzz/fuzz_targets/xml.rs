@@ -30,7 +30,10 @@ fn inspectors() -> &'static [XmlInspector; 2] {
         )
         .map(|p| p.xml)
         .unwrap_or_default();
-        [XmlInspector::new(XmlPolicy::default()), XmlInspector::new(tight)]
+        [
+            XmlInspector::new(XmlPolicy::default()),
+            XmlInspector::new(tight),
+        ]
     })
 }
 
@@ -54,7 +57,10 @@ fuzz_target!(|data: &[u8]| {
             // Text handed over as a string is read like UTF-8 bytes with a
             // UTF-8 charset: it can only be stricter than no charset at all.
             if inspector.inspect_str(text).is_ok() {
-                assert!(plain.is_ok(), "inspect_str accepted what inspect rejected: {plain:?}");
+                assert!(
+                    plain.is_ok(),
+                    "inspect_str accepted what inspect rejected: {plain:?}"
+                );
             }
         }
         if let Err(violation) = plain {
@@ -64,7 +70,10 @@ fuzz_target!(|data: &[u8]| {
             // per input byte.
             assert!(violation.location().starts_with('/'));
             if let Some(offset) = violation.offset() {
-                assert!(offset <= data.len() * 3 + 4, "offset {offset} past the input");
+                assert!(
+                    offset <= data.len() * 3 + 4,
+                    "offset {offset} past the input"
+                );
             }
         }
     }
