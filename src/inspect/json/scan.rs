@@ -141,7 +141,9 @@ struct KeyEntry {
 /// switch to a hash set, so a huge object costs O(n), not O(n²).
 const PAIRWISE: u32 = 16;
 
-/// The scanner's buffers, kept across the documents of one request.
+/// The scanner's buffers for one nesting level: reused by every document
+/// at that level in a request, and kept for the thread's next request (see
+/// `Session` in `typed.rs`, which caps what it keeps).
 #[derive(Default)]
 pub(super) struct Workspace {
     pub(super) stack: Vec<Frame>,
@@ -527,7 +529,7 @@ impl<'t, 'w, 's, 'i, const QUOTED: bool> Parser<'t, 'w, 's, 'i, QUOTED> {
                     self.open(true, at)?;
                     pos = skip_ws(b, at + 1);
                     if b.get(pos) == Some(&b'}') {
-                        self.close_object(pos)?;
+                        self.close_object()?;
                         pos += 1;
                     } else {
                         pos = self.member(pos)?;
@@ -538,7 +540,7 @@ impl<'t, 'w, 's, 'i, const QUOTED: bool> Parser<'t, 'w, 's, 'i, QUOTED> {
                     self.open(false, at)?;
                     pos = skip_ws(b, at + 1);
                     if b.get(pos) == Some(&b']') {
-                        self.close_array(pos)?;
+                        self.close_array()?;
                         pos += 1;
                     } else {
                         self.element(pos)?;
@@ -596,11 +598,11 @@ impl<'t, 'w, 's, 'i, const QUOTED: bool> Parser<'t, 'w, 's, 'i, QUOTED> {
                         continue 'value;
                     }
                     Some(b'}') if object => {
-                        self.close_object(pos)?;
+                        self.close_object()?;
                         pos += 1;
                     }
                     Some(b']') if !object => {
-                        self.close_array(pos)?;
+                        self.close_array()?;
                         pos += 1;
                     }
                     None => return Err(self.malformed(pos, "unexpected end of JSON")),
@@ -790,25 +792,25 @@ impl<'t, 'w, 's, 'i, const QUOTED: bool> Parser<'t, 'w, 's, 'i, QUOTED> {
         Ok(())
     }
 
-    /// Closes the object whose `}` is at `at`.
+    /// Closes the innermost object (its `}` was read).
     #[inline]
-    fn close_object(&mut self, at: usize) -> Result<(), Fail> {
+    fn close_object(&mut self) -> Result<(), Fail> {
         // Popped first: the pointer now names the object itself, for what
         // the hooks find about it as a whole (a typed variable).
         let Some(frame) = self.ws.stack.pop() else {
             return Ok(());
         };
         self.ws.keys.truncate(frame.keys_from as usize);
-        self.object_closed(&frame, at)
+        self.object_closed(&frame)
     }
 
-    /// Closes the array whose `]` is at `at`.
+    /// Closes the innermost array (its `]` was read).
     #[inline]
-    fn close_array(&mut self, at: usize) -> Result<(), Fail> {
+    fn close_array(&mut self) -> Result<(), Fail> {
         let Some(frame) = self.ws.stack.pop() else {
             return Ok(());
         };
-        self.array_closed(&frame, at)
+        self.array_closed(&frame)
     }
 
     /// Records `key` (already counted) in the innermost object, rejecting

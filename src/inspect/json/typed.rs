@@ -402,7 +402,7 @@ impl<const QUOTED: bool> Parser<'_, '_, '_, '_, QUOTED> {
     /// An object closed (already off the stack): judge it if it is a
     /// typed variable, and hand it to its parent if it is a `valueInfo`.
     #[inline]
-    pub(super) fn object_closed(&mut self, frame: &Frame, _at: usize) -> Result<(), Fail> {
+    pub(super) fn object_closed(&mut self, frame: &Frame) -> Result<(), Fail> {
         let state = &frame.typed;
         if state.seen & (TYPE | VALUE_INFO) != 0 {
             self.typed_variable(frame)?;
@@ -600,7 +600,7 @@ impl<const QUOTED: bool> Parser<'_, '_, '_, '_, QUOTED> {
     /// An array closed: judge Jackson's `WRAPPER_ARRAY` form,
     /// `["com.acme.Order", {...}]`, when the policy asks for it.
     #[inline]
-    pub(super) fn array_closed(&mut self, frame: &Frame, _at: usize) -> Result<(), Fail> {
+    pub(super) fn array_closed(&mut self, frame: &Frame) -> Result<(), Fail> {
         if !self.session.inspector.policy.wrapper_arrays
             || frame.count != 2
             || frame.typed.seen & FIRST_STR == 0
