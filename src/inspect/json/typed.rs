@@ -34,13 +34,34 @@ pub(super) enum Key {
     Other,
 }
 
-const FIXED_KEYS: [(&[u8], Key); 5] = [
-    (b"type", Key::Type),
-    (b"value", Key::Value),
-    (b"valueInfo", Key::ValueInfo),
-    (b"objectTypeName", Key::ObjectTypeName),
-    (b"serializationDataFormat", Key::SerializationDataFormat),
+/// The keys with a fixed meaning, with their first eight bytes.
+const FIXED_KEYS: [(&[u8], u64, Key); 5] = [
+    (b"type", first_word(b"type"), Key::Type),
+    (b"value", first_word(b"value"), Key::Value),
+    (b"valueInfo", first_word(b"valueInfo"), Key::ValueInfo),
+    (
+        b"objectTypeName",
+        first_word(b"objectTypeName"),
+        Key::ObjectTypeName,
+    ),
+    (
+        b"serializationDataFormat",
+        first_word(b"serializationDataFormat"),
+        Key::SerializationDataFormat,
+    ),
 ];
+
+/// The first eight bytes of `name`, zero-padded, as `scan::prefix_of` reads
+/// them (at compile time).
+const fn first_word(name: &[u8]) -> u64 {
+    let mut word = 0u64;
+    let mut i = 0;
+    while i < name.len() && i < 8 {
+        word |= (name[i] as u64) << (8 * i);
+        i += 1;
+    }
+    word
+}
 
 const EXPRESSION: &[u8] = b"Expression";
 
@@ -65,7 +86,7 @@ impl<'i> KeyClasses<'i> {
         let mut slots = [0u8; 256];
         let names = FIXED_KEYS
             .iter()
-            .map(|&(name, _)| name)
+            .map(|&(name, _, _)| name)
             .chain(type_ids.iter().map(String::as_bytes));
         for (i, name) in names.enumerate() {
             let slot = &mut slots[filter_bit(name)];
@@ -81,15 +102,20 @@ impl<'i> KeyClasses<'i> {
         }
     }
 
-    /// The `i`th candidate: its name and what it means.
-    fn candidate(&self, i: usize) -> Option<(&[u8], Key)> {
-        match FIXED_KEYS.get(i) {
-            Some(&(name, class)) => Some((name, class)),
-            None => self.type_ids.get(i - FIXED_KEYS.len()).map(|id| {
+    /// Whether the `i`th candidate is `key` (whose first eight bytes are
+    /// `prefix`), and what it means.
+    fn candidate(&self, i: usize, prefix: u64, key: &[u8]) -> Option<Key> {
+        let (name, name_prefix, class) = match FIXED_KEYS.get(i) {
+            Some(&fixed) => fixed,
+            None => {
+                let id = self.type_ids.get(i - FIXED_KEYS.len())?;
                 let dotnet = id.starts_with('$') || id.starts_with("__");
-                (id.as_bytes(), Key::TypeId(dotnet))
-            }),
-        }
+                (id.as_bytes(), prefix_of(id.as_bytes()), Key::TypeId(dotnet))
+            }
+        };
+        let same =
+            name.len() == key.len() && name_prefix == prefix && (key.len() <= 8 || name == key);
+        same.then_some(class)
     }
 
     /// The meaning of `key`, whose first eight bytes are `prefix`.
@@ -107,19 +133,13 @@ impl<'i> KeyClasses<'i> {
 
     #[inline(never)]
     fn classify_slow(&self, slot: u8, prefix: u64, key: &[u8]) -> Key {
-        let same = |name: &[u8]| {
-            name.len() == key.len() && prefix_of(name) == prefix && (key.len() <= 8 || name == key)
-        };
         let found = if slot == MANY {
-            (0..FIXED_KEYS.len() + self.type_ids.len())
-                .filter_map(|i| self.candidate(i))
-                .find(|&(name, _)| same(name))
+            (0..FIXED_KEYS.len() + self.type_ids.len()).find_map(|i| self.candidate(i, prefix, key))
         } else {
-            self.candidate(usize::from(slot) - 1)
-                .filter(|&(name, _)| same(name))
+            self.candidate(usize::from(slot) - 1, prefix, key)
         };
         match found {
-            Some((_, class)) => class,
+            Some(class) => class,
             None if self.expressions && ends_with_expression(key) => Key::Expression,
             None => Key::Other,
         }
@@ -635,6 +655,18 @@ mod tests {
             spare.set(levels);
             most
         })
+    }
+
+    #[test]
+    fn fixed_keys_carry_the_prefix_the_scanner_reads() {
+        for (name, prefix, _) in FIXED_KEYS {
+            assert_eq!(prefix, prefix_of(name), "{}", String::from_utf8_lossy(name));
+        }
+        let keys = KeyClasses::new(&[], false);
+        for (name, prefix, class) in FIXED_KEYS {
+            assert_eq!(keys.classify(prefix, name), class);
+        }
+        assert_eq!(keys.classify(prefix_of(b"typo"), b"typo"), Key::Other);
     }
 
     #[test]
