@@ -367,9 +367,9 @@ impl<'a, F: FnMut(&'a str)> Parser<'a, F> {
 /// parse_dotnet_type_name(
 ///     "System.Collections.Generic.List`1[[System.Diagnostics.Process, System]], mscorlib",
 ///     |t| types.push(t),
-/// )
-/// .unwrap();
+/// )?;
 /// assert_eq!(types, ["System.Collections.Generic.List`1", "System.Diagnostics.Process"]);
+/// # Ok::<(), input_guard::classes::TypeNameError>(())
 /// ```
 pub fn parse_dotnet_type_name<'a>(
     input: &'a str,

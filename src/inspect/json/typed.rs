@@ -644,6 +644,10 @@ impl<const QUOTED: bool> Parser<'_, '_, '_, '_, QUOTED> {
 
 #[cfg(test)]
 mod tests {
+    //! Unit tests only (never compiled into the library): an `unwrap` or
+    //! `expect` here is a test assertion on fixed inputs, not a path a
+    //! request can reach.
+
     use super::*;
     use crate::{Guard, Policy};
 
