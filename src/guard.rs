@@ -6,7 +6,7 @@ use http::{HeaderMap, HeaderName, Uri};
 
 use crate::classes::ClassFilter;
 use crate::inspect::compression::{self, Coding};
-use crate::inspect::json::JsonInspector;
+use crate::inspect::json::{self, JsonInspector, PagingMember};
 use crate::inspect::media_type::{self, BodyKind};
 use crate::inspect::multipart;
 use crate::inspect::path;
@@ -107,7 +107,7 @@ impl Guard {
             policy.classes.deny.iter().cloned(),
         );
         let xml = XmlInspector::new(policy.xml.clone());
-        let routes = RouteTable::new(&policy.routes);
+        let routes = RouteTable::new(&policy.routes, policy.builtin_routes);
         Guard {
             policy,
             classes,
@@ -188,7 +188,7 @@ impl Guard {
     /// violation.
     pub fn route(&self, head: &Parts) -> Result<Option<&Route>, Violation> {
         let path = path::normalize(head.uri.path())?;
-        Ok(self.routes.find(&self.policy.routes, &head.method, &path))
+        Ok(self.routes.find(&head.method, &path))
     }
 
     /// The body limit for this request: its route's `max_bytes`, or the
@@ -237,37 +237,32 @@ impl Guard {
             r.task_query
                 && r.expressions.unwrap_or(self.policy.query.expressions) == Expressions::Forbid
         });
-        let rewritten = match route {
-            Some(route) if route.list_query || forbid_expressions => {
-                self.inspect_query(head, route, forbid_expressions)?
-            }
-            _ => None,
-        };
-        self.inspect_body(head, body, forbid_expressions)?;
-        Ok(rewritten)
-    }
-
-    fn inspect_query(
-        &self,
-        head: &Parts,
-        route: &Route,
-        forbid_expressions: bool,
-    ) -> Result<Option<Uri>, Violation> {
+        let list_query = route.filter(|r| r.list_query);
         let query = head.uri.query().unwrap_or("");
-        let params = query::parse(query)?;
+        let params = if list_query.is_some() || forbid_expressions {
+            query::parse(query)?
+        } else {
+            Vec::new()
+        };
         if forbid_expressions {
             query::check_expressions(&params)?;
         }
-        if !route.list_query {
-            return Ok(None);
+        let paging = list_query.map(|route| self.paging(route));
+        if let Some(paging) = paging {
+            // The query string's paging values first: a bad one fails
+            // before the body is inspected. Whether the query is bounded
+            // at all also depends on the body.
+            let values_only = Paging {
+                require_max_results: false,
+                ..paging
+            };
+            query::check_paging(query, &params, &[], values_only)?;
         }
-        let cap = route.max_results.unwrap_or(self.policy.query.max_results);
-        let paging = Paging {
-            cap: (cap > 0).then_some(cap),
-            clamp: self.policy.query.on_excess == OnExcess::Clamp,
-            require_max_results: self.policy.query.require_max_results,
+        let body_paging = self.inspect_body(head, body, forbid_expressions, paging.is_some())?;
+        let Some(paging) = paging else {
+            return Ok(None);
         };
-        let Some(new_query) = query::check_paging(query, &params, paging)? else {
+        let Some(new_query) = query::check_paging(query, &params, &body_paging, paging)? else {
             return Ok(None);
         };
         let mut parts = head.uri.clone().into_parts();
@@ -281,14 +276,26 @@ impl Guard {
         })
     }
 
+    fn paging(&self, route: &Route) -> Paging {
+        let cap = route.max_results.unwrap_or(self.policy.query.max_results);
+        Paging {
+            cap: (cap > 0).then_some(cap),
+            clamp: self.policy.query.on_excess == OnExcess::Clamp,
+            require_max_results: self.policy.query.require_max_results,
+        }
+    }
+
+    /// Inspects the body; for a list query (`paging`), returns the paging
+    /// members of a JSON body.
     fn inspect_body(
         &self,
         head: &Parts,
         body: &[u8],
         forbid_expressions: bool,
-    ) -> Result<(), Violation> {
+        paging: bool,
+    ) -> Result<Vec<PagingMember>, Violation> {
         if body.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         // A compressed body is inspected as the engine would read it.
         let coding = match single_header(&head.headers, &CONTENT_ENCODING)? {
@@ -324,11 +331,12 @@ impl Guard {
                 for part in &parts {
                     self.inspect_part(part, forbid_expressions)?;
                 }
-                Ok(())
+                Ok(Vec::new())
             }
             BodyKind::Other => match (self.policy.body.unknown_types, sniff(body)) {
                 (UnknownTypes::Sniff, Some(kind)) => {
-                    self.inspect_document(kind, body, None, forbid_expressions)
+                    self.inspect_document(kind, body, None, forbid_expressions)?;
+                    Ok(paging_of(kind, body, None, paging)?)
                 }
                 _ => Err(Violation::new(
                     Code::UnsupportedMediaType,
@@ -339,7 +347,10 @@ impl Guard {
                     },
                 )),
             },
-            kind => self.inspect_document(kind, body, charset, forbid_expressions),
+            kind => {
+                self.inspect_document(kind, body, charset, forbid_expressions)?;
+                Ok(paging_of(kind, body, charset, paging)?)
+            }
         }
     }
 
@@ -471,6 +482,20 @@ impl Guard {
 
 /// Deployment resources by file name: BPMN, DMN and CMMN models are XML,
 /// Camunda Forms are JSON.
+/// The paging members of a list query's body, when it is JSON.
+fn paging_of(
+    kind: BodyKind,
+    body: &[u8],
+    charset: Option<&str>,
+    paging: bool,
+) -> Result<Vec<PagingMember>, Violation> {
+    if paging && kind == BodyKind::Json {
+        json::paging_members(body, charset)
+    } else {
+        Ok(Vec::new())
+    }
+}
+
 fn kind_of_file(filename: &str) -> BodyKind {
     let lower = filename.to_ascii_lowercase();
     if [".bpmn", ".dmn", ".cmmn", ".xml"]

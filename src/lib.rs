@@ -33,9 +33,12 @@
 //! assert!(filter.check("java.util.ArrayList<com.acme.model.Order>").is_allowed());
 //! assert!(!filter.check("java.util.ArrayList<com.acme.Other>").is_allowed());
 //!
-//! // A whole request.
-//! let (head, ()) = http::Request::get("/engine-rest/task").body(())?.into_parts();
+//! // Whole requests. Camunda 7's list endpoints are known routes, so a
+//! // task query must bound its results (`[query] max_results`, 1000).
+//! let (head, ()) = http::Request::get("/engine-rest/task?maxResults=50").body(())?.into_parts();
 //! assert_eq!(guard.check(&head, b""), Verdict::Allow);
+//! let (head, ()) = http::Request::get("/engine-rest/task").body(())?.into_parts();
+//! assert!(matches!(guard.check(&head, b""), Verdict::Reject(v) if v.code().as_str() == "query-unbounded"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![forbid(unsafe_code)]

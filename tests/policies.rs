@@ -75,8 +75,9 @@ fn readme_documents_every_key() {
     let top = keys("");
     assert!(top.contains(&"mode".to_owned()), "{top:?}");
     for key in &top {
-        if key == "mode" {
-            assert!(readme.contains("| `mode` |"), "README lacks `mode`");
+        if key == "mode" || key == "builtin_routes" {
+            let row = format!("| `{key}` |");
+            assert!(readme.contains(&row), "README lacks {row}");
             continue;
         }
         let documented: Vec<String> = keys(key);
@@ -89,5 +90,22 @@ fn readme_documents_every_key() {
             };
             assert!(readme.contains(&row), "README lacks {row}");
         }
+    }
+}
+
+#[test]
+fn readme_lists_every_builtin_route() {
+    let readme =
+        std::fs::read_to_string(format!("{}/policies/README.md", env!("CARGO_MANIFEST_DIR")))
+            .expect("policies/README.md");
+    let routes = input_guard::policy::BuiltinRoutes::Camunda7.routes();
+    assert!(routes.len() > 40);
+    for route in routes {
+        let path = route
+            .path
+            .strip_prefix("/{engine-rest,engine-rest/engine/*}")
+            .unwrap_or_else(|| panic!("{}: not under both engine prefixes", route.path));
+        let row = format!("| `{path}` |");
+        assert!(readme.contains(&row), "README lacks {row}");
     }
 }

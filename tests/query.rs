@@ -55,7 +55,7 @@ fn bundled_clamp_text() -> String {
 
 /// `text` with `routes` (`[[routes]]` tables) placed before its first route.
 fn routes_first(text: &str, routes: &str) -> String {
-    let at = text.find("[[routes]]").expect("the policy has routes");
+    let at = text.find("\n[[routes]]\n").expect("the policy has routes") + 1;
     format!("{}{routes}\n{}", &text[..at], &text[at..])
 }
 
@@ -1945,18 +1945,38 @@ path = "/engine-rest/task"
     ];
     check(&guard(&text), &cases);
 
-    // The same routes after the bundled ones change nothing.
+    // A policy's own routes come before the built-in ones wherever its
+    // tables stand; with the built-in ones off, only its own apply.
     let text = format!("{}\n{custom}", bundled_text());
     let cases = vec![
         get(
-            "late custom cap ignored",
-            "/engine-rest/history/process-instance?maxResults=1000",
+            "custom cap, anywhere in the file",
+            "/engine-rest/history/process-instance?maxResults=201",
+            exceeded(),
+        ),
+        get(
+            "built-in list route",
+            "/engine-rest/process-instance",
+            unbounded(),
+        ),
+    ];
+    check(&guard(&text), &cases);
+    let text = format!("builtin_routes = \"none\"\n{custom}");
+    let cases = vec![
+        get(
+            "own route",
+            "/engine-rest/history/process-instance?maxResults=201",
+            exceeded(),
+        ),
+        get(
+            "no built-in route",
+            "/engine-rest/process-instance?maxResults=5000",
             ALLOW,
         ),
         get(
-            "late rule-less route ignored",
-            "/engine-rest/task",
-            unbounded(),
+            "no built-in task route",
+            "/engine-rest/task/count?assigneeExpression=x",
+            ALLOW,
         ),
     ];
     check(&guard(&text), &cases);
@@ -2095,7 +2115,8 @@ max_bytes = 64
 fn bundled_list_routes() -> Vec<(String, String, Vec<http::Method>)> {
     let policy = Policy::load(BUNDLED).unwrap_or_else(|e| panic!("{e}"));
     let mut out = Vec::new();
-    for route in policy.routes.iter().filter(|r| r.list_query) {
+    let routes = policy.routes.iter().chain(policy.builtin_routes.routes());
+    for route in routes.filter(|r| r.list_query) {
         let mut methods = route.methods.clone();
         if methods.is_empty() {
             methods.push(http::Method::GET);
@@ -2398,4 +2419,186 @@ mod cli {
             failures.join("\n")
         );
     }
+}
+
+/// A policy that names no routes still caps Camunda's list endpoints: the
+/// built-in routes apply, with the policy's own `[query]` settings.
+#[test]
+fn policies_without_routes_use_the_builtin_camunda_routes() {
+    let minimal = guard("[query]\nmax_results = 50\n");
+    let cases = vec![
+        get(
+            "at the policy's cap",
+            "/engine-rest/process-instance?maxResults=50",
+            ALLOW,
+        ),
+        get(
+            "over the policy's cap",
+            "/engine-rest/process-instance?maxResults=51",
+            exceeded(),
+        ),
+        get("unbounded", "/engine-rest/history/task", unbounded()),
+        get(
+            "named engine",
+            "/engine-rest/engine/other/job?firstResult=3",
+            unbounded(),
+        ),
+        get(
+            "task expressions",
+            "/engine-rest/task/count?assigneeExpression=x",
+            reject("expression-not-allowed", "query:assigneeExpression"),
+        ),
+        get(
+            "count is no list",
+            "/engine-rest/process-instance/count",
+            ALLOW,
+        ),
+        get("not a Camunda path", "/api/orders?maxResults=5000", ALLOW),
+    ];
+    check(&minimal, &cases);
+    // An empty policy and a classes-only one are complete policies too.
+    for text in ["", "[classes]\nallow = [\"com.acme.**\"]\n"] {
+        let cases = vec![
+            get("default cap", "/engine-rest/task?maxResults=1000", ALLOW),
+            get(
+                "over the default cap",
+                "/engine-rest/task?maxResults=1001",
+                exceeded(),
+            ),
+        ];
+        check(&guard(text), &cases);
+    }
+    let strict = Guard::new(
+        Policy::load(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/strict.toml"))
+            .unwrap_or_else(|e| panic!("{e}")),
+    );
+    let cap = strict.policy().query.max_results;
+    let cases = vec![
+        get(
+            "strict: at its cap",
+            format!("/engine-rest/deployment?maxResults={cap}"),
+            ALLOW,
+        ),
+        get(
+            "strict: over its cap",
+            format!("/engine-rest/deployment?maxResults={}", cap + 1),
+            exceeded(),
+        ),
+    ];
+    check(&strict, &cases);
+}
+
+/// `maxResults`/`firstResult` at the top of a JSON query body meet the same
+/// rules as in the query string, but only the query string bounds a query.
+#[test]
+fn paging_in_json_query_bodies() {
+    let body_exceeded = || reject("query-max-results-exceeded", "/maxResults");
+    let cases = vec![
+        post(
+            "body at the cap",
+            "/engine-rest/process-instance?maxResults=10",
+            r#"{"maxResults":1000}"#,
+            ALLOW,
+        ),
+        post(
+            "body over the cap",
+            "/engine-rest/process-instance?maxResults=10",
+            r#"{"maxResults":1001}"#,
+            body_exceeded(),
+        ),
+        post(
+            "body over the cap, as a string",
+            "/engine-rest/task?maxResults=10",
+            r#"{"maxResults":"5000"}"#,
+            body_exceeded(),
+        ),
+        post(
+            "body over the cap, escaped key",
+            "/engine-rest/task?maxResults=10",
+            r#"{"max\u0052esults":5000}"#,
+            body_exceeded(),
+        ),
+        post(
+            "body over the cap, UTF-16",
+            "/engine-rest/task?maxResults=10",
+            r#"{"maxResults":5000}"#,
+            body_exceeded(),
+        )
+        .utf16le(),
+        post(
+            "body over Java's int range",
+            "/engine-rest/task?maxResults=10",
+            r#"{"maxResults":2147483648}"#,
+            reject("query-invalid-paging", "/maxResults"),
+        ),
+        post(
+            "body negative firstResult",
+            "/engine-rest/task?maxResults=10",
+            r#"{"firstResult":-1}"#,
+            reject("query-invalid-paging", "/firstResult"),
+        ),
+        post(
+            "body fraction",
+            "/engine-rest/task?maxResults=10",
+            r#"{"maxResults":10.5}"#,
+            reject("query-invalid-paging", "/maxResults"),
+        ),
+        post(
+            "body array",
+            "/engine-rest/task?maxResults=10",
+            r#"{"maxResults":[10]}"#,
+            reject("query-invalid-paging", "/maxResults"),
+        ),
+        post(
+            "body null means not given",
+            "/engine-rest/task?maxResults=10",
+            r#"{"maxResults":null,"firstResult":null}"#,
+            ALLOW,
+        ),
+        post(
+            "nested paging is data",
+            "/engine-rest/task?maxResults=10",
+            r#"{"orQueries":[{"maxResults":5000}],"x":{"maxResults":-1}}"#,
+            ALLOW,
+        ),
+        post(
+            "other case is another key",
+            "/engine-rest/task?maxResults=10",
+            r#"{"MaxResults":5000}"#,
+            ALLOW,
+        ),
+        post(
+            "body within the cap does not bound the query",
+            "/engine-rest/task",
+            r#"{"maxResults":10}"#,
+            unbounded(),
+        ),
+        post(
+            "not a list route",
+            "/engine-rest/process-instance/count",
+            r#"{"maxResults":5000}"#,
+            ALLOW,
+        ),
+    ];
+    check(&bundled(), &cases);
+    // Clamping rewrites URIs, never bodies: a body over the cap is refused.
+    let clamp = guard(&bundled_edited(&[(
+        r#"on_excess = "reject""#,
+        r#"on_excess = "clamp""#,
+    )]));
+    let cases = vec![
+        post(
+            "clamp: body over the cap",
+            "/engine-rest/process-instance?maxResults=10",
+            r#"{"maxResults":1001}"#,
+            body_exceeded(),
+        ),
+        post(
+            "clamp: body within, query added",
+            "/engine-rest/process-instance",
+            r#"{"maxResults":10}"#,
+            rewrite("/engine-rest/process-instance?maxResults=1000"),
+        ),
+    ];
+    check(&clamp, &cases);
 }

@@ -122,15 +122,43 @@ pub struct Paging {
     pub require_max_results: bool,
 }
 
-/// Checks the paging parameters of a list query. Returns the rewritten
-/// query string when clamping changed it.
+/// Checks the paging parameters of a list query: those of the query
+/// string, and `body`, the paging members of its JSON body (see
+/// [`paging_members`](crate::inspect::json::paging_members)). Returns the
+/// rewritten query string when clamping changed it.
+///
+/// A body's paging members are held to the same rules, and above the cap
+/// rejected even when clamping (the guard rewrites URIs, never bodies). But
+/// they do not bound the query: Camunda reads paging from the query string
+/// only, so a body's `maxResults` with none in the query string is still
+/// an unbounded query to the engine.
 pub fn check_paging(
     query: &str,
     params: &[Param<'_>],
+    body: &[(&str, Option<String>)],
     paging: Paging,
 ) -> Result<Option<String>, Violation> {
     let mut max_results = 0;
     let mut over = false;
+    for (name, value) in body {
+        let location = format!("/{name}");
+        let Some(value) = paging_value(value.as_deref()) else {
+            return Err(Violation::new(
+                Code::QueryInvalidPaging,
+                location,
+                "paging members must be non-negative integers in Java's int range",
+            ));
+        };
+        if *name == "maxResults"
+            && let Some(cap) = paging.cap.filter(|&cap| value > cap)
+        {
+            return Err(Violation::new(
+                Code::QueryMaxResultsExceeded,
+                location,
+                format!("maxResults is limited to {cap}"),
+            ));
+        }
+    }
     for param in params {
         let is_max = param.name == "maxResults";
         if !is_max && param.name != "firstResult" {
@@ -254,16 +282,19 @@ mod tests {
         let q = "sortBy=id&max%52esults=500&a=%20";
         let params = parse(q).unwrap();
         assert_eq!(
-            check_paging(q, &params, paging).unwrap().as_deref(),
+            check_paging(q, &params, &[], paging).unwrap().as_deref(),
             Some("sortBy=id&maxResults=100&a=%20")
         );
         let q = "firstResult=5";
         let params = parse(q).unwrap();
         assert_eq!(
-            check_paging(q, &params, paging).unwrap().as_deref(),
+            check_paging(q, &params, &[], paging).unwrap().as_deref(),
             Some("firstResult=5&maxResults=100")
         );
         let q = "maxResults=100";
-        assert_eq!(check_paging(q, &parse(q).unwrap(), paging).unwrap(), None);
+        assert_eq!(
+            check_paging(q, &parse(q).unwrap(), &[], paging).unwrap(),
+            None
+        );
     }
 }

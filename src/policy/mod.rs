@@ -64,7 +64,47 @@ pub struct Policy {
     pub query: QueryPolicy,
     /// `[[routes]]`: per-route rules, first match wins.
     pub routes: Vec<Route>,
+    /// `builtin_routes`: the routes tried after [`Policy::routes`].
+    pub builtin_routes: BuiltinRoutes,
 }
+
+/// `builtin_routes`: route tables compiled into the crate, tried after the
+/// policy's own `[[routes]]`.
+///
+/// A policy that names no routes must still cap the queries of the engine
+/// it guards: a `[query] max_results` that applied nowhere would be a trap.
+/// So by default the list and task-query endpoints of Camunda 7's REST API
+/// (`src/policy/camunda7_routes.toml`, listed in `policies/README.md`) are
+/// routes of every policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BuiltinRoutes {
+    /// `"camunda7"`: Camunda 7's list endpoints (paging rules) and task
+    /// queries (expression rules), for the default engine and named ones
+    /// (the default).
+    #[default]
+    Camunda7,
+    /// `"none"`: only the policy's own routes.
+    None,
+}
+
+impl BuiltinRoutes {
+    /// The routes this table stands for, in the order they are tried.
+    pub fn routes(self) -> &'static [Route] {
+        static CAMUNDA7: std::sync::OnceLock<Vec<Route>> = std::sync::OnceLock::new();
+        match self {
+            BuiltinRoutes::Camunda7 => CAMUNDA7.get_or_init(|| {
+                // The text is compiled in and parsed by a unit test, so the
+                // error arm is unreachable in a released build.
+                raw::parse(CAMUNDA7_ROUTES)
+                    .map(|policy| policy.routes)
+                    .unwrap_or_default()
+            }),
+            BuiltinRoutes::None => &[],
+        }
+    }
+}
+
+const CAMUNDA7_ROUTES: &str = include_str!("camunda7_routes.toml");
 
 /// `[body]`.
 #[derive(Debug, Clone, PartialEq, Eq)]

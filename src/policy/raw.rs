@@ -4,8 +4,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{
-    ClassPolicy, Expressions, JsonPolicy, Mode, OnExcess, Policy, PolicyError, PolicyErrorKind,
-    Route, SchemaLocations, UnknownTypes, XmlPolicy,
+    BuiltinRoutes, ClassPolicy, Expressions, JsonPolicy, Mode, OnExcess, Policy, PolicyError,
+    PolicyErrorKind, Route, SchemaLocations, UnknownTypes, XmlPolicy,
 };
 use crate::classes::ClassPattern;
 
@@ -25,6 +25,14 @@ struct RawPolicy {
     query: RawQuery,
     #[serde(default)]
     routes: Vec<RawRoute>,
+    builtin_routes: Option<RawBuiltinRoutes>,
+}
+
+#[derive(Deserialize, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+enum RawBuiltinRoutes {
+    Camunda7,
+    None,
 }
 
 #[derive(Deserialize, Default)]
@@ -214,6 +222,12 @@ pub(super) fn parse(text: &str) -> Result<Policy, PolicyError> {
     }
     for (i, route) in raw.routes.into_iter().enumerate() {
         policy.routes.push(self::route(text, i, route)?);
+    }
+    if let Some(builtin) = raw.builtin_routes {
+        policy.builtin_routes = match builtin {
+            RawBuiltinRoutes::Camunda7 => BuiltinRoutes::Camunda7,
+            RawBuiltinRoutes::None => BuiltinRoutes::None,
+        };
     }
     Ok(policy)
 }
@@ -538,6 +552,23 @@ mod tests {
         assert!(msg.contains("`*`"), "{msg}");
         let (_, key, _) = err("[classes]\ndeny = [\"*\"]\n");
         assert_eq!(key, "classes.deny[0]");
+    }
+
+    #[test]
+    fn builtin_routes_parse_and_can_be_turned_off() {
+        let text = include_str!("camunda7_routes.toml");
+        let builtin = parse(text).unwrap();
+        assert_eq!(
+            builtin.routes.len(),
+            text.lines().filter(|l| *l == "[[routes]]").count()
+        );
+        assert!(builtin.routes.len() > 40);
+        assert_eq!(BuiltinRoutes::Camunda7.routes(), builtin.routes.as_slice());
+        assert!(BuiltinRoutes::None.routes().is_empty());
+        assert_eq!(parse("").unwrap().builtin_routes, BuiltinRoutes::Camunda7);
+        let off = parse("builtin_routes = \"none\"\n").unwrap();
+        assert_eq!(off.builtin_routes, BuiltinRoutes::None);
+        assert_eq!(err("builtin_routes = \"camunda8\"\n").1, "builtin_routes");
     }
 
     #[test]

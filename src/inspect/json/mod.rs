@@ -39,9 +39,12 @@
 //! ```
 
 mod encoding;
+mod paging;
 mod scan;
 mod strings;
 mod typed;
+
+pub use paging::{PagingMember, paging_members};
 
 use crate::classes::ClassFilter;
 use crate::inspect::xml::XmlInspector;
