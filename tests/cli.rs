@@ -124,6 +124,15 @@ fn body_comes_from_file_or_stdin() {
         "body",
     );
     assert_reject(&check(p, &[], b"abc"), 413, "body-too-large", "body");
+    assert_reject(
+        &check(p, &["--body", "-"], b"abc"),
+        413,
+        "body-too-large",
+        "body",
+    );
+    // Near miss: two bytes fit.
+    let json = ["--body", "-", "--header", "Content-Type: application/json"];
+    assert_eq!(check(p, &json, b"{}").code, 0);
 }
 
 #[test]

@@ -42,7 +42,8 @@ enum Command {
         /// A request header, `Name: value`; repeat for more.
         #[arg(long = "header", value_name = "NAME: VALUE")]
         headers: Vec<String>,
-        /// File holding the body (default: standard input, when it is not a terminal).
+        /// File holding the body; `-` is standard input, which is also the
+        /// default when it is not a terminal.
         #[arg(long)]
         body: Option<PathBuf>,
     },
@@ -204,15 +205,18 @@ fn check(
     })
 }
 
+/// The body from `file`; `-` (as is the custom) or no file at all means
+/// standard input, which is read unless it is a terminal.
 fn read_body(file: Option<PathBuf>) -> Result<Vec<u8>, String> {
+    let named_stdin = file.as_deref() == Some(std::path::Path::new("-"));
     match file {
-        Some(path) => {
+        Some(path) if !named_stdin => {
             std::fs::read(&path).map_err(|e| format!("cannot read body {}: {e}", path.display()))
         }
-        None => {
+        _ => {
             let mut body = Vec::new();
             let stdin = std::io::stdin();
-            if !stdin.is_terminal() {
+            if named_stdin || !stdin.is_terminal() {
                 stdin
                     .lock()
                     .read_to_end(&mut body)
