@@ -233,18 +233,22 @@ impl Guard {
                 "Content-Length does not match the body",
             ));
         }
-        let forbid_expressions = route.is_some_and(|r| {
-            r.task_query
-                && r.expressions.unwrap_or(self.policy.query.expressions) == Expressions::Forbid
+        // Expressions are refused in the query string of every query
+        // route, and in the body of task queries (whose JSON bodies are
+        // queries the engine evaluates).
+        let query_route = route.filter(|r| r.list_query || r.task_query);
+        let no_expressions = query_route.is_some_and(|r| {
+            r.expressions.unwrap_or(self.policy.query.expressions) == Expressions::Forbid
         });
+        let forbid_expressions = no_expressions && route.is_some_and(|r| r.task_query);
         let list_query = route.filter(|r| r.list_query);
         let query = head.uri.query().unwrap_or("");
-        let params = if list_query.is_some() || forbid_expressions {
+        let params = if query_route.is_some() {
             query::parse(query)?
         } else {
             Vec::new()
         };
-        if forbid_expressions {
+        if no_expressions {
             query::check_expressions(&params)?;
         }
         let paging = list_query.map(|route| self.paging(route));

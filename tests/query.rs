@@ -1533,21 +1533,21 @@ fn expressions_in_query_strings() {
             "/engine-rest/task/count?x=%ZZ",
             malformed(),
         ),
-        // Near misses: literal `${` / `#{` in ordinary parameters is text.
+        // `${` / `#{` in any parameter, however encoded.
         get(
-            "literal ${x} in assignee",
+            "${x} in assignee",
             "/engine-rest/task?maxResults=10&assignee=%24%7Bx%7D",
-            ALLOW,
+            expression("query:assignee"),
         ),
         get(
-            "literal #{x} in assignee",
+            "#{x} in assignee",
             "/engine-rest/task?maxResults=10&assignee=%23%7Bx%7D",
-            ALLOW,
+            expression("query:assignee"),
         ),
         get(
-            "literal ${x} sent unencoded",
+            "${x} sent unencoded",
             "/engine-rest/task?maxResults=10&assignee=${x}",
-            ALLOW,
+            expression("query:assignee"),
         ),
         get(
             "expression sent unencoded",
@@ -1560,14 +1560,14 @@ fn expressions_in_query_strings() {
             ALLOW,
         ),
         get(
-            "literal in assigneeLike",
+            "in assigneeLike",
             "/engine-rest/task?maxResults=10&assigneeLike=%24%7BcurrentUser()%7D",
-            ALLOW,
+            expression("query:assigneeLike"),
         ),
         get(
-            "literal in task count",
+            "in task count",
             "/engine-rest/task/count?assignee=%24%7Bx%7D",
-            ALLOW,
+            expression("query:assignee"),
         ),
         get(
             "`Expression` alone",
@@ -1594,15 +1594,36 @@ fn expressions_in_query_strings() {
             "/engine-rest/task?maxResults=10&sortBy=assigneeExpression",
             ALLOW,
         ),
-        // Non-task routes take no expressions.
+        // Every query route refuses expressions in its query string.
         get(
             "process-instance list",
             "/engine-rest/process-instance?maxResults=1&fooExpression=x",
-            ALLOW,
+            expression("query:fooExpression"),
         ),
         get(
             "history task list",
             "/engine-rest/history/task?maxResults=1&assigneeExpression=x",
+            expression("query:assigneeExpression"),
+        ),
+        get(
+            "process-instance list, value",
+            "/engine-rest/process-instance?maxResults=1&businessKey=a%24%7Bx%7D",
+            expression("query:businessKey"),
+        ),
+        // Near misses: no `${` or `#{`.
+        get(
+            "dollar and brace apart",
+            "/engine-rest/task?maxResults=10&name=%24x%7B&description=%24%20%7Bx%7D",
+            ALLOW,
+        ),
+        get(
+            "brace first",
+            "/engine-rest/task?maxResults=10&name=%7B%24x%7D%23",
+            ALLOW,
+        ),
+        get(
+            "hash without brace",
+            "/engine-rest/process-instance?maxResults=1&businessKey=%23x",
             ALLOW,
         ),
         get(
@@ -1716,19 +1737,37 @@ fn expressions_in_json_bodies() {
         )
         .utf16le(),
         post(
-            "UTF-16LE body, literal (near miss)",
+            "UTF-16LE body, a value",
             task,
             r#"{"assignee":"${x}"}"#,
-            ALLOW,
+            expression("/assignee"),
         )
         .utf16le(),
-        // Near misses.
-        post("literal ${x} in assignee", task, r#"{"assignee":"${x}"}"#, ALLOW),
-        post("literal #{x} in assignee", task, r##"{"assignee":"#{x}"}"##, ALLOW),
+        post("${x} in assignee", task, r#"{"assignee":"${x}"}"#, expression("/assignee")),
+        post("#{x} in assignee", task, r##"{"assignee":"#{x}"}"##, expression("/assignee")),
         post(
-            "literal in orQueries",
+            "escaped ${x}",
+            task,
+            r#"{"assignee":"${x}"}"#,
+            expression("/assignee"),
+        ),
+        post(
+            "a value in orQueries",
             task,
             r#"{"orQueries":[{"assigneeLike":"${x}"}]}"#,
+            expression("/orQueries/0/assigneeLike"),
+        ),
+        post(
+            "in an array",
+            task,
+            r##"{"candidateGroups":["a","#{x}"]}"##,
+            expression("/candidateGroups/1"),
+        ),
+        // Near misses.
+        post(
+            "dollar and brace apart",
+            task,
+            r#"{"assignee":"$x{","owner":"$ {x}","name":"{$x}#"}"#,
             ALLOW,
         ),
         post("null expression", task, r#"{"assigneeExpression":null}"#, ALLOW),
@@ -1745,12 +1784,12 @@ fn expressions_in_json_bodies() {
             ALLOW,
         ),
         post(
-            "filter create, literal",
+            "filter create, a value",
             "/engine-rest/filter/create",
             r#"{"resourceType":"Task","name":"x","query":{"assignee":"${x}"}}"#,
-            ALLOW,
+            expression("/query/assignee"),
         ),
-        // Non-task routes take no expressions.
+        // The bodies of other queries are not evaluated.
         post(
             "process-instance query",
             "/engine-rest/process-instance?maxResults=10",

@@ -227,9 +227,13 @@ pub fn check_paging(
     Ok(Some(out))
 }
 
-/// Rejects task-query expression parameters (`...Expression`).
+/// Rejects expression parameters: task-query `...Expression` names, and
+/// any value that opens an expression (see [`carries_expression`]).
 pub fn check_expressions(params: &[Param<'_>]) -> Result<(), Violation> {
-    match params.iter().find(|p| is_expression_name(&p.name)) {
+    let found = params.iter().find(|p| {
+        is_expression_name(&p.name) || p.value.as_deref().is_some_and(carries_expression)
+    });
+    match found {
         Some(param) => Err(Violation::new(
             Code::ExpressionNotAllowed,
             format!("query:{}", param.name),
@@ -237,6 +241,16 @@ pub fn check_expressions(params: &[Param<'_>]) -> Result<(), Violation> {
         )),
         None => Ok(()),
     }
+}
+
+/// Whether `text` holds an EL expression opening, `${` or `#{`: where an
+/// engine might evaluate text (a query parameter it hands to the expression
+/// manager, a stored filter), an expression runs code (JUEL can call
+/// methods), so on query routes where expressions are forbidden the
+/// guard refuses any value that could open one.
+pub(crate) fn carries_expression(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b'{', bytes).any(|i| i > 0 && matches!(bytes.get(i - 1), Some(b'$' | b'#')))
 }
 
 /// Camunda's task-query expression parameters all end in `Expression`

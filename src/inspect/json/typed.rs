@@ -333,6 +333,17 @@ impl<const QUOTED: bool> Parser<'_, '_, '_, '_, QUOTED> {
     /// A string, number, boolean or null was read at `at`.
     #[inline(always)]
     pub(super) fn scalar(&mut self, value: Scalar, at: usize) -> Result<(), Fail> {
+        if self.session.keys.expressions
+            && let Scalar::Str(s) = value
+            && crate::inspect::query::carries_expression(&s.text(self.text))
+        {
+            return Err(self.fail(
+                Code::ExpressionNotAllowed,
+                at,
+                "expressions are not accepted in queries",
+                "",
+            ));
+        }
         let Some(frame) = self.ws.stack.last_mut() else {
             return Ok(());
         };
