@@ -400,7 +400,24 @@ impl Guard {
             })?),
             None => None,
         };
-        let by_type = media.as_ref().map_or(BodyKind::Other, |m| m.kind());
+        let mut by_type = media.as_ref().map_or(BodyKind::Other, |m| m.kind());
+        // Camunda's variable upload deserializes a `data` part with Jackson
+        // when its content type merely *contains* `application/json`
+        // (`AbstractVariablesResource`: `toLowerCase().contains(...)`), so
+        // `application/json-seq` or `text/plain; x=application/json` is JSON too.
+        if by_type == BodyKind::Other
+            && part
+                .content_type
+                .is_some_and(|t| t.to_ascii_lowercase().contains("application/json"))
+        {
+            by_type = BodyKind::Json;
+        }
+        // The deprecated `type` field names the class that part is read
+        // into. Camunda takes the field by name alone, file name or not.
+        if part.name == "type" {
+            self.check_type_part(part.body)
+                .map_err(|v| v.relocated(&format!("part:{label}"), part.offset))?;
+        }
         let kind = match (by_type, part.filename.as_deref()) {
             (BodyKind::Multipart, _) => {
                 return Err(Violation::new(
@@ -419,7 +436,6 @@ impl Guard {
                 media.as_ref().and_then(|m| m.charset),
                 forbid_expressions,
             ),
-            _ if part.name == "type" && part.filename.is_none() => self.check_type_part(part.body),
             _ => Ok(()),
         };
         result.map_err(|v| v.relocated(&format!("part:{label}"), part.offset))

@@ -11,6 +11,7 @@
 
 use std::sync::OnceLock;
 
+use input_guard::inspect::json::paging_members;
 use input_guard::{Guard, Policy};
 use libfuzzer_sys::fuzz_target;
 
@@ -103,6 +104,44 @@ fuzz_target!(|data: &[u8]| {
                 serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok(),
                 "accepted what serde_json rejects"
             );
+            paging_agrees_with_serde_json(body);
         }
     }
+    // Any bytes at all: no panic.
+    let _ = paging_members(data, None);
 });
+
+/// The paging members read from an accepted body are the top-level
+/// `maxResults`/`firstResult` serde_json sees, strings read as strings.
+fn paging_agrees_with_serde_json(body: &[u8]) {
+    let ours = paging_members(body, None).expect("an accepted UTF-8 body decodes");
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_slice(body) else {
+        assert!(ours.is_empty(), "paging found outside an object");
+        return;
+    };
+    let theirs: Vec<(&str, Option<String>)> = map
+        .iter()
+        .filter(|(k, v)| (k.as_str() == "maxResults" || k.as_str() == "firstResult") && !v.is_null())
+        .map(|(k, v)| {
+            let text = match v {
+                serde_json::Value::String(s) => Some(s.clone()),
+                serde_json::Value::Number(_) => Some(String::new()),
+                _ => None,
+            };
+            (k.as_str(), text)
+        })
+        .collect();
+    let mut ours: Vec<(&str, Option<String>)> = ours
+        .into_iter()
+        .map(|(k, v)| {
+            // Numbers as written differ from serde_json's rendering.
+            let number = v.as_deref().is_some_and(|t| t.starts_with(['-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9']));
+            let is_string_in_body = map.get(k).is_some_and(serde_json::Value::is_string);
+            (k, if number && !is_string_in_body { Some(String::new()) } else { v })
+        })
+        .collect();
+    ours.sort();
+    let mut theirs = theirs;
+    theirs.sort();
+    assert_eq!(ours, theirs, "paging members disagree with serde_json");
+}
