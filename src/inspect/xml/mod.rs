@@ -92,10 +92,20 @@ impl XmlInspector {
         Scan::new(&self.policy, &text, base).run()
     }
 
-    /// Inspects a document that is already text (a JSON string value, say):
-    /// it must not declare an encoding other than UTF-8 or US-ASCII.
+    /// Inspects a document that is already text (a JSON string value, say).
+    ///
+    /// Its XML declaration must be well formed, but its encoding label is
+    /// neither checked nor acted on: the engine hands such text to its
+    /// parser as characters (Spin reads `Xml` variables from a
+    /// `StringReader`), and a parser reading characters ignores the label.
+    /// Decoding the text again by its label would inspect a document the
+    /// engine never sees. A leading U+FEFF is skipped as a byte order mark.
     pub fn inspect_str(&self, text: &str) -> Result<(), Violation> {
-        self.inspect(text.as_bytes(), Some("utf-8"))
+        let (text, skipped) = match text.strip_prefix('\u{feff}') {
+            Some(rest) => (rest, '\u{feff}'.len_utf8()),
+            None => (text, 0),
+        };
+        Scan::new(&self.policy, text, skipped).run()
     }
 }
 
