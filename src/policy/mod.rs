@@ -231,6 +231,11 @@ pub struct XmlPolicy {
     pub max_namespace_declarations: usize,
     /// `allow_xslt`: accept elements in the XSLT namespace (default false).
     pub allow_xslt: bool,
+    /// `allow_doctype`: accept a DOCTYPE whose internal subset only
+    /// declares elements and attribute lists without defaults (default
+    /// false: any DOCTYPE is refused). External DTDs, entity and notation
+    /// declarations and parameter-entity references are refused always.
+    pub allow_doctype: bool,
     /// `schema_locations`: which `xsi:schemaLocation` values pass.
     pub schema_locations: SchemaLocations,
     /// `allow_absolute_stylesheets`: accept `<?xml-stylesheet href=...?>`
@@ -259,6 +264,7 @@ impl Default for XmlPolicy {
             max_elements: 1_000_000,
             max_namespace_declarations: 64,
             allow_xslt: false,
+            allow_doctype: false,
             schema_locations: SchemaLocations::default(),
             allow_absolute_stylesheets: false,
             forbid_elements: Vec::new(),

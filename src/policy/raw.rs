@@ -91,6 +91,7 @@ struct RawXml {
     max_elements: Option<Spanned<u64>>,
     max_namespace_declarations: Option<Spanned<u64>>,
     allow_xslt: Option<bool>,
+    allow_doctype: Option<bool>,
     schema_locations: Option<RawSchemaLocations>,
     allow_absolute_stylesheets: Option<bool>,
     #[serde(default)]
@@ -346,6 +347,9 @@ fn xml(text: &str, raw: RawXml) -> Result<XmlPolicy, PolicyError> {
     limits(text, xml_limits)?;
     if let Some(allow) = raw.allow_xslt {
         xml.allow_xslt = allow;
+    }
+    if let Some(allow) = raw.allow_doctype {
+        xml.allow_doctype = allow;
     }
     if let Some(allow) = raw.allow_absolute_stylesheets {
         xml.allow_absolute_stylesheets = allow;

@@ -44,6 +44,7 @@
 //!   element paths are only built when a violation is reported.
 
 mod attrs;
+mod doctype;
 mod encoding;
 mod url;
 
@@ -161,6 +162,7 @@ struct Scan<'a, 'p> {
     attrs: Vec<Attr<'a>>,
     elements: usize,
     root_seen: bool,
+    doctype_seen: bool,
     text_run: usize,
 }
 
@@ -175,6 +177,7 @@ impl<'a, 'p> Scan<'a, 'p> {
             attrs: Vec::new(),
             elements: 0,
             root_seen: false,
+            doctype_seen: false,
             text_run: 0,
         }
     }
@@ -419,11 +422,23 @@ impl<'a, 'p> Scan<'a, 'p> {
             return Ok(body + end + 3);
         }
         if rest.len() >= 9 && rest[2..9].eq_ignore_ascii_case(b"DOCTYPE") {
-            return Err(self.violation(
-                Code::XmlDoctype,
-                lt,
-                "document type declarations (DTDs) are not accepted",
-            ));
+            if !self.policy.allow_doctype || &rest[2..9] != b"DOCTYPE" {
+                return Err(self.violation(
+                    Code::XmlDoctype,
+                    lt,
+                    "document type declarations (DTDs) are not accepted",
+                ));
+            }
+            if self.root_seen || self.doctype_seen {
+                return Err(self.malformed(lt, "DOCTYPE after the root element or twice"));
+            }
+            self.doctype_seen = true;
+            return doctype::scan(bytes, lt).map_err(|refusal| match refusal {
+                doctype::Refusal::Forbidden(at, message) => {
+                    self.violation(Code::XmlDoctype, at, message)
+                }
+                doctype::Refusal::Malformed(at, message) => self.malformed(at, message),
+            });
         }
         // `<!ENTITY`, `<!ELEMENT`, `<!ATTLIST`, `<!NOTATION` only exist in a
         // DTD; anything else after `<!` is not XML.
