@@ -121,7 +121,9 @@ fn paging_agrees_with_serde_json(body: &[u8]) {
     };
     let theirs: Vec<(&str, Option<String>)> = map
         .iter()
-        .filter(|(k, v)| (k.as_str() == "maxResults" || k.as_str() == "firstResult") && !v.is_null())
+        .filter(|(k, v)| {
+            (k.as_str() == "maxResults" || k.as_str() == "firstResult") && !v.is_null()
+        })
         .map(|(k, v)| {
             let text = match v {
                 serde_json::Value::String(s) => Some(s.clone()),
@@ -135,9 +137,18 @@ fn paging_agrees_with_serde_json(body: &[u8]) {
         .into_iter()
         .map(|(k, v)| {
             // Numbers as written differ from serde_json's rendering.
-            let number = v.as_deref().is_some_and(|t| t.starts_with(['-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9']));
+            let number = v.as_deref().is_some_and(|t| {
+                t.starts_with(['-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9'])
+            });
             let is_string_in_body = map.get(k).is_some_and(serde_json::Value::is_string);
-            (k, if number && !is_string_in_body { Some(String::new()) } else { v })
+            (
+                k,
+                if number && !is_string_in_body {
+                    Some(String::new())
+                } else {
+                    v
+                },
+            )
         })
         .collect();
     ours.sort();
