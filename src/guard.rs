@@ -320,6 +320,8 @@ impl Guard {
             &inflated[..]
         };
         let media = match single_header(&head.headers, &CONTENT_TYPE)? {
+            // An empty value names no type: 415 as for none, not 400.
+            Some(value) if value.trim_matches([' ', '\t']).is_empty() => None,
             Some(value) => Some(media_type::parse(value).ok_or_else(|| unreadable(&CONTENT_TYPE))?),
             None => None,
         };

@@ -158,6 +158,13 @@ fn bodies_without_an_inspector_fail_closed() {
         "unsupported-media-type",
         "header:content-type",
     );
+    // An empty Content-Type names no type either.
+    assert_reject(
+        &check(&c, &["--header", "Content-Type: "], b"{}"),
+        415,
+        "unsupported-media-type",
+        "header:content-type",
+    );
     // Near miss: the same header without a body is fine.
     assert_eq!(check(&c, &binary, b"").code, 0);
 }
