@@ -1130,26 +1130,54 @@ fn count_routes_single_resources_post_queries_methods_and_engines() {
         ),
         call("PUT task", "PUT", "/engine-rest/task", "", ALLOW),
         post(
-            "POST deployment (GET-only list)",
-            "/engine-rest/deployment",
-            "",
-            ALLOW,
+            "POST history external-task-log",
+            "/engine-rest/history/external-task-log?maxResults=100000",
+            "{}",
+            exceeded(),
         ),
         get(
-            "GET deployment (near miss)",
+            "webapp copy of the API",
+            "/camunda/api/engine/engine/default/task?maxResults=1001",
+            exceeded(),
+        ),
+        get(
+            "webapp copy of the API, expression",
+            "/camunda/api/engine/engine/default/task?maxResults=1&assigneeExpression=%24%7BcurrentUser()%7D",
+            reject("expression-not-allowed", "query:assigneeExpression"),
+        ),
+        get(
+            "webapp copy without an application path",
+            "/api/engine/engine/default/process-instance",
+            unbounded(),
+        ),
+        get(
+            "webapp copy, near miss",
+            "/camunda/api/engine/engine/default/task?maxResults=1000",
+            ALLOW,
+        ),
+        post(
+            "POST deployment (no POST list in Camunda: still held to paging)",
             "/engine-rest/deployment",
+            "",
             unbounded(),
         ),
         post(
-            "POST authorization (GET-only list)",
-            "/engine-rest/authorization",
+            "POST deployment bounded (near miss)",
+            "/engine-rest/deployment?maxResults=10",
             "",
             ALLOW,
         ),
-        get(
-            "GET authorization (near miss)",
+        post(
+            "POST authorization (no POST list in Camunda: still held to paging)",
             "/engine-rest/authorization",
+            "",
             unbounded(),
+        ),
+        post(
+            "POST authorization bounded (near miss)",
+            "/engine-rest/authorization?maxResults=10",
+            "",
+            ALLOW,
         ),
         // Named engines.
         get(
@@ -2160,10 +2188,18 @@ fn bundled_list_routes() -> Vec<(String, String, Vec<http::Method>)> {
         if methods.is_empty() {
             methods.push(http::Method::GET);
         }
-        for prefix in ["engine-rest", "engine-rest/engine/default"] {
+        for prefix in [
+            "engine-rest",
+            "engine-rest/engine/default",
+            "camunda/api/engine/engine/default",
+            "api/engine/engine/other",
+        ] {
             let path = route
                 .path
-                .replace("{engine-rest,engine-rest/engine/*}", prefix)
+                .replace(
+                    "{engine-rest,engine-rest/engine/*,api/engine/engine/*,*/api/engine/engine/*}",
+                    prefix,
+                )
                 .replace('*', "123");
             assert!(
                 !path.contains(['*', '?', '[', '{']),

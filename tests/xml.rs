@@ -2748,8 +2748,8 @@ fn allow_doctype_admits_only_declarations_that_change_nothing() {
             "<?xml version=\"1.0\"?>\n<!DOCTYPE r [\n  <!ELEMENT r (a*)>\n  <!ELEMENT a (#PCDATA)>\n]>\n<r><a>x</a></r>",
         ),
         (
-            "attribute lists without defaults",
-            "<!DOCTYPE r [<!ATTLIST r id ID #REQUIRED kind (x|y) #IMPLIED>]><r id=\"a\"/>",
+            "CDATA attribute lists without defaults",
+            "<!DOCTYPE r [<!ATTLIST r id CDATA #REQUIRED kind CDATA #IMPLIED>]><r id=\"a\"/>",
         ),
         (
             "comments and processing instructions",
@@ -2803,6 +2803,26 @@ fn allow_doctype_admits_only_declarations_that_change_nothing() {
             (
                 "default schema location",
                 "<!DOCTYPE r [<!ATTLIST r xsi:schemaLocation CDATA 'urn:x http://10.0.0.1/x.xsd'>]><r/>",
+                DOCTYPE,
+            ),
+            (
+                "NMTOKEN xmlns trims a disguised BPMN namespace",
+                "<!DOCTYPE definitions [<!ATTLIST scriptTask xmlns NMTOKEN #IMPLIED>]><definitions xmlns=\"http://www.omg.org/spec/BPMN/20100524/MODEL\"><process id=\"p\"><scriptTask xmlns=\" http://www.omg.org/spec/BPMN/20100524/MODEL\"/></process></definitions>",
+                DOCTYPE,
+            ),
+            (
+                "NMTOKEN xmlns:xi trims a disguised XInclude namespace",
+                "<!DOCTYPE r [<!ATTLIST xi:include xmlns:xi NMTOKEN #IMPLIED>]><r><xi:include xmlns:xi=\" http://www.w3.org/2001/XInclude\" href=\"file:///etc/passwd\"/></r>",
+                DOCTYPE,
+            ),
+            (
+                "ID attributes are normalised too",
+                "<!DOCTYPE r [<!ATTLIST r id ID #IMPLIED>]><r id=\" a \"/>",
+                DOCTYPE,
+            ),
+            (
+                "enumerations are normalised too",
+                "<!DOCTYPE r [<!ATTLIST r k (a|b) #IMPLIED>]><r k=\"a\"/>",
                 DOCTYPE,
             ),
             ("lower-case doctype", "<!doctype r><r/>", DOCTYPE),

@@ -79,8 +79,8 @@ pub struct Policy {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum BuiltinRoutes {
     /// `"camunda7"`: Camunda 7's list endpoints (paging rules) and task
-    /// queries (expression rules), for the default engine and named ones
-    /// (the default).
+    /// queries (expression rules), for the default engine, named ones and
+    /// the webapps' copy of the API (the default).
     #[default]
     Camunda7,
     /// `"none"`: only the policy's own routes.

@@ -13,10 +13,16 @@
 //!   to elements that the guard's streaming scan does not see: a default
 //!   `xmlns` could put an innocent-looking element in the XInclude
 //!   namespace, a default `xsi:schemaLocation` could point the parser at a
-//!   URL. Only `#REQUIRED` and `#IMPLIED` attribute declarations pass.
+//!   URL. Only `#REQUIRED` and `#IMPLIED` attribute declarations pass;
+//! * attribute types other than `CDATA` make even a non-validating parser
+//!   trim and collapse the spaces of the value: declared `NMTOKEN`, an
+//!   `xmlns=" http://...XInclude"` that the guard reads as a harmless URI
+//!   with a leading space binds the XInclude namespace in the engine. So
+//!   every attribute must be declared `CDATA`, which is how an undeclared
+//!   attribute is read anyway.
 //!
-//! What remains (element content models and attribute types) changes
-//! nothing a non-validating parser reports.
+//! What remains (element content models, `CDATA` attributes without
+//! defaults) changes nothing a non-validating parser reports.
 
 /// Why a DOCTYPE was refused, and where.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -148,6 +154,12 @@ fn internal_subset(bytes: &[u8], mut at: usize) -> Result<usize, Refusal> {
             if let Some(i) = decl.iter().position(|&b| !is_space(b) && !is_model_byte(b)) {
                 return Err(Malformed(body + i, "malformed markup declaration"));
             }
+            if rest.starts_with(b"<!ATTLIST") && !cdata_only(decl) {
+                return Err(Forbidden(
+                    at,
+                    "DTD attribute types other than CDATA are not accepted",
+                ));
+            }
             end + 1
         } else if rest.starts_with(b"<!ENTITY") {
             return Err(Forbidden(at, "entity declarations are not accepted"));
@@ -156,6 +168,24 @@ fn internal_subset(bytes: &[u8], mut at: usize) -> Result<usize, Refusal> {
         } else {
             return Err(Malformed(at, "malformed DOCTYPE internal subset"));
         };
+    }
+}
+
+/// Whether an attribute-list declaration (after `<!ATTLIST`) is an element
+/// name followed by `name CDATA #REQUIRED|#IMPLIED` triples only.
+fn cdata_only(decl: &[u8]) -> bool {
+    let mut tokens = decl
+        .split(|&b| is_space(b))
+        .filter(|token| !token.is_empty());
+    if tokens.next().is_none() {
+        return false;
+    }
+    loop {
+        match (tokens.next(), tokens.next(), tokens.next()) {
+            (None, _, _) => return true,
+            (Some(_), Some(b"CDATA"), Some(b"#REQUIRED" | b"#IMPLIED")) => {}
+            _ => return false,
+        }
     }
 }
 
@@ -175,7 +205,8 @@ mod tests {
             "<!DOCTYPE r[]>",
             "<!DOCTYPE r [ ] >",
             "<!DOCTYPE r [<!ELEMENT r (#PCDATA|a)*><!ELEMENT a EMPTY>]>",
-            "<!DOCTYPE r [\n<!ATTLIST r id ID #REQUIRED kind (a|b) #IMPLIED>\n<!-- c -->\n<?pi x?>\n]>",
+            "<!DOCTYPE r [\n<!ATTLIST r id CDATA #REQUIRED kind CDATA #IMPLIED>\n<!-- c -->\n<?pi x?>\n]>",
+            "<!DOCTYPE r [<!ATTLIST r>]>",
         ] {
             assert_eq!(outcome(doc), Ok(doc.len()), "{doc}");
         }
@@ -197,6 +228,12 @@ mod tests {
             "<!DOCTYPE r [<!ATTLIST r a CDATA 'v'>]>",
             "<!DOCTYPE r [<!ATTLIST r a CDATA #FIXED>]>",
             "<!DOCTYPE r [<!ELEMENT r %m;>]>",
+            "<!DOCTYPE r [<!ATTLIST s xmlns NMTOKEN #IMPLIED>]>",
+            "<!DOCTYPE r [<!ATTLIST r id ID #REQUIRED>]>",
+            "<!DOCTYPE r [<!ATTLIST r k (a|b) #IMPLIED>]>",
+            "<!DOCTYPE r [<!ATTLIST r a CDATA>]>",
+            "<!DOCTYPE r [<!ATTLIST r a CDATA #IMPLIED b>]>",
+            "<!DOCTYPE r [<!ATTLIST r a cdata #IMPLIED>]>",
         ] {
             assert!(forbidden(doc), "{doc}: {:?}", outcome(doc));
         }
