@@ -243,7 +243,7 @@ impl Guard {
         let forbid_expressions = no_expressions && route.is_some_and(|r| r.task_query);
         let list_query = route.filter(|r| r.list_query);
         let query = head.uri.query().unwrap_or("");
-        let params = if query_route.is_some() {
+        let params = if list_query.is_some() || no_expressions {
             query::parse(query)?
         } else {
             Vec::new()
@@ -502,8 +502,6 @@ impl Guard {
     }
 }
 
-/// Deployment resources by file name: BPMN, DMN and CMMN models are XML,
-/// Camunda Forms are JSON.
 /// The paging members of a list query's body, when it is JSON.
 fn paging_of(
     kind: BodyKind,
@@ -518,6 +516,8 @@ fn paging_of(
     }
 }
 
+/// Deployment resources by file name: BPMN, DMN and CMMN models are XML,
+/// Camunda Forms are JSON.
 fn kind_of_file(filename: &str) -> BodyKind {
     let lower = filename.to_ascii_lowercase();
     if [".bpmn", ".dmn", ".cmmn", ".xml"]

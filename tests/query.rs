@@ -1776,7 +1776,7 @@ fn expressions_in_json_bodies() {
         post(
             "escaped ${x}",
             task,
-            r#"{"assignee":"${x}"}"#,
+            r#"{"assignee":"\u0024\u007bx}"}"#,
             expression("/assignee"),
         ),
         post(

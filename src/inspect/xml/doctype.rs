@@ -121,6 +121,14 @@ fn internal_subset(bytes: &[u8], mut at: usize) -> Result<usize, Refusal> {
             if target_end == 2 || rest[2..target_end].eq_ignore_ascii_case(b"xml") {
                 return Err(Malformed(at, "malformed processing instruction"));
             }
+            // SAX reports DTD instructions like prolog ones; a stylesheet
+            // here would dodge the `xml-stylesheet` rule.
+            if rest[2..target_end].eq_ignore_ascii_case(b"xml-stylesheet") {
+                return Err(Forbidden(
+                    at,
+                    "stylesheet instructions in a DTD are not accepted",
+                ));
+            }
             let end = memchr::memmem::find(&rest[target_end..], b"?>")
                 .ok_or(Malformed(at, "processing instruction is not closed"))?;
             at + target_end + end + 2
@@ -234,6 +242,8 @@ mod tests {
             "<!DOCTYPE r [<!ATTLIST r a CDATA>]>",
             "<!DOCTYPE r [<!ATTLIST r a CDATA #IMPLIED b>]>",
             "<!DOCTYPE r [<!ATTLIST r a cdata #IMPLIED>]>",
+            "<!DOCTYPE r [<?xml-stylesheet href=\"http://10.0.0.1/x.xsl\"?>]>",
+            "<!DOCTYPE r [<?XML-Stylesheet href=\"a.xsl\"?>]>",
         ] {
             assert!(forbidden(doc), "{doc}: {:?}", outcome(doc));
         }
