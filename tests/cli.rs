@@ -270,7 +270,16 @@ fn policy_and_usage_errors_exit_2() {
     let p = policy("typo.toml", "[body]\nmax_byte = 1\n");
     let run = check(p.to_str().unwrap(), &[], b"");
     assert_eq!(run.code, 2);
-    assert!(run.lines.is_empty());
+    // One JSON line says so, and standard error says where.
+    assert_eq!(run.lines.len(), 1, "{:?}", run.lines);
+    assert_eq!(run.lines[0]["verdict"], "error");
+    assert!(
+        run.lines[0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("body.max_byte")),
+        "{:?}",
+        run.lines
+    );
     assert!(
         run.stderr.contains("typo.toml:2:1: key `body.max_byte`"),
         "{}",
@@ -290,6 +299,13 @@ fn policy_and_usage_errors_exit_2() {
     assert_eq!(run_args(&["frobnicate"]), 2);
     let bad_header = check(&camunda(), &["--header", "no colon"], b"");
     assert_eq!(bad_header.code, 2);
+    assert_eq!(bad_header.lines[0]["verdict"], "error");
+    let class_error = self::run(
+        &["check-class", "--policy", "/nonexistent.toml", "int"],
+        b"",
+    );
+    assert_eq!(class_error.code, 2);
+    assert_eq!(class_error.lines[0]["verdict"], "error");
 }
 
 fn run_args(args: &[&str]) -> i32 {

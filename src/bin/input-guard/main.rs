@@ -2,7 +2,9 @@
 //! name, or run the gateway.
 //!
 //! `check` and `check-class` print JSON lines and exit 0 (allow), 1 (reject
-//! or deny) or 2 (usage or policy error), as `DESIGN.md` specifies.
+//! or deny) or 2 (usage or policy error), as `DESIGN.md` specifies. A policy
+//! or input error is also a JSON line, `{"verdict":"error","message":...}`
+//! (argument errors are clap's, on standard error only).
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
@@ -80,6 +82,7 @@ const EXIT_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let prints_json = !matches!(cli.command, Command::Serve { .. });
     let result = match cli.command {
         Command::Check {
             policy,
@@ -105,6 +108,14 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(message) => {
             eprintln!("input-guard: {message}");
+            // Whoever reads the JSON lines gets one for the error too,
+            // so a policy error is never mistaken for an empty verdict.
+            if prints_json {
+                let _ = print_line(&ErrorLine {
+                    verdict: "error",
+                    message: &message,
+                });
+            }
             ExitCode::from(EXIT_ERROR)
         }
     }
@@ -112,6 +123,13 @@ fn main() -> ExitCode {
 
 fn load(path: &std::path::Path) -> Result<Policy, String> {
     Policy::load(path).map_err(|e| e.to_string())
+}
+
+/// What `check` and `check-class` print when they exit 2.
+#[derive(Serialize)]
+struct ErrorLine<'a> {
+    verdict: &'static str,
+    message: &'a str,
 }
 
 #[derive(Serialize)]
