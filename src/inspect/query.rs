@@ -261,6 +261,9 @@ pub(crate) fn is_expression_name(name: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    //! Unit tests only (never compiled into the library): an `unwrap` or
+    //! `expect` here is a test assertion on fixed inputs, not a path a
+    //! request can reach.
     use super::*;
 
     #[test]

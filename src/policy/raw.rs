@@ -518,6 +518,9 @@ fn toml_error(text: &str, path: &str, error: &toml::de::Error) -> PolicyError {
 
 #[cfg(test)]
 mod tests {
+    //! Unit tests only (never compiled into the library): an `unwrap` or
+    //! `expect` here is a test assertion on fixed inputs, not a path a
+    //! request can reach.
     use super::*;
 
     fn err(text: &str) -> (Option<usize>, String, String) {

@@ -109,6 +109,9 @@ fn skip_value(text: &[u8], mut i: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
+    //! Unit tests only (never compiled into the library): an `unwrap` or
+    //! `expect` here is a test assertion on fixed inputs, not a path a
+    //! request can reach.
     use super::*;
 
     fn members(text: &str) -> Vec<PagingMember> {

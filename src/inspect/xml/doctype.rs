@@ -199,6 +199,9 @@ fn cdata_only(decl: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
+    //! Unit tests only (never compiled into the library): an `unwrap` or
+    //! `expect` here is a test assertion on fixed inputs, not a path a
+    //! request can reach.
     use super::*;
 
     fn outcome(doc: &str) -> Result<usize, Refusal> {
