@@ -65,7 +65,7 @@ mod tests {
             count += 1;
         }
         assert_eq!(entries().count(), count);
-        assert!(count > 450, "gadget list shrank to {count}");
+        assert!(count > 530, "gadget list shrank to {count}");
     }
 
     #[test]
