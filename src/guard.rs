@@ -102,9 +102,10 @@ pub struct Guard {
 impl Guard {
     /// Compiles `policy`.
     pub fn new(policy: Policy) -> Self {
-        let classes = ClassFilter::new(
+        let classes = ClassFilter::with_value_types(
             policy.classes.allow.iter().cloned(),
             policy.classes.deny.iter().cloned(),
+            policy.classes.builtin_value_types,
         );
         let xml = XmlInspector::new(policy.xml.clone());
         let routes = RouteTable::new(&policy.routes, policy.builtin_routes);
@@ -183,10 +184,11 @@ impl Guard {
         }
     }
 
-    /// The route the request falls under, after reading its path the way
-    /// the server will (see [`path::normalize`]); an unreadable path is a
-    /// violation.
+    /// The route the request falls under, after reading its method and path
+    /// the way the server will (see [`path::normalize`]); an unreadable path,
+    /// or a method spelled in another letter case, is a violation.
     pub fn route(&self, head: &Parts) -> Result<Option<&Route>, Violation> {
+        check_method(&head.method)?;
         let path = path::normalize(head.uri.path())?;
         Ok(self.routes.find(&head.method, &path))
     }
@@ -420,27 +422,53 @@ impl Guard {
             self.check_type_part(part.body)
                 .map_err(|v| v.relocated(&format!("part:{label}"), part.offset))?;
         }
-        let kind = match (by_type, part.filename.as_deref()) {
-            (BodyKind::Multipart, _) => {
-                return Err(Violation::new(
-                    Code::MultipartMalformed,
-                    format!("part:{label}"),
-                    "nested multipart bodies are not accepted",
-                ));
+        // Camunda refuses serialized Java in a variable upload itself today;
+        // the guard refuses it wherever a part declares it, as it does for
+        // typed variables, so that an engine configured otherwise is covered.
+        if !self.policy.classes.allow_java_serialization
+            && part.content_type.is_some_and(|t| {
+                t.to_ascii_lowercase()
+                    .contains("application/x-java-serialized-object")
+            })
+        {
+            return Err(Violation::new(
+                Code::JavaSerializationNotAllowed,
+                format!("part:{label}"),
+                "a part declared as serialized Java",
+            )
+            .at_offset(part.offset));
+        }
+        if by_type == BodyKind::Multipart {
+            return Err(Violation::new(
+                Code::MultipartMalformed,
+                format!("part:{label}"),
+                "nested multipart bodies are not accepted",
+            ));
+        }
+        // A resource the engine parses by its name is inspected as what the
+        // engine parses it as, whatever its content type says; a content
+        // type that announces something else is inspected as that too (a
+        // body cannot pass both unless it is both).
+        let by_name = part
+            .filename
+            .as_deref()
+            .map_or(BodyKind::Other, kind_of_file);
+        // The engine reads a part's bytes without its `charset`: Xerces
+        // settles a model's encoding from its byte order mark and declaration,
+        // Jackson a JSON part's from its first bytes. So does the guard.
+        let charset = None;
+        let second = if by_name == by_type {
+            BodyKind::Other
+        } else {
+            by_name
+        };
+        for kind in [by_type, second] {
+            if matches!(kind, BodyKind::Xml | BodyKind::Json) {
+                self.inspect_document(kind, part.body, charset, forbid_expressions)
+                    .map_err(|v| v.relocated(&format!("part:{label}"), part.offset))?;
             }
-            (BodyKind::Other, Some(filename)) => kind_of_file(filename),
-            (kind, _) => kind,
-        };
-        let result = match kind {
-            BodyKind::Xml | BodyKind::Json => self.inspect_document(
-                kind,
-                part.body,
-                media.as_ref().and_then(|m| m.charset),
-                forbid_expressions,
-            ),
-            _ => Ok(()),
-        };
-        result.map_err(|v| v.relocated(&format!("part:{label}"), part.offset))
+        }
+        Ok(())
     }
 
     /// Camunda's deprecated variable upload sends the Java type to
@@ -516,16 +544,30 @@ fn paging_of(
     }
 }
 
-/// Deployment resources by file name: BPMN, DMN and CMMN models are XML,
-/// Camunda Forms are JSON.
+/// Deployment resources by file name, as Camunda's deployers recognise
+/// them and, beyond that, by the guard's own extension rules.
+///
+/// # Security
+///
+/// A deployer parses a resource when its name *ends with* one of its
+/// suffixes, with no dot and case-sensitively
+/// (`AbstractDefinitionDeployer.isResourceHandled`; `bpmn20.xml`, `bpmn`,
+/// `cmmn11.xml`, `cmmn10.xml`, `cmmn`, `dmn11.xml`, `dmn`): `pbpmn` and
+/// `p.xbpmn` are BPMN to the engine. The guard matches the same suffixes
+/// without regard to case (a superset), plus `.xml`. The name is the one
+/// the engine sees, already trimmed as commons-fileupload trims it.
+///
+/// `.json` resources are inspected as JSON; Camunda Forms (`.form`) are
+/// stored as they are and never parsed by the engine, so they are not
+/// required to be JSON.
 fn kind_of_file(filename: &str) -> BodyKind {
     let lower = filename.to_ascii_lowercase();
-    if [".bpmn", ".dmn", ".cmmn", ".xml"]
+    if ["bpmn", "cmmn", "dmn", ".xml"]
         .iter()
-        .any(|ext| lower.ends_with(ext))
+        .any(|suffix| lower.ends_with(suffix))
     {
         BodyKind::Xml
-    } else if [".json", ".form"].iter().any(|ext| lower.ends_with(ext)) {
+    } else if lower.ends_with(".json") {
         BodyKind::Json
     } else {
         BodyKind::Other
@@ -541,6 +583,36 @@ fn sniff(body: &[u8]) -> Option<BodyKind> {
         Some(b'<') => Some(BodyKind::Xml),
         _ => None,
     }
+}
+
+/// Refuses a method that differs from a standard one only in letter case.
+///
+/// # Security
+///
+/// Methods are case-sensitive (RFC 9110), and so are route rules, but
+/// RESTEasy upper-cases the method before dispatching
+/// (`HttpServletDispatcher.service`) and Tomcat passes any token through:
+/// `get /engine-rest/task` would skip every `GET` rule and still run the
+/// task list. Refusing is simpler to reason about than routing the
+/// upper-cased method (the upstream would still receive `get`), and no real
+/// client sends such methods. Methods that are no standard method in any
+/// case are left to the routes (and the engine answers them 405).
+fn check_method(method: &http::Method) -> Result<(), Violation> {
+    const STANDARD: [&str; 9] = [
+        "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
+    ];
+    let name = method.as_str();
+    if STANDARD
+        .iter()
+        .any(|m| m.eq_ignore_ascii_case(name) && *m != name)
+    {
+        return Err(Violation::new(
+            Code::MethodInvalid,
+            "method",
+            "the request method differs from a standard method only in letter case",
+        ));
+    }
+    Ok(())
 }
 
 fn too_large(location: &'static str, max: u64) -> Violation {

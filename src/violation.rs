@@ -46,7 +46,8 @@ use std::fmt;
 /// | `class-not-allowed` | 400 | a type name (`objectTypeName`, `@class`, `$type`, ...) naming a class the class filter does not allow, or a string that is not a type name |
 /// | `java-serialization-not-allowed` | 400 | a typed variable in `application/x-java-serialized-object` format, unless `classes.allow_java_serialization` |
 /// | `typed-variable-invalid` | 400 | a typed variable the engine would misread: an `Object` value without `objectTypeName` or `serializationDataFormat`, a serialized value that is not a string, an unknown data format, a non-string `objectTypeName` |
-/// | `path-invalid` | 400 | a path servers read differently: an encoded `/`, `\\` or `;`, a `..` above the root, malformed percent-encoding, bytes that do not decode to UTF-8, control characters |
+/// | `path-invalid` | 400 | a path servers read differently: an encoded `/`, `\\` or `;`, a dot segment (`.` or `..`, raw or encoded), malformed percent-encoding, bytes that do not decode to UTF-8, control characters |
+/// | `method-invalid` | 400 | a request method that differs from a standard method only in letter case (`get`, `Post`): the engine upper-cases it, route rules would not |
 /// | `query-malformed` | 400 | a query string with malformed percent-encoding or bytes that do not decode to UTF-8 |
 /// | `query-invalid-paging` | 400 | `maxResults` or `firstResult` that is not a non-negative integer in Java's `int` range |
 /// | `query-max-results-exceeded` | 400 | `maxResults` above the route's cap (when the policy rejects rather than clamps) |
@@ -127,6 +128,8 @@ pub enum Code {
     TypedVariableInvalid,
     /// `path-invalid`.
     PathInvalid,
+    /// `method-invalid`.
+    MethodInvalid,
     /// `query-malformed`.
     QueryMalformed,
     /// `query-invalid-paging`.
@@ -181,6 +184,7 @@ impl Code {
         Code::JavaSerializationNotAllowed,
         Code::TypedVariableInvalid,
         Code::PathInvalid,
+        Code::MethodInvalid,
         Code::QueryMalformed,
         Code::QueryInvalidPaging,
         Code::QueryMaxResultsExceeded,
@@ -228,6 +232,7 @@ impl Code {
             Code::JavaSerializationNotAllowed => "java-serialization-not-allowed",
             Code::TypedVariableInvalid => "typed-variable-invalid",
             Code::PathInvalid => "path-invalid",
+            Code::MethodInvalid => "method-invalid",
             Code::QueryMalformed => "query-malformed",
             Code::QueryInvalidPaging => "query-invalid-paging",
             Code::QueryMaxResultsExceeded => "query-max-results-exceeded",
@@ -276,6 +281,7 @@ impl Code {
             | Code::JavaSerializationNotAllowed
             | Code::TypedVariableInvalid
             | Code::PathInvalid
+            | Code::MethodInvalid
             | Code::QueryMalformed
             | Code::QueryInvalidPaging
             | Code::QueryMaxResultsExceeded
@@ -324,6 +330,7 @@ impl Code {
             Code::JavaSerializationNotAllowed => "Java serialization not allowed",
             Code::TypedVariableInvalid => "Invalid typed variable",
             Code::PathInvalid => "Invalid request path",
+            Code::MethodInvalid => "Invalid request method",
             Code::QueryMalformed => "Malformed query string",
             Code::QueryInvalidPaging => "Invalid paging parameter",
             Code::QueryMaxResultsExceeded => "Too many results requested",

@@ -503,3 +503,88 @@ fn connection_may_not_name_the_headers_the_verdict_rests_on() {
     );
     assert_eq!(run.code, 0, "{:?}", run.lines);
 }
+
+/// `check-class` reads .NET names (`$type` spellings) when they are no Java
+/// type name.
+#[test]
+fn check_class_reads_dotnet_names() {
+    let p = policy("dotnet.toml", "[classes]\nallow = [\"Acme.**\"]\n");
+    let p = p.to_str().unwrap();
+    let run = run(
+        &[
+            "check-class",
+            "--policy",
+            p,
+            "Acme.Orders.Order+Line, Acme.Orders",
+            "System.Windows.Data.ObjectDataProvider, PresentationFramework",
+            "System.Collections.Generic.List`1[[System.Diagnostics.Process, System]], mscorlib",
+            "Acme.Box`1[[Acme.Orders.Order, Acme]]",
+            "Acme.Box`1[[",
+        ],
+        b"",
+    );
+    let verdicts: Vec<&str> = run
+        .lines
+        .iter()
+        .map(|l| l["verdict"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        verdicts,
+        ["allow", "deny", "deny", "allow", "deny"],
+        "{:?}",
+        run.lines
+    );
+    let reason = |i: usize| run.lines[i]["reason"].as_str().unwrap().to_owned();
+    assert!(reason(1).contains("gadget denylist"), "{}", reason(1));
+    assert!(reason(4).contains("not a type name"), "{}", reason(4));
+}
+
+/// A method in another letter case is refused before any route rule: the
+/// engine upper-cases it and would run the list the rule caps.
+#[test]
+fn methods_in_another_letter_case_are_refused() {
+    let c = camunda();
+    for method in ["get", "Get", "gET", "post", "head", "Delete"] {
+        let run = check(
+            &c,
+            &[
+                "--method",
+                method,
+                "--uri",
+                "/engine-rest/task?maxResults=5000",
+            ],
+            b"",
+        );
+        assert_reject(&run, 400, "method-invalid", "method");
+    }
+    // Near misses: the standard spelling meets the route rules; an
+    // extension method is no standard method in any case.
+    let run = check(
+        &c,
+        &[
+            "--method",
+            "GET",
+            "--uri",
+            "/engine-rest/task?maxResults=50",
+        ],
+        b"",
+    );
+    assert_eq!(run.code, 0, "{:?}", run.lines);
+    let run = check(
+        &c,
+        &[
+            "--method",
+            "GET",
+            "--uri",
+            "/engine-rest/task?maxResults=5000",
+        ],
+        b"",
+    );
+    assert_reject(&run, 400, "query-max-results-exceeded", "query:maxResults");
+    let run = check(
+        &c,
+        &["--method", "PROPFIND", "--uri", "/engine-rest/task"],
+        b"",
+    );
+    assert_eq!(run.code, 0, "{:?}", run.lines);
+}

@@ -4,6 +4,7 @@
 //! contains `application/json`, the deprecated `type` field naming the
 //! class), each rule with a near miss.
 
+// Test code: unwraps here are test failures, not request paths.
 use input_guard::{Guard, Policy, Verdict};
 
 const UPLOAD: &str = "/engine-rest/process-instance/abc/variables/order/data";
@@ -188,4 +189,368 @@ fn deployment_resources_are_xml_by_type_or_file_name() {
         verdict(&g, uri, &[part("r", doctype).file("notes.txt")]),
         "allow"
     );
+}
+
+/// A body of parts given by their raw `Content-Disposition` value,
+/// optional `Content-Type`, and content.
+fn raw_body(parts: &[(&str, Option<&str>, &str)]) -> Vec<u8> {
+    let mut out = String::new();
+    for (disposition, content_type, content) in parts {
+        out.push_str("--b\r\nContent-Disposition: ");
+        out.push_str(disposition);
+        out.push_str("\r\n");
+        if let Some(t) = content_type {
+            out.push_str(&format!("Content-Type: {t}\r\n"));
+        }
+        out.push_str("\r\n");
+        out.push_str(content);
+        out.push_str("\r\n");
+    }
+    out.push_str("--b--\r\n");
+    out.into_bytes()
+}
+
+fn raw_verdict(guard: &Guard, uri: &str, parts: &[(&str, Option<&str>, &str)]) -> String {
+    let (head, ()) = http::Request::post(uri)
+        .header("content-type", "multipart/form-data; boundary=b")
+        .body(())
+        .expect("a valid request")
+        .into_parts();
+    match guard.check(&head, &raw_body(parts)) {
+        Verdict::Allow => "allow".to_owned(),
+        Verdict::Reject(v) => format!("{} at {}", v.code().as_str(), v.location()),
+        other => format!("{other:?}"),
+    }
+}
+
+/// commons-fileupload trims field names with Java's `String.trim()` (every
+/// char up to U+0020), so a padded `type` is still the `type` field.
+#[test]
+fn padded_type_field_names_are_the_type_field() {
+    let g = camunda();
+    let ws: Vec<char> = (0u32..=0x20).filter_map(char::from_u32).collect();
+    let mut checked = 0;
+    for &c in &ws {
+        for name in [
+            format!("type{c}"),
+            format!("{c}type"),
+            format!("{c}type{c}"),
+        ] {
+            // Controls other than tab are not allowed raw in a header line
+            // by every parser; CR and LF would end it. Those the guard must
+            // refuse or read as `type`; either way not allow a gadget.
+            let disposition = format!("form-data; name=\"{name}\"");
+            let got = raw_verdict(&g, UPLOAD, &[(&disposition, None, GADGET)]);
+            assert_ne!(got, "allow", "name {name:?}");
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, ws.len() * 3);
+    // Where the header can be split at all, the part is the type field.
+    for disposition in [
+        "form-data; name=\"type \"",
+        "form-data; name=\" type\"",
+        "form-data; name=\"type\t\"",
+        "form-data; name=type ",
+        "form-data; name= type",
+        "form-data; name=\"type\u{1}\"",
+        "form-data; name=\"\u{1f}type\"",
+    ] {
+        assert_eq!(
+            raw_verdict(&g, UPLOAD, &[(disposition, None, GADGET)]),
+            "class-not-allowed at part:type",
+            "{disposition:?}"
+        );
+    }
+    // Near misses: chars Java's trim keeps are part of the name, which is
+    // then no reserved field, and an allowed class passes padded too.
+    for disposition in [
+        "form-data; name=\"type\u{7f}\"",
+        "form-data; name=\"type\u{85}\"",
+        "form-data; name=\"type\u{a0}\"",
+        "form-data; name=\"ty pe\"",
+    ] {
+        assert_eq!(
+            raw_verdict(&g, UPLOAD, &[(disposition, None, GADGET)]),
+            "allow",
+            "{disposition:?}"
+        );
+    }
+    assert_eq!(
+        raw_verdict(
+            &g,
+            UPLOAD,
+            &[("form-data; name=\"type \"", None, "java.util.HashMap")]
+        ),
+        "allow"
+    );
+}
+
+/// What commons-fileupload versions read differently, or decode, is refused.
+#[test]
+fn names_the_engine_decodes_are_refused() {
+    let g = camunda();
+    for disposition in [
+        // RFC 2047 words: `dHlwZQ==` is `type`.
+        "form-data; name=\"=?UTF-8?B?dHlwZQ==?=\"",
+        "form-data; name=\"=?utf-8?Q?type?=\"",
+        "form-data; name=\"r\"; filename=\"=?UTF-8?B?cC5icG1u?=\"",
+        // RFC 2231: ignored by 1.4, decoded by 1.5 and later.
+        "form-data; name*=UTF-8''type",
+        "form-data; name=\"x\"; name*=UTF-8''type",
+        "form-data; name=\"r\"; filename*=UTF-8''p.bpmn",
+        // The HashMap keeps the last of a repeated parameter.
+        "form-data; name=\"x\"; name=\"type\"",
+        "form-data; name=\"r\"; filename=\"a.txt\"; FILENAME=\"p.bpmn\"",
+        // Non-ASCII white space is trimmed only when headers are read as UTF-8.
+        "form-data; name=type\u{2028}",
+        "form-data; name=\"r\"; filename=p.bpmn\u{3000}",
+    ] {
+        let got = raw_verdict(&g, UPLOAD, &[(disposition, None, GADGET)]);
+        assert!(
+            got.starts_with("multipart-malformed"),
+            "{disposition:?}: {got}"
+        );
+    }
+    // Near misses: `=` and `?` apart, and other extended parameters.
+    for disposition in [
+        "form-data; name=\"a=b?c\"",
+        "form-data; name=\"a\"; title*=UTF-8''x",
+        "form-data; name=\"a\"; filename=\"what?=.txt\"",
+    ] {
+        assert_eq!(
+            raw_verdict(&g, UPLOAD, &[(disposition, None, "x")]),
+            "allow",
+            "{disposition:?}"
+        );
+    }
+}
+
+/// Deployment resources as Camunda's deployers recognise them: the file
+/// name trimmed, then `endsWith` a suffix, no dot needed.
+#[test]
+fn resources_the_engine_parses_are_inspected() {
+    let g = camunda();
+    let uri = "/engine-rest/deployment/create";
+    let doctype =
+        r#"<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><d>&x;</d>"#;
+    let mut names: Vec<String> = [
+        "p.bpmn",
+        "pbpmn",
+        "p_bpmn",
+        "p.xbpmn",
+        "p-cmmn",
+        "p.bpmn20.xml",
+        "p.cmmn11.xml",
+        "p.cmmn10.xml",
+        "p.dmn11.xml",
+        "pdmn",
+        "P.BPMN",
+        "p.Dmn",
+        "p.xml",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for c in (1u32..=0x20).filter_map(char::from_u32) {
+        if c != '\r' && c != '\n' {
+            names.push(format!("p.bpmn{c}"));
+            names.push(format!("{c}p.dmn"));
+        }
+    }
+    for name in &names {
+        let disposition = format!("form-data; name=\"r\"; filename=\"{name}\"");
+        let got = raw_verdict(&g, uri, &[(&disposition, None, doctype)]);
+        assert!(got.starts_with("xml-doctype at part:"), "{name:?}: {got}");
+    }
+    // Even when the part's content type says something else.
+    let got = raw_verdict(
+        &g,
+        uri,
+        &[(
+            "form-data; name=\"r\"; filename=\"p.bpmn\"",
+            Some("text/plain"),
+            doctype,
+        )],
+    );
+    assert_eq!(got, "xml-doctype at part:p.bpmn");
+    let got = raw_verdict(
+        &g,
+        uri,
+        &[(
+            "form-data; name=\"r\"; filename=\"p.bpmn\"",
+            Some("application/json"),
+            doctype,
+        )],
+    );
+    assert!(got.starts_with("json-malformed"), "{got}");
+    // Near misses: names the engine stores unparsed.
+    for name in [
+        "p.bpm",
+        "p.bpmn.txt",
+        "p.bpmn\u{7f}",
+        "p.bpmn\u{a0}",
+        "bpmn.png",
+        "p.dmnx",
+    ] {
+        let disposition = format!("form-data; name=\"r\"; filename=\"{name}\"");
+        assert_eq!(
+            raw_verdict(&g, uri, &[(&disposition, None, doctype)]),
+            "allow",
+            "{name:?}"
+        );
+    }
+}
+
+/// Camunda Forms are stored as they are: not required to be JSON. JSON
+/// resources still are.
+#[test]
+fn form_resources_are_not_required_to_be_json() {
+    let g = camunda();
+    let uri = "/engine-rest/deployment/create";
+    for (filename, content_type, content) in [
+        ("invoice.form", None, "not json at all"),
+        ("invoice.form", None, r#"{"components":[]}"#),
+        ("invoice.form", Some("application/octet-stream"), "{"),
+    ] {
+        let disposition = format!("form-data; name=\"f\"; filename=\"{filename}\"");
+        assert_eq!(
+            raw_verdict(&g, uri, &[(&disposition, content_type, content)]),
+            "allow",
+            "{filename} {content:?}"
+        );
+    }
+    // Near misses: announced as JSON, or named `.json`, it is inspected.
+    let got = raw_verdict(
+        &g,
+        uri,
+        &[(
+            "form-data; name=\"f\"; filename=\"invoice.form\"",
+            Some("application/json"),
+            "{",
+        )],
+    );
+    assert!(got.starts_with("json-malformed"), "{got}");
+    let got = raw_verdict(
+        &g,
+        uri,
+        &[(
+            "form-data; name=\"f\"; filename=\"invoice.json\"",
+            None,
+            "{",
+        )],
+    );
+    assert!(got.starts_with("json-malformed"), "{got}");
+}
+
+/// A part declared as serialized Java is refused unless the policy allows
+/// Java serialization.
+#[test]
+fn serialized_java_parts_are_refused() {
+    let g = camunda();
+    let stream = "\u{ac}\u{ed}\u{0}\u{5}sr";
+    for content_type in [
+        "application/x-java-serialized-object",
+        "Application/X-Java-Serialized-Object; x=1",
+    ] {
+        assert_eq!(
+            raw_verdict(
+                &g,
+                UPLOAD,
+                &[("form-data; name=\"data\"", Some(content_type), stream)]
+            ),
+            "java-serialization-not-allowed at part:data",
+            "{content_type}"
+        );
+    }
+    // Near misses: other bytes, and a policy that allows Java serialization.
+    assert_eq!(
+        raw_verdict(
+            &g,
+            UPLOAD,
+            &[(
+                "form-data; name=\"data\"",
+                Some("application/octet-stream"),
+                stream
+            )]
+        ),
+        "allow"
+    );
+    let allowing = Guard::new(
+        Policy::from_toml("[classes]\nallow_java_serialization = true\n").expect("policy"),
+    );
+    assert_eq!(
+        raw_verdict(
+            &allowing,
+            UPLOAD,
+            &[(
+                "form-data; name=\"data\"",
+                Some("application/x-java-serialized-object"),
+                stream
+            )]
+        ),
+        "allow"
+    );
+}
+
+/// The request's boundary as commons-fileupload reads it, or refused.
+#[test]
+fn boundaries_the_engine_decodes_are_refused() {
+    let g = camunda();
+    let body = raw_body(&[("form-data; name=\"a\"", None, "1")]);
+    for content_type in [
+        "multipart/form-data; boundary=b; boundary*=UTF-8''c",
+        "multipart/form-data; boundary*=UTF-8''b",
+        "multipart/form-data; boundary=\"=?UTF-8?Q?b?=\"",
+    ] {
+        let (head, ()) = http::Request::post(UPLOAD)
+            .header("content-type", content_type)
+            .body(())
+            .expect("a valid request")
+            .into_parts();
+        let verdict = guard_code(&g.check(&head, &body));
+        assert_eq!(verdict, "invalid-header", "{content_type}");
+    }
+    let (head, ()) = http::Request::post(UPLOAD)
+        .header("content-type", "multipart/form-data; boundary=\"b\"")
+        .body(())
+        .expect("a valid request")
+        .into_parts();
+    assert_eq!(guard_code(&g.check(&head, &body)), "allow");
+}
+
+fn guard_code(verdict: &Verdict) -> String {
+    verdict
+        .violation()
+        .map_or("allow".to_owned(), |v| v.code().as_str().to_owned())
+}
+
+/// The engine reads a part's bytes without its `charset`: a model declared
+/// ISO-8859-1 inside a part labelled UTF-8 is read by its declaration.
+#[test]
+fn part_charsets_are_not_what_the_engine_reads() {
+    let g = camunda();
+    let uri = "/engine-rest/deployment/create";
+    let model = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\
+                 <definitions xmlns=\"http://www.omg.org/spec/BPMN/20100524/MODEL\"/>";
+    let disposition = "form-data; name=\"r\"; filename=\"p.bpmn\"";
+    for content_type in [
+        "text/xml; charset=UTF-8",
+        "application/xml; charset=utf-16",
+        "text/plain; charset=us-ascii",
+    ] {
+        assert_eq!(
+            raw_verdict(&g, uri, &[(disposition, Some(content_type), model)]),
+            "allow",
+            "{content_type}"
+        );
+    }
+    // Near miss: the declaration still decides, and is still inspected.
+    let utf32 = model.replace("ISO-8859-1", "UTF-32");
+    let got = raw_verdict(
+        &g,
+        uri,
+        &[(disposition, Some("text/xml; charset=UTF-8"), &utf32)],
+    );
+    assert!(got.starts_with("xml-unsupported-encoding"), "{got}");
 }

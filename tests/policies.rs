@@ -1,6 +1,7 @@
 //! The shipped policies load, and policies/README.md documents every key the
 //! loader knows.
 
+// Test code: unwraps here are test failures, not request paths.
 use input_guard::policy::{Mode, Policy, PolicyErrorKind};
 use input_guard::{Guard, classes::TypeDecision};
 
@@ -32,7 +33,8 @@ fn camunda_policy_is_secure_by_default() {
         "java.lang.ProcessBuilder",
         "java.lang.reflect.Proxy",
         "java.langx.Evil",
-        "java.lang.Object",
+        "java.lang.Thread",
+        "java.lang.ClassLoader",
         "java.util.ServiceLoader",
         "java.util.List",
         "com.sun.rowset.JdbcRowSetImpl",
@@ -110,4 +112,83 @@ fn readme_lists_every_builtin_route() {
         let row = format!("| `{path}` |");
         assert!(readme.contains(&row), "README lacks {row}");
     }
+}
+
+/// Camunda's default validator admits its value types before any configured
+/// list; a policy that carries `deserializationAllowedPackages` over must do
+/// the same, without Camunda's over-broad `java.lang` prefix.
+#[test]
+fn builtin_value_types_admit_what_camunda_admits_by_default() {
+    let guard = |text: &str| Guard::new(Policy::from_toml(text).unwrap_or_else(|e| panic!("{e}")));
+    let util = guard("[classes]\nallow = [\"java.util.*\"]\n");
+    let acme = guard("[classes]\nallow = [\"com.acme.**\"]\n");
+    for (filter, name) in [
+        (
+            &util,
+            "java.util.HashMap<java.lang.String,java.lang.Object>",
+        ),
+        (&util, "java.util.ArrayList<java.lang.Long>"),
+        (&acme, "java.util.HashMap<java.lang.String, com.acme.Order>"),
+        (&acme, "java.util.ArrayList<com.acme.Order>"),
+        (&acme, "java.util.Arrays$ArrayList"),
+        (
+            &acme,
+            "java.util.TreeMap<java.lang.String,java.lang.Double>",
+        ),
+        (&acme, "[Ljava.lang.Integer;"),
+        (&acme, "java.lang.Number"),
+    ] {
+        assert!(filter.class_filter().check(name).is_allowed(), "{name}");
+    }
+    // Near misses: what Camunda's `java.lang` prefix would also admit, other
+    // collections, other spellings, and an unlisted class inside a value type.
+    for (filter, name) in [
+        (&acme, "java.lang.Runtime"),
+        (&acme, "java.lang.ProcessBuilder"),
+        (&acme, "java.lang.reflect.Method"),
+        (&acme, "java.lang.Class"),
+        (&acme, "java.lang.Thread"),
+        (&acme, "java.langx.Evil"),
+        (&acme, "java.lang.string"),
+        (&acme, "java.lang.String$Evil"),
+        (&acme, "java.util.Vector"),
+        (&acme, "java.util.HashMap<java.lang.String, org.acme.Order>"),
+        (
+            &util,
+            "java.util.HashMap<java.lang.String,java.lang.Runtime>",
+        ),
+    ] {
+        assert!(!filter.class_filter().check(name).is_allowed(), "{name}");
+    }
+    // A policy's deny beats a built-in value type; "none" turns them off.
+    let denied = guard("[classes]\nallow = [\"com.acme.**\"]\ndeny = [\"java.lang.String\"]\n");
+    assert!(!denied.class_filter().check("java.lang.String").is_allowed());
+    let none = guard("[classes]\nallow = [\"com.acme.**\"]\nbuiltin_value_types = \"none\"\n");
+    assert!(!none.class_filter().check("java.lang.String").is_allowed());
+    assert!(none.class_filter().check("com.acme.Order").is_allowed());
+    assert!(Policy::from_toml("[classes]\nbuiltin_value_types = \"camunda8\"\n").is_err());
+}
+
+/// The same through a request: a start request with a typed `HashMap`.
+#[test]
+fn builtin_value_types_apply_to_typed_variables() {
+    let guard = Guard::new(Policy::from_toml("[classes]\nallow = [\"com.acme.**\"]\n").unwrap());
+    let (head, ()) = http::Request::post("/engine-rest/process-definition/key/p/start")
+        .header("content-type", "application/json")
+        .body(())
+        .unwrap()
+        .into_parts();
+    let body = |class: &str| {
+        format!(
+            r#"{{"variables":{{"o":{{"type":"Object","value":"{{}}","valueInfo":{{"objectTypeName":"{class}","serializationDataFormat":"application/json"}}}}}}}}"#
+        )
+    };
+    let ok = body("java.util.HashMap<java.lang.String,com.acme.Order>");
+    assert!(guard.check(&head, ok.as_bytes()).is_allowed());
+    let bad = body("java.util.HashMap<java.lang.String,java.lang.ProcessBuilder>");
+    let verdict = guard.check(&head, bad.as_bytes());
+    assert_eq!(
+        verdict.violation().map(|v| v.code().as_str()),
+        Some("class-not-allowed")
+    );
 }

@@ -1051,7 +1051,7 @@ fn count_routes_single_resources_post_queries_methods_and_engines() {
         get(
             "single resource `..` back to the list",
             "/engine-rest/task/abc/..",
-            unbounded(),
+            path_invalid(),
         ),
         // POST query endpoints: the query in the body, paging in the query string.
         post(
@@ -1308,31 +1308,61 @@ fn paths_are_read_as_the_server_reads_them() {
             "/engine-rest;a=1/task;b=2;c=3/",
             unbounded(),
         ),
-        get("dot segment", "/engine-rest/./task", unbounded()),
-        get("trailing dot segment", "/engine-rest/task/.", unbounded()),
-        get("dot-dot segment", "/engine-rest/x/../task", unbounded()),
+        // Dot segments, raw, encoded or with path parameters, are refused:
+        // RESTEasy matches on the raw URI and does not resolve them.
+        get("dot segment", "/engine-rest/./task", path_invalid()),
+        get(
+            "trailing dot segment",
+            "/engine-rest/task/.",
+            path_invalid(),
+        ),
+        get("dot-dot segment", "/engine-rest/x/../task", path_invalid()),
         get(
             "two dot-dot segments",
             "/engine-rest/a/b/../../task",
-            unbounded(),
+            path_invalid(),
         ),
         get(
             "dot-dot with a path parameter",
             "/engine-rest/x/..;a=b/task",
-            unbounded(),
+            path_invalid(),
         ),
-        get("encoded dot-dot", "/engine-rest/x/%2e%2e/task", unbounded()),
+        get(
+            "encoded dot-dot",
+            "/engine-rest/x/%2e%2e/task",
+            path_invalid(),
+        ),
         get(
             "encoded dot-dot, upper case",
             "/engine-rest/x/%2E%2E/task",
-            unbounded(),
+            path_invalid(),
         ),
         get(
             "half-encoded dot-dot",
             "/engine-rest/x/.%2e/task",
-            unbounded(),
+            path_invalid(),
         ),
-        get("encoded dot", "/engine-rest/%2e/task", unbounded()),
+        get("encoded dot", "/engine-rest/%2e/task", path_invalid()),
+        get(
+            "dot segment naming an engine",
+            "/engine-rest/engine/./task?maxResults=5000",
+            path_invalid(),
+        ),
+        get(
+            "encoded dot segment naming an engine",
+            "/engine-rest/engine/%2e/task?maxResults=5000",
+            path_invalid(),
+        ),
+        get(
+            "dot segment with a parameter naming an engine",
+            "/engine-rest/engine/.;x/task?maxResults=5000",
+            path_invalid(),
+        ),
+        get(
+            "dot segment in a filter list",
+            "/engine-rest/filter/./list?maxResults=5000",
+            path_invalid(),
+        ),
         get("encoded letter", "/engine-rest/%74ask", unbounded()),
         get(
             "encoded letters everywhere",
@@ -1346,8 +1376,8 @@ fn paths_are_read_as_the_server_reads_them() {
             unbounded(),
         ),
         get(
-            "named engine, encoded and dotted",
-            "/engine-rest/engine/default/x/../%74ask;jsessionid=1",
+            "named engine, encoded",
+            "/engine-rest/engine/default/%74ask;jsessionid=1",
             unbounded(),
         ),
         get("encoded count route", "/engine-rest/task/%63ount", ALLOW),
@@ -1362,7 +1392,13 @@ fn paths_are_read_as_the_server_reads_them() {
             exceeded(),
         ),
         // Near misses: other resources.
-        get("dot-dot away from the list", "/engine-rest/task/..", ALLOW),
+        get(
+            "dot-dot away from the list",
+            "/engine-rest/task/..",
+            path_invalid(),
+        ),
+        get("dots inside a segment", "/engine-rest/task/..x", ALLOW),
+        get("three dots", "/engine-rest/.../task", ALLOW),
         get(
             "double-encoded letter is decoded once",
             "/engine-rest/%2574ask",
@@ -1471,7 +1507,8 @@ fn ambiguous_paths_are_refused_everywhere() {
             "/engine-rest/process-definition/key/a%25",
             ALLOW,
         ),
-        get("dot-dot to the root", "/engine-rest/..", ALLOW),
+        get("dot-dot to the root", "/engine-rest/..", path_invalid()),
+        get("dots in a name, not a segment", "/engine-rest/a..b", ALLOW),
     ]);
     check(&bundled(), &cases);
 }
@@ -1746,7 +1783,7 @@ fn expressions_in_json_bodies() {
         ),
         post(
             "messy path",
-            "/engine-rest//filter/abc/./list;jsessionid=1?maxResults=10",
+            "/engine-rest//filter/abc/list;jsessionid=1?maxResults=10",
             r#"{"assigneeExpression":"${x}"}"#,
             expression("/assigneeExpression"),
         ),
@@ -2676,4 +2713,72 @@ fn paging_in_json_query_bodies() {
         ),
     ];
     check(&clamp, &cases);
+}
+
+/// RESTEasy upper-cases the method before dispatching, so a rule on `GET`
+/// that `get` skipped would be a bypass: such methods are refused outright.
+#[test]
+fn methods_in_another_letter_case_are_refused() {
+    let method_invalid = || reject("method-invalid", "method");
+    let cases = vec![
+        call(
+            "lower-case get, over the cap",
+            "get",
+            "/engine-rest/task?maxResults=5000",
+            "",
+            method_invalid(),
+        ),
+        call(
+            "mixed-case get, unbounded",
+            "Get",
+            "/engine-rest/process-instance",
+            "",
+            method_invalid(),
+        ),
+        call(
+            "lower-case post, task query expression",
+            "post",
+            "/engine-rest/task?maxResults=10",
+            r#"{"assigneeExpression":"${x}"}"#,
+            method_invalid(),
+        ),
+        call(
+            "lower-case head",
+            "head",
+            "/engine-rest/task",
+            "",
+            method_invalid(),
+        ),
+        call(
+            "lower-case get, no route",
+            "get",
+            "/engine-rest/task/abc",
+            "",
+            method_invalid(),
+        ),
+        // Near misses: the standard spellings meet the route rules as
+        // always, and an extension method is left to the engine.
+        call(
+            "GET over the cap",
+            "GET",
+            "/engine-rest/task?maxResults=5000",
+            "",
+            exceeded(),
+        ),
+        call(
+            "GET under the cap",
+            "GET",
+            "/engine-rest/task?maxResults=10",
+            "",
+            ALLOW,
+        ),
+        call(
+            "extension method",
+            "PROPFIND",
+            "/engine-rest/task",
+            "",
+            ALLOW,
+        ),
+    ];
+    check(&bundled(), &cases);
 }

@@ -42,8 +42,12 @@ fuzz_target!(|data: &[u8]| {
     let Ok(uri) = std::str::from_utf8(uri) else {
         return;
     };
+    // The top bit spells the method in lower case (refused, `method-invalid`).
+    let method = METHODS[usize::from(selector & 3)];
+    let lower = method.to_ascii_lowercase();
+    let method = if selector & 0x80 != 0 { &lower } else { method };
     let mut request = http::Request::builder()
-        .method(METHODS[usize::from(selector & 3)])
+        .method(method)
         .uri(uri)
         .header("content-type", TYPES[usize::from((selector >> 2) & 7)]);
     if selector & 0x20 != 0 {

@@ -4,6 +4,7 @@ use super::gadgets;
 use super::pattern::{ClassPattern, PatternKind};
 use super::table::{FoldTable, PrefixHasher};
 use super::type_name::{TypeNameError, parse_dotnet_type_name, parse_type_name};
+use super::value_types::BuiltinValueTypes;
 
 /// Where a [`Rule`] comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,6 +18,12 @@ pub enum RuleSource {
     Gadget {
         /// Short name of the source group.
         group: &'static str,
+    },
+    /// An engine's built-in value types (`classes.builtin_value_types`),
+    /// admitted like an allow rule.
+    ValueType {
+        /// The engine whose defaults the set mirrors (`camunda7`).
+        engine: &'static str,
     },
 }
 
@@ -46,6 +53,9 @@ impl std::fmt::Display for Rule {
             RuleSource::Deny => write!(f, "classes.deny `{}`", self.pattern),
             RuleSource::Gadget { group } => {
                 write!(f, "gadget denylist `{}` ({group})", self.pattern)
+            }
+            RuleSource::ValueType { engine } => {
+                write!(f, "built-in value type `{}` ({engine})", self.pattern)
             }
         }
     }
@@ -147,10 +157,37 @@ impl std::fmt::Debug for FoldTable<Entry> {
 }
 
 impl ClassFilter {
-    /// Compiles `allow` and `deny` patterns together with the gadget list.
+    /// Compiles `allow` and `deny` patterns together with the gadget list,
+    /// and nothing else: no built-in value types (see
+    /// [`ClassFilter::with_value_types`], which a [`Guard`](crate::Guard)
+    /// uses).
     pub fn new(
         allow: impl IntoIterator<Item = ClassPattern>,
         deny: impl IntoIterator<Item = ClassPattern>,
+    ) -> Self {
+        Self::with_value_types(allow, deny, BuiltinValueTypes::None)
+    }
+
+    /// [`ClassFilter::new`] that also admits an engine's built-in value
+    /// types, as the policy key `classes.builtin_value_types` asks.
+    ///
+    /// ```
+    /// use input_guard::classes::{BuiltinValueTypes, ClassFilter};
+    ///
+    /// let allow = ["com.acme.**".parse()?];
+    /// let plain = ClassFilter::new(allow.clone(), []);
+    /// let camunda = ClassFilter::with_value_types(allow, [], BuiltinValueTypes::Camunda7);
+    /// let map = "java.util.HashMap<java.lang.String,com.acme.Order>";
+    /// assert!(!plain.check(map).is_allowed());
+    /// assert!(camunda.check(map).is_allowed());
+    /// // Named value classes only, not Camunda's whole `java.lang` prefix:
+    /// assert!(!camunda.check("java.lang.ProcessBuilder").is_allowed());
+    /// # Ok::<(), input_guard::classes::PatternError>(())
+    /// ```
+    pub fn with_value_types(
+        allow: impl IntoIterator<Item = ClassPattern>,
+        deny: impl IntoIterator<Item = ClassPattern>,
+        value_types: BuiltinValueTypes,
     ) -> Self {
         let mut rules: Vec<Rule> = Vec::new();
         rules.extend(gadgets::entries().map(|(pattern, group)| Rule {
@@ -165,6 +202,11 @@ impl ClassFilter {
             pattern,
             source: RuleSource::Allow,
         }));
+        let engine = value_types.name();
+        rules.extend(value_types.classes().iter().map(|name| Rule {
+            pattern: ClassPattern::new(name, PatternKind::Class),
+            source: RuleSource::ValueType { engine },
+        }));
 
         let mut index: HashMap<String, usize> = HashMap::new();
         let mut entries: Vec<(Box<str>, Entry)> = Vec::new();
@@ -177,7 +219,7 @@ impl ClassFilter {
             });
             let entry = &mut entries[slot].1;
             match (rule.source, rule.pattern.kind()) {
-                (RuleSource::Allow, _) => entry.allows.push(id),
+                (RuleSource::Allow | RuleSource::ValueType { .. }, _) => entry.allows.push(id),
                 (_, PatternKind::Class) => {
                     entry.deny_class.get_or_insert(id);
                 }
@@ -347,6 +389,20 @@ impl ClassFilter {
     ) -> Result<Vec<(&'n str, ClassDecision<'_>)>, TypeNameError> {
         let mut decisions = Vec::new();
         parse_type_name(type_name, |class| {
+            decisions.push((class, self.check_class(class)));
+        })?;
+        Ok(decisions)
+    }
+
+    /// [`ClassFilter::explain`] for a .NET type name, read as
+    /// [`ClassFilter::check_dotnet`] reads it (`Outer+Inner`, generic arity
+    /// and arguments, assembly qualifications).
+    pub fn explain_dotnet<'n>(
+        &self,
+        type_name: &'n str,
+    ) -> Result<Vec<(&'n str, ClassDecision<'_>)>, TypeNameError> {
+        let mut decisions = Vec::new();
+        parse_dotnet_type_name(type_name, |class| {
             decisions.push((class, self.check_class(class)));
         })?;
         Ok(decisions)

@@ -89,6 +89,18 @@ pub fn parse(value: &str) -> Option<MediaType<'_>> {
             None if is_token(raw) => raw,
             None => return None,
         };
+        // commons-fileupload 1.5 and later read `boundary*` (RFC 2231) as
+        // `boundary`, and every version decodes RFC 2047 words in values:
+        // the engine would split the body at another boundary than ours.
+        let bare = name.strip_suffix('*').unwrap_or(name);
+        if name.ends_with('*')
+            && (bare.eq_ignore_ascii_case("charset") || bare.eq_ignore_ascii_case("boundary"))
+        {
+            return None;
+        }
+        if name.eq_ignore_ascii_case("boundary") && value.contains("=?") {
+            return None;
+        }
         let slot = if name.eq_ignore_ascii_case("charset") {
             &mut media.charset
         } else if name.eq_ignore_ascii_case("boundary") {
@@ -132,6 +144,9 @@ mod tests {
     fn parameters() {
         let m = parse("text/xml; Charset=\"utf-16\"; boundary=x").unwrap();
         assert_eq!((m.charset, m.boundary), (Some("utf-16"), Some("x")));
+        // Other extended parameters and `=?` elsewhere are nothing to us.
+        let m = parse("multipart/form-data; boundary=\"a=b?c\"; title*=UTF-8''x").unwrap();
+        assert_eq!(m.boundary, Some("a=b?c"));
     }
 
     #[test]
@@ -147,6 +162,10 @@ mod tests {
             "application/json; charset=utf-8; charset=latin1",
             "application/json; charset=a b",
             "application/json, text/xml",
+            "multipart/form-data; boundary=a; boundary*=UTF-8''b",
+            "multipart/form-data; boundary*=UTF-8''b",
+            "multipart/form-data; boundary=\"=?UTF-8?Q?b?=\"",
+            "application/json; charset*=UTF-8''utf-16",
         ] {
             assert_eq!(parse(value), None, "{value:?}");
         }

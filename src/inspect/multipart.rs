@@ -34,65 +34,85 @@ fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
-/// Reads `name=value` parameters after the first `;` of a header value.
-/// Values are tokens or quoted strings (with `\` escapes).
-fn params(value: &str) -> Option<Vec<(String, String)>> {
-    let mut out = Vec::new();
-    let mut rest = value.split_once(';').map_or("", |(_, r)| r);
-    loop {
-        rest = rest.trim_start_matches([' ', '\t']);
-        if rest.is_empty() {
-            return Some(out);
-        }
-        let (name, after) = rest.split_once('=')?;
-        let name = name.trim().to_ascii_lowercase();
-        let after = after.trim_start_matches([' ', '\t']);
-        let (value, tail) = if let Some(quoted) = after.strip_prefix('"') {
-            let mut value = String::new();
-            let mut chars = quoted.char_indices();
-            let end = loop {
-                match chars.next()? {
-                    (_, '\\') => value.push(chars.next()?.1),
-                    (i, '"') => break i,
-                    (_, c) => value.push(c),
-                }
-            };
-            (value, &quoted[end + 1..])
-        } else {
-            let end = after.find(';').unwrap_or(after.len());
-            (after[..end].trim().to_owned(), &after[end..])
-        };
-        out.push((name, value));
-        let tail = tail.trim_start_matches([' ', '\t']);
-        rest = match tail.strip_prefix(';') {
-            Some(r) => r,
-            None if tail.is_empty() => "",
-            None => return None,
-        };
-    }
+/// Java's `Character.isWhitespace`, which commons-fileupload's
+/// `ParameterParser` trims parameter names and values with: ASCII white
+/// space, the separators U+001C..U+001F, and the Unicode space, line and
+/// paragraph separators except the non-breaking ones.
+fn is_java_whitespace(c: char) -> bool {
+    matches!(
+        c,
+        '\t'..='\r'
+            | '\u{1c}'..='\u{20}'
+            | '\u{1680}'
+            | '\u{2000}'..='\u{2006}'
+            | '\u{2008}'..='\u{200a}'
+            | '\u{2028}'
+            | '\u{2029}'
+            | '\u{205f}'
+            | '\u{3000}'
+    )
 }
 
-/// RFC 5987 `filename*=UTF-8''name%20with%20spaces`.
-fn extended_value(value: &str) -> Option<String> {
-    let (charset, rest) = value.split_once('\'')?;
-    let (_language, encoded) = rest.split_once('\'')?;
-    if !charset.eq_ignore_ascii_case("utf-8") {
-        return None;
+/// Java's `String.trim()`: every char up to U+0020 at both ends, which
+/// commons-fileupload applies to field and file names after parsing.
+pub(crate) fn java_trim(s: &str) -> &str {
+    s.trim_matches(|c: char| c <= ' ')
+}
+
+/// `ParameterParser.getToken`: Java white space trimmed, then one pair of
+/// surrounding quotes stripped from a value; empty is no value.
+fn token(raw: &str, quoted: bool) -> Option<&str> {
+    let mut t = raw.trim_matches(is_java_whitespace);
+    if quoted && t.len() >= 2 && t.starts_with('"') && t.ends_with('"') {
+        t = &t[1..t.len() - 1];
     }
-    let bytes = encoded.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = encoded.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
+    (!t.is_empty()).then_some(t)
+}
+
+/// `Content-Disposition` parameters exactly as commons-fileupload's
+/// `ParameterParser` splits them (`;` separated, the disposition type being
+/// the first, value-less, parameter): names trimmed and lower-cased; a
+/// value runs to the next `;` outside double quotes, a `"` preceded by `\`
+/// does not toggle quoting, and one pair of surrounding quotes is stripped
+/// *without* unescaping anything inside.
+///
+/// # Security
+///
+/// Camunda hands these names to its own code, so the guard reads them with
+/// the engine's rules rather than RFC 7578's: a guard that unescaped `\"`,
+/// or trimmed differently, would check another name than the one the
+/// engine acts on.
+fn disposition_params(value: &str) -> Vec<(String, Option<&str>)> {
+    let mut out = Vec::new();
+    let mut rest = value;
+    while !rest.is_empty() {
+        let name_end = rest.find(['=', ';']).unwrap_or(rest.len());
+        let name = token(&rest[..name_end], false);
+        rest = &rest[name_end..];
+        let mut param_value = None;
+        if let Some(after) = rest.strip_prefix('=') {
+            let mut quoted = false;
+            let mut escaped = false;
+            let mut end = after.len();
+            for (i, c) in after.char_indices() {
+                if !quoted && c == ';' {
+                    end = i;
+                    break;
+                }
+                if !escaped && c == '"' {
+                    quoted = !quoted;
+                }
+                escaped = !escaped && c == '\\';
+            }
+            param_value = token(&after[..end], true);
+            rest = &after[end..];
+        }
+        rest = rest.strip_prefix(';').unwrap_or(rest);
+        if let Some(name) = name {
+            out.push((name.to_lowercase(), param_value));
         }
     }
-    String::from_utf8(out).ok()
+    out
 }
 
 /// Splits `body` at `boundary` into at most `max_parts` parts.
@@ -229,35 +249,7 @@ fn part<'a>(
     }
     let disposition =
         disposition.ok_or_else(|| malformed(at, "a part without Content-Disposition"))?;
-    let kind = disposition.split(';').next().unwrap_or_default().trim();
-    if !kind.eq_ignore_ascii_case("form-data") {
-        return Err(malformed(at, "a part that is not form-data"));
-    }
-    let params =
-        params(disposition).ok_or_else(|| malformed(at, "an unreadable Content-Disposition"))?;
-    let mut name = None;
-    let mut filename = None;
-    let mut filename_ext = None;
-    for (key, value) in params {
-        let slot = match key.as_str() {
-            "name" => &mut name,
-            "filename" => &mut filename,
-            "filename*" => &mut filename_ext,
-            _ => continue,
-        };
-        if slot.replace(value).is_some() {
-            return Err(malformed(at, "a Content-Disposition parameter given twice"));
-        }
-    }
-    if filename.is_some() && filename_ext.is_some() {
-        return Err(malformed(at, "a file name given two ways"));
-    }
-    let filename = match filename_ext {
-        Some(ext) => {
-            Some(extended_value(&ext).ok_or_else(|| malformed(at, "an unreadable filename*"))?)
-        }
-        None => filename,
-    };
+    let (name, filename) = names(disposition).map_err(|message| malformed(at, message))?;
     Ok(Part {
         name: name.ok_or_else(|| malformed(at, "a part without a name"))?,
         filename,
@@ -265,6 +257,61 @@ fn part<'a>(
         body,
         offset,
     })
+}
+
+/// The field name and file name of a part as Camunda sees them: read by
+/// commons-fileupload (see [`disposition_params`]), then trimmed with Java's
+/// `String.trim()`, so `name="type "` is the `type` field and
+/// `filename="p.bpmn\t"` the resource `p.bpmn`.
+///
+/// # Security
+///
+/// What the versions of commons-fileupload in use read differently is
+/// refused rather than guessed at:
+/// * `name*`/`filename*` (RFC 2231/5987): 1.4 ignores them, 1.5 and later
+///   decode them and let them replace `name`/`filename`;
+/// * `=?charset?B?...?=` words (RFC 2047), which it decodes in values, so
+///   that `name="=?UTF-8?B?dHlwZQ==?="` is the `type` field;
+/// * a name or file name given twice (its `HashMap` keeps the last);
+/// * non-ASCII white space (U+2028, U+3000, ...): it trims it from values
+///   only when the server decodes part headers as UTF-8, which depends on
+///   the platform's default charset;
+/// * a disposition type other than `form-data`, or one with a value.
+fn names(disposition: &str) -> Result<(Option<String>, Option<String>), &'static str> {
+    if disposition
+        .chars()
+        .any(|c| !c.is_ascii() && is_java_whitespace(c))
+    {
+        return Err("non-ASCII white space in Content-Disposition");
+    }
+    let params = disposition_params(disposition);
+    match params.first() {
+        Some((kind, None)) if kind == "form-data" => {}
+        _ => return Err("a part that is not form-data"),
+    }
+    let mut name = None;
+    let mut filename = None;
+    for (key, value) in &params[1..] {
+        let slot = match key.as_str() {
+            "name" => &mut name,
+            "filename" => &mut filename,
+            "name*" | "filename*" => {
+                return Err("an extended (RFC 2231) name or file name");
+            }
+            _ => continue,
+        };
+        if value.is_some_and(|v| v.contains("=?")) {
+            return Err("an encoded word (RFC 2047) in a name or file name");
+        }
+        if slot.replace(*value).is_some() {
+            return Err("a Content-Disposition parameter given twice");
+        }
+    }
+    // A `filename` without a value is an empty file name to the engine; a
+    // `name` without one is no name.
+    let name = name.flatten().map(|n| java_trim(n).to_owned());
+    let filename = filename.map(|f| java_trim(f.unwrap_or_default()).to_owned());
+    Ok((name, filename))
 }
 
 #[cfg(test)]
@@ -286,16 +333,66 @@ mod tests {
     fn splits_parts() {
         let b = body(&[
             "Content-Disposition: form-data; name=\"a\"\r\n\r\nvalue with --XyZ inside",
-            "Content-Disposition: form-data; name=\"f\"; filename*=UTF-8''r%C3%A9sum%C3%A9.bpmn\r\nContent-Type: text/xml; charset=utf-8\r\n\r\n<x/>",
+            "Content-Disposition: form-data; name=\"f\"; filename=\"r\u{e9}sum\u{e9}.bpmn\"\r\nContent-Type: text/xml; charset=utf-8\r\n\r\n<x/>",
             "content-disposition: FORM-DATA; name=empty\r\n\r\n",
         ]);
         let parts = parse(&b, "XyZ", 10).unwrap();
         assert_eq!(parts.len(), 3);
         assert_eq!(parts[0].body, b"value with --XyZ inside");
-        assert_eq!(parts[1].filename.as_deref(), Some("résumé.bpmn"));
+        assert_eq!(parts[1].filename.as_deref(), Some("r\u{e9}sum\u{e9}.bpmn"));
         assert_eq!(parts[1].content_type, Some("text/xml; charset=utf-8"));
         assert_eq!(parts[2].name, "empty");
         assert_eq!(parts[2].body, b"");
+    }
+
+    /// Names as commons-fileupload reads them: `ParameterParser`, then
+    /// Java's `String.trim()`.
+    #[test]
+    fn names_read_as_commons_fileupload_reads_them() {
+        let cases: &[(&str, Option<&str>, Option<&str>)] = &[
+            ("form-data; name=\"type \"", Some("type"), None),
+            ("form-data; name=\" type\"", Some("type"), None),
+            ("form-data; name=\"type\t\"", Some("type"), None),
+            ("form-data; name=\"\u{1}type\u{1f}\"", Some("type"), None),
+            (
+                "form-data; name=type ; filename = p.bpmn ",
+                Some("type"),
+                Some("p.bpmn"),
+            ),
+            (
+                "form-data; name=\"a\"; filename=\"p.bpmn\u{b}\"",
+                Some("a"),
+                Some("p.bpmn"),
+            ),
+            (
+                "form-data; name=\"a\"; filename=\"p.bpmn \u{0}\"",
+                Some("a"),
+                Some("p.bpmn"),
+            ),
+            (
+                "form-data; NAME=\"a\"; FileName=\"x\"",
+                Some("a"),
+                Some("x"),
+            ),
+            // Backslashes are kept, quotes inside are not unescaped.
+            ("form-data; name=\"a\\\"b\"", Some("a\\\"b"), None),
+            // `;` inside quotes belongs to the value.
+            ("form-data; name=\"a;b\"", Some("a;b"), None),
+            ("form-data; name=\"a\"; filename", Some("a"), Some("")),
+            ("form-data; name=\"a\"; filename=\"\"", Some("a"), Some("")),
+            // U+0085 and U+00A0 are not white space to Java: kept.
+            ("form-data; name=\"type\u{85}\"", Some("type\u{85}"), None),
+            ("form-data; name=\"type\u{a0}\"", Some("type\u{a0}"), None),
+            ("form-data; name=\"type\u{7f}\"", Some("type\u{7f}"), None),
+        ];
+        for &(value, name, filename) in cases {
+            let got = names(value).unwrap_or_else(|e| panic!("{value:?}: {e}"));
+            assert_eq!(
+                (got.0.as_deref(), got.1.as_deref()),
+                (name, filename),
+                "{value:?}"
+            );
+        }
     }
 
     #[test]
@@ -317,6 +414,13 @@ mod tests {
             ]),
             body(&["Content-Disposition: form-data; name=\"a\"; name=\"b\"\r\n\r\n1"]),
             body(&["Content-Disposition: form-data; filename=\"x\"\r\n\r\n1"]),
+            body(&["Content-Disposition: form-data; name=\"\"\r\n\r\n1"]),
+            body(&["Content-Disposition: form-data; name=\"a\"; filename*=UTF-8''y\r\n\r\n1"]),
+            body(&["Content-Disposition: form-data; name*=UTF-8''type\r\n\r\n1"]),
+            body(&["Content-Disposition: form-data; name=\"=?UTF-8?B?dHlwZQ==?=\"\r\n\r\n1"]),
+            body(&["Content-Disposition: form-data; name=\"type\u{2028}\"\r\n\r\n1"]),
+            body(&["Content-Disposition: form-data=x; name=\"a\"\r\n\r\n1"]),
+            body(&["Content-Disposition: form-data; name=\"a\"; NAME=\"b\"\r\n\r\n1"]),
             b"--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nno end".to_vec(),
         ];
         for (i, case) in cases.iter().enumerate() {

@@ -3,15 +3,22 @@
 //! # Security
 //!
 //! Route rules are only as good as the path they match. Tomcat and Jetty
-//! strip `;name=value` path parameters from every segment, percent-decode,
-//! merge `//`, and resolve `.` and `..` before the application (Camunda's
-//! JAX-RS resources) sees the path. A guard that matched the raw text would
-//! let `/engine-rest//task`, `/engine-rest/task;jsessionid=1`,
-//! `/engine-rest/%74ask` or `/engine-rest/x/../task` past a rule for
-//! `/engine-rest/task`. So the path is normalised the same way first, and
-//! forms that containers read differently from each other (an encoded `/`,
-//! `\` or `;`, a `..` above the root, bytes that do not decode to UTF-8) are
-//! refused rather than guessed at.
+//! strip `;name=value` path parameters from every segment, percent-decode
+//! and merge `//` before the application (Camunda's JAX-RS resources) sees
+//! the path. A guard that matched the raw text would let
+//! `/engine-rest//task`, `/engine-rest/task;jsessionid=1` or
+//! `/engine-rest/%74ask` past a rule for `/engine-rest/task`. So the path is
+//! normalised the same way first, and forms that the layers of the engine's
+//! stack read differently from each other are refused rather than guessed
+//! at: an encoded `/`, `\` or `;`, bytes that do not decode to UTF-8,
+//! control characters, and dot segments.
+//!
+//! Dot segments (`.` and `..`, raw, percent-encoded or with path
+//! parameters such as `.;x`) are refused, not resolved: Tomcat resolves them
+//! for its own servlet mapping, but RESTEasy matches resources on the raw
+//! request URI, so `/engine-rest/engine/./task` is the task list of an
+//! engine named `.` to Camunda while a resolving guard would read
+//! `/engine-rest/engine/task`. No client needs to send them.
 
 use std::borrow::Cow;
 
@@ -49,17 +56,18 @@ fn decode_segment(segment: &str, out: &mut Vec<u8>) -> Result<(), Violation> {
 }
 
 /// The path as the application sees it: path parameters stripped,
-/// percent-decoded, `//` merged, `.`/`..` resolved, no trailing slash
-/// (except for `/` itself).
+/// percent-decoded, `//` merged, no trailing slash (except for `/` itself);
+/// dot segments refused.
 ///
 /// ```
 /// use input_guard::inspect::path::normalize;
 ///
 /// assert_eq!(normalize("/engine-rest//task/").unwrap(), "/engine-rest/task");
 /// assert_eq!(normalize("/engine-rest/task;jsessionid=1").unwrap(), "/engine-rest/task");
-/// assert_eq!(normalize("/engine-rest/x/../%74ask").unwrap(), "/engine-rest/task");
+/// assert_eq!(normalize("/engine-rest/%74ask").unwrap(), "/engine-rest/task");
+/// assert!(normalize("/engine-rest/x/../task").is_err());
+/// assert!(normalize("/engine-rest/engine/%2e/task").is_err());
 /// assert!(normalize("/engine-rest/..%2ftask").is_err());
-/// assert!(normalize("/../etc").is_err());
 /// ```
 pub fn normalize(raw: &str) -> Result<Cow<'_, str>, Violation> {
     if !raw.starts_with('/') {
@@ -88,12 +96,8 @@ pub fn normalize(raw: &str) -> Result<Cow<'_, str>, Violation> {
             return Err(invalid("control character in the path"));
         }
         match decoded {
-            "" | "." => {}
-            ".." => {
-                if segments.pop().is_none() {
-                    return Err(invalid("`..` above the root"));
-                }
-            }
+            "" => {}
+            "." | ".." => return Err(invalid("a dot segment in the path")),
             _ => segments.push(decoded.to_owned()),
         }
     }
@@ -121,9 +125,9 @@ mod tests {
             ("/engine-rest/task/", "/engine-rest/task"),
             ("/engine-rest//task", "/engine-rest/task"),
             ("//engine-rest///task//", "/engine-rest/task"),
-            ("/engine-rest/./task", "/engine-rest/task"),
-            ("/engine-rest/a/b/../../task", "/engine-rest/task"),
-            ("/engine-rest/%2e%2e/engine-rest/task", "/engine-rest/task"),
+            ("/engine-rest/.well-known/x", "/engine-rest/.well-known/x"),
+            ("/engine-rest/...", "/engine-rest/..."),
+            ("/engine-rest/x.", "/engine-rest/x."),
             ("/engine-rest;v=1/task;jsessionid=ABC", "/engine-rest/task"),
             ("/engine-rest/%74%61sk", "/engine-rest/task"),
             (
@@ -152,6 +156,18 @@ mod tests {
             "/engine-rest/%FF",
             "/engine-rest/%00",
             "/engine-rest/%0a",
+            "/engine-rest/./task",
+            "/engine-rest/engine/./task",
+            "/engine-rest/engine/%2e/task",
+            "/engine-rest/engine/%2E/task",
+            "/engine-rest/engine/.;x/task",
+            "/engine-rest/filter/./list",
+            "/engine-rest/a/b/../../task",
+            "/engine-rest/%2e%2e/engine-rest/task",
+            "/engine-rest/x/.%2e/task",
+            "/engine-rest/task/.",
+            "/engine-rest/task/..",
+            "/.",
         ] {
             assert!(normalize(raw).is_err(), "{raw}");
         }

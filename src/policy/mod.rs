@@ -31,7 +31,7 @@ use std::path::Path;
 
 pub use error::{PolicyError, PolicyErrorKind};
 
-use crate::classes::ClassPattern;
+use crate::classes::{BuiltinValueTypes, ClassPattern};
 
 /// What the guard does with a violation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -163,6 +163,11 @@ pub struct ClassPolicy {
     /// Camunda's `javaSerializationFormatEnabled`). Their bytes are an
     /// opaque Java stream that no class filter can see into.
     pub allow_java_serialization: bool,
+    /// `builtin_value_types`: the engine value types admitted without
+    /// being listed in `allow` (default `"camunda7"`: `java.lang.String`,
+    /// the boxed scalars, `java.lang.Object` and Camunda's default
+    /// collections; `"none"` turns them off). See [`BuiltinValueTypes`].
+    pub builtin_value_types: BuiltinValueTypes,
 }
 
 /// `[json]`: limits for JSON bodies (and JSON carried in string values),
@@ -237,7 +242,9 @@ pub struct XmlPolicy {
     /// false: any DOCTYPE is refused). External DTDs, entity and notation
     /// declarations and parameter-entity references are refused always.
     pub allow_doctype: bool,
-    /// `schema_locations`: which `xsi:schemaLocation` values pass.
+    /// `schema_locations`: which `xsi:schemaLocation` /
+    /// `xsi:noNamespaceSchemaLocation` values, and `schemaLocation`s of XSD
+    /// `import`/`include`/`redefine`/`override`, pass.
     pub schema_locations: SchemaLocations,
     /// `allow_absolute_stylesheets`: accept `<?xml-stylesheet href=...?>`
     /// pointing at an absolute URL (default false).
@@ -249,10 +256,11 @@ pub struct XmlPolicy {
     /// `local` (no namespace: unprefixed attributes), on any element or,
     /// written `element@attribute`, only on that element.
     pub forbid_attributes: Vec<ForbiddenAttribute>,
-    /// `encodings`: single-byte legacy encodings (e.g. `ISO-8859-1`) that are
-    /// decoded and inspected; any other encoding than UTF-8, US-ASCII and
-    /// UTF-16 is rejected (default none).
-    pub encodings: Vec<&'static encoding_rs::Encoding>,
+    /// `encodings`: single-byte legacy encodings (ISO-8859-1, windows-1252)
+    /// that are decoded as the JDK's XML parser decodes them and inspected;
+    /// any other encoding than UTF-8, US-ASCII and UTF-16 is rejected
+    /// (default none).
+    pub encodings: Vec<crate::inspect::xml::LegacyEncoding>,
 }
 
 impl Default for XmlPolicy {

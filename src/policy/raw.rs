@@ -7,7 +7,7 @@ use super::{
     BuiltinRoutes, ClassPolicy, Expressions, JsonPolicy, Mode, OnExcess, Policy, PolicyError,
     PolicyErrorKind, Route, SchemaLocations, UnknownTypes, XmlPolicy,
 };
-use crate::classes::ClassPattern;
+use crate::classes::{BuiltinValueTypes, ClassPattern};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -25,12 +25,12 @@ struct RawPolicy {
     query: RawQuery,
     #[serde(default)]
     routes: Vec<RawRoute>,
-    builtin_routes: Option<RawBuiltinRoutes>,
+    builtin_routes: Option<RawBuiltin>,
 }
 
 #[derive(Deserialize, Clone, Copy)]
 #[serde(rename_all = "lowercase")]
-enum RawBuiltinRoutes {
+enum RawBuiltin {
     Camunda7,
     None,
 }
@@ -79,6 +79,7 @@ struct RawClasses {
     #[serde(default)]
     deny: Vec<Spanned<String>>,
     allow_java_serialization: Option<bool>,
+    builtin_value_types: Option<RawBuiltin>,
 }
 
 #[derive(Deserialize, Default)]
@@ -203,6 +204,10 @@ pub(super) fn parse(text: &str) -> Result<Policy, PolicyError> {
         allow: patterns(text, "classes.allow", raw.classes.allow)?,
         deny: patterns(text, "classes.deny", raw.classes.deny)?,
         allow_java_serialization: raw.classes.allow_java_serialization.unwrap_or(false),
+        builtin_value_types: match raw.classes.builtin_value_types {
+            Some(RawBuiltin::Camunda7) | None => BuiltinValueTypes::Camunda7,
+            Some(RawBuiltin::None) => BuiltinValueTypes::None,
+        },
     };
     policy.json = json(text, raw.json)?;
     policy.xml = xml(text, raw.xml)?;
@@ -226,8 +231,8 @@ pub(super) fn parse(text: &str) -> Result<Policy, PolicyError> {
     }
     if let Some(builtin) = raw.builtin_routes {
         policy.builtin_routes = match builtin {
-            RawBuiltinRoutes::Camunda7 => BuiltinRoutes::Camunda7,
-            RawBuiltinRoutes::None => BuiltinRoutes::None,
+            RawBuiltin::Camunda7 => BuiltinRoutes::Camunda7,
+            RawBuiltin::None => BuiltinRoutes::None,
         };
     }
     Ok(policy)
@@ -364,13 +369,12 @@ fn xml(text: &str, raw: RawXml) -> Result<XmlPolicy, PolicyError> {
     xml.forbid_elements = xml_names(text, "xml.forbid_elements", raw.forbid_elements)?;
     xml.forbid_attributes = xml_names(text, "xml.forbid_attributes", raw.forbid_attributes)?;
     for (i, label) in raw.encodings.into_iter().enumerate() {
-        let encoding = encoding_rs::Encoding::for_label(label.get_ref().trim().as_bytes());
-        match encoding {
-            Some(e) if e.is_single_byte() => xml.encodings.push(e),
-            _ => {
+        match crate::inspect::xml::LegacyEncoding::for_label(label.get_ref().trim()) {
+            Some(e) => xml.encodings.push(e),
+            None => {
                 return Err(PolicyError::new(
                     PolicyErrorKind::Invalid(format!(
-                        "`{}` is not a single-byte encoding label (UTF-8, US-ASCII and UTF-16 need no entry)",
+                        "`{}` is not a label of ISO-8859-1 or windows-1252, the legacy encodings the guard decodes (UTF-8, US-ASCII and UTF-16 need no entry)",
                         label.get_ref()
                     )),
                     format!("xml.encodings[{i}]"),
@@ -597,7 +601,10 @@ mod tests {
         );
         let p =
             parse("[xml]\nencodings = [\"ISO-8859-1\"]\nschema_locations = \"none\"\n").unwrap();
-        assert_eq!(p.xml.encodings, [encoding_rs::WINDOWS_1252]);
+        assert_eq!(
+            p.xml.encodings,
+            [crate::inspect::xml::LegacyEncoding::Latin1]
+        );
         assert_eq!(p.xml.schema_locations, SchemaLocations::None);
         assert_eq!(
             err("[query]\nmax_results = 2147483648\n").1,

@@ -271,9 +271,14 @@ fn check_class(policy: &std::path::Path, names: &[String]) -> Result<u8, String>
 /// Says which rule decided each class of `name`; denials come first, since
 /// one denied class denies the whole name.
 fn explain(filter: &ClassFilter, name: &str) -> (bool, String) {
+    // A name that is no Java type name may be a .NET one (`Outer+Inner`,
+    // `List`1[[...]]`, `, Assembly`), as `$type` carries them.
     let decisions = match filter.explain(name) {
         Ok(decisions) => decisions,
-        Err(e) => return (false, format!("not a type name: {e}")),
+        Err(e) => match filter.explain_dotnet(name) {
+            Ok(decisions) => decisions,
+            Err(_) => return (false, format!("not a type name: {e}")),
+        },
     };
     if decisions.is_empty() {
         return (true, "names no class (primitive types only)".into());
@@ -281,7 +286,7 @@ fn explain(filter: &ClassFilter, name: &str) -> (bool, String) {
     let describe = |class: &str, decision: &ClassDecision<'_>| match decision {
         ClassDecision::Allowed(rule) | ClassDecision::Denied(rule) => {
             let verb = match rule.source() {
-                RuleSource::Allow => "allowed by",
+                RuleSource::Allow | RuleSource::ValueType { .. } => "allowed by",
                 RuleSource::Deny | RuleSource::Gadget { .. } => "denied by",
             };
             format!("{class} {verb} {rule}")

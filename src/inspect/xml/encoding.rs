@@ -11,10 +11,25 @@
 //! UTF-16 into UTF-8 and inspects that, or rejects. Every source that names
 //! an encoding must agree; a disagreement is exactly where two parsers read
 //! different documents.
+//!
+//! # Legacy single-byte encodings
+//!
+//! The policy may list [`LegacyEncoding`]s (`[xml] encodings`): ISO-8859-1
+//! and windows-1252, the two that real Camunda models declare. They are
+//! decoded here by tables that match the JDK's XML parser (Xerces, as
+//! Camunda runs it) byte for byte, **not** by the WHATWG rules of
+//! `encoding_rs`, which read the label `iso-8859-1` as windows-1252 and map
+//! windows-1252's five unassigned bytes to C1 controls. A guard that decoded
+//! as a browser does would inspect characters the engine never sees. The
+//! labels are the ones Xerces accepts for each (`EncodingMap`, checked by
+//! running the JDK's parser on every label listed here); any other label is
+//! `xml-unsupported-encoding`. US-ASCII needs no policy entry: it is UTF-8
+//! whose bytes are all below 0x80, and a byte at or above 0x80 is refused
+//! as Xerces refuses it.
 
 use std::borrow::Cow;
 
-use encoding_rs::{Encoding, UTF_16BE, UTF_16LE};
+use encoding_rs::{UTF_16BE, UTF_16LE};
 
 use crate::violation::{Code, Violation};
 
@@ -29,7 +44,88 @@ enum Family {
     /// `UTF-16` without an endianness: agrees with either.
     Utf16,
     /// A single-byte legacy encoding the policy allows.
-    Legacy(&'static Encoding),
+    Legacy(LegacyEncoding),
+}
+
+/// A single-byte encoding the guard can decode exactly as the JDK's XML
+/// parser does, when the policy lists it (`[xml] encodings`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum LegacyEncoding {
+    /// ISO-8859-1 as Xerces reads it: byte `n` is U+00nn, so 0x80-0x9F are
+    /// the C1 controls (not windows-1252's punctuation, as in browsers).
+    Latin1,
+    /// windows-1252 as the JDK's `Cp1252` reads it. Its five unassigned
+    /// bytes (0x81, 0x8D, 0x8F, 0x90, 0x9D), which the JDK replaces with
+    /// U+FFFD, are refused as `xml-malformed`.
+    Windows1252,
+}
+
+/// windows-1252 bytes 0x80-0x9F (Microsoft's table, as the JDK's `Cp1252`
+/// maps them); 0 marks the unassigned bytes.
+const WINDOWS_1252_HIGH: [u16; 32] = [
+    0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039,
+    0x0152, 0, 0x017D, 0, 0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC,
+    0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
+];
+
+impl LegacyEncoding {
+    /// The encoding an encoding label names, as the JDK's Xerces reads the
+    /// label (ASCII letters in any case); `None` for labels of other
+    /// encodings and for labels Xerces does not accept.
+    pub fn for_label(label: &str) -> Option<LegacyEncoding> {
+        let label = label.to_ascii_lowercase();
+        match label.as_str() {
+            "iso-8859-1" | "iso_8859-1" | "iso8859-1" | "iso8859_1" | "iso-ir-100" | "latin1"
+            | "l1" | "ibm819" | "cp819" | "csisolatin1" => Some(LegacyEncoding::Latin1),
+            "windows-1252" | "cp1252" => Some(LegacyEncoding::Windows1252),
+            _ => None,
+        }
+    }
+
+    /// The encoding's name (`ISO-8859-1`, `windows-1252`).
+    pub fn name(self) -> &'static str {
+        match self {
+            LegacyEncoding::Latin1 => "ISO-8859-1",
+            LegacyEncoding::Windows1252 => "windows-1252",
+        }
+    }
+
+    /// The character byte `b` stands for, or `None` when the byte has none.
+    pub fn decode_byte(self, b: u8) -> Option<char> {
+        match (self, b) {
+            (_, 0..=0x7F) | (LegacyEncoding::Latin1, _) | (LegacyEncoding::Windows1252, 0xA0..) => {
+                Some(char::from(b))
+            }
+            (LegacyEncoding::Windows1252, 0x80..=0x9F) => {
+                match WINDOWS_1252_HIGH[usize::from(b - 0x80)] {
+                    0 => None,
+                    c => char::from_u32(u32::from(c)),
+                }
+            }
+        }
+    }
+
+    /// `bytes` as text; on a byte without a character, its offset.
+    fn decode(self, bytes: &[u8]) -> Result<Cow<'_, str>, usize> {
+        let ascii = bytes.iter().position(|b| !b.is_ascii());
+        let Some(first) = ascii else {
+            // ASCII reads the same in both: no copy, offsets unchanged.
+            return std::str::from_utf8(bytes)
+                .map(Cow::Borrowed)
+                .map_err(|e| e.valid_up_to());
+        };
+        let mut text = String::with_capacity(
+            bytes
+                .len()
+                .saturating_add((bytes.len() - first).saturating_mul(2)),
+        );
+        text.extend(bytes[..first].iter().map(|&b| char::from(b)));
+        for (i, &b) in bytes.iter().enumerate().skip(first) {
+            text.push(self.decode_byte(b).ok_or(i)?);
+        }
+        Ok(Cow::Owned(text))
+    }
 }
 
 /// What the first bytes say.
@@ -77,17 +173,29 @@ fn sniff(bytes: &[u8]) -> Result<Sniffed, Violation> {
 }
 
 /// Maps an encoding label (declaration or `charset`) to a family.
-fn family(label: &str, legacy: &[&'static Encoding]) -> Result<Family, Violation> {
+fn family(label: &str, legacy: &[LegacyEncoding]) -> Result<Family, Violation> {
     let label = label.trim_matches([' ', '\t']).to_ascii_lowercase();
     Ok(match label.as_str() {
         "utf-8" | "utf8" => Family::Utf8,
-        "us-ascii" | "ascii" | "iso-646-us" | "ansi_x3.4-1968" => Family::Ascii,
+        // The labels Xerces maps to its ASCII reader.
+        "us-ascii" | "ascii" | "iso646-us" | "ansi_x3.4-1968" | "ansi_x3.4-1986" | "ibm367"
+        | "cp367" | "csascii" | "us" | "iso-ir-6" => Family::Ascii,
         "utf-16" | "utf16" | "ucs-2" => Family::Utf16,
         "utf-16le" => Family::Utf16Le,
         "utf-16be" => Family::Utf16Be,
-        other => match Encoding::for_label(other.as_bytes()) {
+        other => match LegacyEncoding::for_label(other) {
             Some(encoding) if legacy.contains(&encoding) => Family::Legacy(encoding),
-            _ => return Err(unsupported("this encoding")),
+            Some(encoding) => {
+                return Err(Violation::new(
+                    Code::XmlUnsupportedEncoding,
+                    "/",
+                    format!(
+                        "XML in {} is not accepted by this policy ([xml] encodings)",
+                        encoding.name()
+                    ),
+                ));
+            }
+            None => return Err(unsupported("this encoding")),
         },
     })
 }
@@ -152,7 +260,7 @@ fn declared_encoding(text: &[u8]) -> Result<Option<&str>, Violation> {
 pub(crate) fn decode<'a>(
     bytes: &'a [u8],
     charset: Option<&str>,
-    legacy: &[&'static Encoding],
+    legacy: &[LegacyEncoding],
 ) -> Result<(Cow<'a, str>, usize), Violation> {
     let sniffed = sniff(bytes)?;
     let charset = charset.map(|c| family(c, legacy)).transpose()?;
@@ -224,17 +332,19 @@ pub(crate) fn decode<'a>(
         .or(charset)
         .unwrap_or(Family::Utf8);
     match effective {
-        Family::Legacy(encoding) => {
-            let Some(decoded) = encoding.decode_without_bom_handling_and_without_replacement(rest)
-            else {
-                return Err(Violation::new(
-                    Code::XmlMalformed,
-                    "/",
-                    "the text is not valid in its declared encoding",
-                ));
-            };
-            Ok((decoded, bom))
-        }
+        Family::Legacy(encoding) => match encoding.decode(rest) {
+            Ok(decoded) => Ok((decoded, bom)),
+            Err(at) => Err(Violation::new(
+                Code::XmlMalformed,
+                "/",
+                format!(
+                    "byte 0x{:02X} stands for no character in {}",
+                    rest.get(at).copied().unwrap_or(0),
+                    encoding.name()
+                ),
+            )
+            .at_offset(bom + at)),
+        },
         Family::Ascii if !rest.is_ascii() => Err(mismatch(
             "the document is declared US-ASCII but holds other bytes",
         )),
@@ -256,9 +366,13 @@ mod tests {
     use crate::inspect::test_util::utf16;
 
     fn code(bytes: &[u8], charset: Option<&str>) -> Result<String, &'static str> {
-        decode(bytes, charset, &[encoding_rs::WINDOWS_1252])
-            .map(|(t, _)| t.into_owned())
-            .map_err(|v| v.code().as_str())
+        decode(
+            bytes,
+            charset,
+            &[LegacyEncoding::Latin1, LegacyEncoding::Windows1252],
+        )
+        .map(|(t, _)| t.into_owned())
+        .map_err(|v| v.code().as_str())
     }
 
     #[test]
