@@ -1311,12 +1311,11 @@ fn run_oracle(cases: &[Case]) -> Option<Vec<Value>> {
     )?;
     let batch = Path::new(env!("CARGO_TARGET_TMPDIR")).join("engine-bodies.bin");
     write_batch(cases, &batch);
-    let mut cmd = oracle.command("BodyOracle");
     // commons-fileupload decodes part headers with the platform charset
-    // (Camunda passes no request encoding); fix it to UTF-8, the default of
-    // Java 18+ and of every UTF-8 locale.
-    cmd.env("JDK_JAVA_OPTIONS", "-Dfile.encoding=UTF-8")
-        .arg(&batch);
+    // (Camunda passes no request encoding): `Oracle::command` fixes it to
+    // UTF-8, the default of Java 18+ and of every UTF-8 locale.
+    let mut cmd = oracle.command("BodyOracle");
+    cmd.arg(&batch);
     let output = cmd.output().expect("run the body oracle");
     assert!(
         output.status.success(),

@@ -23,7 +23,7 @@ fn inspectors() -> &'static [XmlInspector; 3] {
             max_value_bytes = 16
             max_elements = 16
             max_namespace_declarations = 2
-            encodings = ["ISO-8859-1"]
+            encodings = ["ISO-8859-1", "windows-1252"]
             forbid_elements = ["{urn:x}script", "script"]
             forbid_attributes = ["{urn:x}on", "on"]
             "#,

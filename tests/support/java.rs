@@ -27,7 +27,10 @@ impl Oracle {
     /// A `java` command ready for `main` with the oracle's class path.
     pub fn command(&self, main: &str) -> Command {
         let mut cmd = Command::new("java");
-        cmd.arg("-Xshare:auto")
+        // The platform charset decides how commons-fileupload reads part
+        // headers; fixed to UTF-8 so runs agree whatever the machine's locale.
+        cmd.arg("-Dfile.encoding=UTF-8")
+            .arg("-Xshare:auto")
             .arg("-XX:+UseSerialGC")
             .arg("-XX:TieredStopAtLevel=1")
             .arg("-cp")
