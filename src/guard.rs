@@ -438,7 +438,14 @@ impl Guard {
             )
             .at_offset(part.offset));
         }
-        if by_type == BodyKind::Multipart {
+        // commons-fileupload reads a part of type `multipart/mixed` as a
+        // nested body whose files it hands on under the outer name; the guard
+        // refuses every nested multipart type rather than split it too.
+        if by_type == BodyKind::Multipart
+            || part
+                .content_type
+                .is_some_and(|t| t.to_ascii_lowercase().starts_with("multipart"))
+        {
             return Err(Violation::new(
                 Code::MultipartMalformed,
                 format!("part:{label}"),

@@ -1249,8 +1249,57 @@ fn multipart_cases() -> Vec<Case> {
             });
         }
     }
-    // Framing: preamble, epilogue, LF line ends, padding after the boundary.
+    // Framing: preamble, epilogue, LF line ends, padding after the boundary,
+    // and part headers the engine's reader trims or ends differently
+    // (control chars around header names and values, `\r\r\n\r\n`,
+    // a nested `multipart/mixed` part).
     let framed = String::from_utf8(multipart_body(&[file("data", "p.bpmn", &xxe)])).unwrap();
+    let mut header_tricks: Vec<(String, String)> = Vec::new();
+    for c in (0u8..=0x20).chain([0x7f]).map(char::from) {
+        if c == '\r' || c == '\n' {
+            continue;
+        }
+        let code = u32::from(c);
+        header_tricks.push((
+            format!("control {code:#04x} after the disposition value"),
+            framed.replacen("filename=\"p.bpmn\"", &format!("filename=\"p.bpmn\"{c}"), 1),
+        ));
+        header_tricks.push((
+            format!("control {code:#04x} before the header name, decoy after"),
+            framed.replacen(
+                "Content-Disposition: ",
+                &format!("{c}Content-Disposition: form-data; name=\"data\"; filename=\"p.bpmn\"\r\nContent-Disposition: form-data; name=\"x\"; filename=\"notes.txt\"\r\nX-Old: "),
+                1,
+            ),
+        ));
+    }
+    header_tricks.push((
+        "CR CR LF CR LF ends the headers".into(),
+        framed
+            .replacen(
+                "\"p.bpmn\"\r\n\r\n",
+                "\"p.bpmn\"\r\r\n\r\n<r/><?x \r\n\r\n",
+                1,
+            )
+            .replacen("\r\n--b--", "<?y ?>\r\n--b--", 1),
+    ));
+    header_tricks.push((
+        "nested multipart/mixed".into(),
+        format!(
+            "--b\r\nContent-Disposition: form-data; name=\"r\"\r\nContent-Type: multipart/mixed; boundary=c\r\n\r\n\
+             --c\r\nContent-Disposition: attachment; filename=\"p.bpmn\"\r\n\r\n{xxe}\r\n--c--\r\n\r\n--b--\r\n"
+        ),
+    ));
+    for (how, body) in header_tricks {
+        cases.push(Case {
+            kind: Kind::Multipart,
+            label: format!("deploy headers: {how}"),
+            method: "POST",
+            uri: DEPLOY,
+            content_type: "multipart/form-data; boundary=b".into(),
+            body: body.into_bytes(),
+        });
+    }
     for (how, body) in [
         ("preamble", format!("hello\r\n{framed}")),
         ("epilogue", format!("{framed}trailer")),
@@ -1898,6 +1947,19 @@ impl Judge<'_> {
         let boundary = boundary.ok_or("no boundary")?;
         if !essence.eq_ignore_ascii_case("multipart/form-data") || boundary.contains([',', ' ']) {
             return Err("request type not plain".into());
+        }
+        // Part header names are plain tokens: a name with a control char or
+        // DEL is a header the engine reads as another name (and the guard
+        // refuses on purpose), never plainly benign.
+        let header_block_ok = body
+            .split(|&b| b == b'\n')
+            .filter_map(|line| {
+                let colon = line.iter().position(|&b| b == b':')?;
+                Some(&line[..colon])
+            })
+            .all(|name| !name.iter().any(|&b| b < 0x20 || b == 0x7f));
+        if !header_block_ok {
+            return Err("a control char in a part header name".into());
         }
         // Every part of the body reached the engine (commons-fileupload
         // silently skips parts without a form-data name).

@@ -554,3 +554,71 @@ fn part_charsets_are_not_what_the_engine_reads() {
     );
     assert!(got.starts_with("xml-unsupported-encoding"), "{got}");
 }
+
+/// Part headers as commons-fileupload reads them: values and names trimmed
+/// with Java's `trim()`, the header block ended by its own matcher, nested
+/// `multipart/mixed` parts opened. Each is refused or read the same way.
+#[test]
+fn part_headers_read_as_the_engine_reads_them() {
+    let g = camunda();
+    let uri = "/engine-rest/deployment/create";
+    let script = "<definitions xmlns=\"http://www.omg.org/spec/BPMN/20100524/MODEL\"><process id=\"p\">\
+                  <scriptTask id=\"t\" scriptFormat=\"groovy\"><script>x</script></scriptTask></process></definitions>";
+    let data = ("form-data; name=\"data\"", Some("application/json"), "{}");
+    // A control char after the value is trimmed by the engine: the name is
+    // `type`, not `"type"` with its quotes.
+    for tail in ["\u{1}", "\u{0}", "\u{b}", "\u{1f}"] {
+        let disposition = format!("form-data; name=\"type\"{tail}");
+        let got = raw_verdict(&g, UPLOAD, &[(&disposition, None, GADGET), data]);
+        assert_eq!(got, "class-not-allowed at part:type", "{tail:?}");
+        let disposition = format!("form-data; name=\"r\"; filename=\"evil.bpmn\"{tail}");
+        let got = raw_verdict(&g, uri, &[(&disposition, None, script)]);
+        assert!(got.starts_with("xml-forbidden-"), "{tail:?}: {got}");
+    }
+    // A header name padded with a control char would be a header the engine
+    // reads first and the guard skips.
+    let body = format!(
+        "--b\r\n\u{b}Content-Disposition: form-data; name=\"type\"\r\n\
+         Content-Disposition: form-data; name=\"harmless\"\r\n\r\n{GADGET}\r\n--b--\r\n"
+    );
+    assert_eq!(raw_code(&g, UPLOAD, body.as_bytes()), "multipart-malformed");
+    // `\r\r\n\r\n`: the engine's header matcher misses this end and reads on.
+    let body = format!(
+        "--b\r\nContent-Disposition: form-data; name=\"r\"; filename=\"evil.bpmn\"\r\r\n\r\n\
+         <r/><?x \r\n\r\n{script}<?y ?>\r\n--b--\r\n"
+    );
+    assert_eq!(raw_code(&g, uri, body.as_bytes()), "multipart-malformed");
+    // A nested multipart/mixed part, whose files the engine would deploy.
+    let body = format!(
+        "--b\r\nContent-Disposition: form-data; name=\"r\"\r\nContent-Type: multipart/mixed; boundary=c\r\n\r\n\
+         --c\r\nContent-Disposition: attachment; filename=\"evil.bpmn\"\r\n\r\n{script}\r\n--c--\r\n\r\n--b--\r\n"
+    );
+    assert_eq!(raw_code(&g, uri, body.as_bytes()), "multipart-malformed");
+    // Near misses: trailing blanks, a control char inside quotes, an
+    // ordinary header after, and a non-ASCII space amid a file name.
+    let plain = "<definitions xmlns=\"http://www.omg.org/spec/BPMN/20100524/MODEL\"/>";
+    for disposition in [
+        "form-data; name=\"r\"; filename=\"p.bpmn\" \t",
+        "form-data; name=\"r\"; filename=\"p\u{1}.bpmn\"",
+        "form-data; name=\"r\"; filename=\"\u{8acb}\u{6c42}\u{3000}v2.bpmn\"",
+    ] {
+        assert_eq!(
+            raw_verdict(&g, uri, &[(disposition, None, plain)]),
+            "allow",
+            "{disposition:?}"
+        );
+    }
+    let body = format!(
+        "--b\r\nContent-Disposition: form-data; name=\"r\"; filename=\"p.bpmn\"\r\nX-Note: \u{1}\r\n\r\n{plain}\r\n--b--\r\n"
+    );
+    assert_eq!(raw_code(&g, uri, body.as_bytes()), "allow");
+}
+
+fn raw_code(guard: &Guard, uri: &str, body: &[u8]) -> String {
+    let (head, ()) = http::Request::post(uri)
+        .header("content-type", "multipart/form-data; boundary=b")
+        .body(())
+        .expect("a valid request")
+        .into_parts();
+    guard_code(&guard.check(&head, body))
+}

@@ -59,6 +59,16 @@ pub(crate) fn java_trim(s: &str) -> &str {
     s.trim_matches(|c: char| c <= ' ')
 }
 
+/// Whether `raw` has non-ASCII Java white space (U+2028, U+3000, ...) at
+/// an end, where `ParameterParser` trims it only if the server decoded the
+/// part headers as UTF-8 (the platform's default charset decides).
+fn has_unicode_space_at_an_end(raw: &str) -> bool {
+    let ascii = |c: char| c.is_ascii() && is_java_whitespace(c);
+    let t = raw.trim_matches(ascii);
+    t.starts_with(|c: char| !c.is_ascii() && is_java_whitespace(c))
+        || t.ends_with(|c: char| !c.is_ascii() && is_java_whitespace(c))
+}
+
 /// `ParameterParser.getToken`: Java white space trimmed, then one pair of
 /// surrounding quotes stripped from a value; empty is no value.
 fn token(raw: &str, quoted: bool) -> Option<&str> {
@@ -82,11 +92,14 @@ fn token(raw: &str, quoted: bool) -> Option<&str> {
 /// the engine's rules rather than RFC 7578's: a guard that unescaped `\"`,
 /// or trimmed differently, would check another name than the one the
 /// engine acts on.
-fn disposition_params(value: &str) -> Vec<(String, Option<&str>)> {
+fn disposition_params(value: &str) -> Result<Vec<(String, Option<&str>)>, &'static str> {
     let mut out = Vec::new();
     let mut rest = value;
     while !rest.is_empty() {
         let name_end = rest.find(['=', ';']).unwrap_or(rest.len());
+        if has_unicode_space_at_an_end(&rest[..name_end]) {
+            return Err("non-ASCII white space around a Content-Disposition parameter");
+        }
         let name = token(&rest[..name_end], false);
         rest = &rest[name_end..];
         let mut param_value = None;
@@ -104,6 +117,9 @@ fn disposition_params(value: &str) -> Vec<(String, Option<&str>)> {
                 }
                 escaped = !escaped && c == '\\';
             }
+            if has_unicode_space_at_an_end(&after[..end]) {
+                return Err("non-ASCII white space around a Content-Disposition parameter");
+            }
             param_value = token(&after[..end], true);
             rest = &after[end..];
         }
@@ -112,7 +128,7 @@ fn disposition_params(value: &str) -> Vec<(String, Option<&str>)> {
             out.push((name.to_lowercase(), param_value));
         }
     }
-    out
+    Ok(out)
 }
 
 /// Splits `body` at `boundary` into at most `max_parts` parts.
@@ -220,14 +236,31 @@ fn part<'a>(
         std::str::from_utf8(headers).map_err(|_| malformed(at, "part headers are not UTF-8"))?;
     let mut disposition = None;
     let mut content_type = None;
+    // commons-fileupload's `MultipartStream.readHeaders` looks for the blank
+    // line with a matcher that does not restart on a mismatching `\r`: after
+    // `\r\r\n\r\n` it reads on into the part's content, which then starts
+    // elsewhere than the guard's. A `\r` outside a line break is refused, so
+    // both find the same end.
+    if headers.contains("\r") && headers.split("\r\n").any(|l| l.contains('\r')) {
+        return Err(malformed(
+            at,
+            "a carriage return outside a line break in part headers",
+        ));
+    }
     for line in headers.split("\r\n").filter(|l| !l.is_empty()) {
         let (name, value) = line
             .split_once(':')
             .ok_or_else(|| malformed(at, "a part header without `:`"))?;
-        if name.is_empty() || name.contains([' ', '\t']) {
+        // The engine trims names with Java's `trim()` and takes the first of
+        // repeated headers: `\x0bContent-Disposition` would be a header the
+        // guard skips and the engine reads. Names with blanks or controls
+        // (continuation lines among them) are refused.
+        if name.is_empty() || name.bytes().any(|b| b <= b' ' || b == 0x7f) {
             return Err(malformed(at, "a malformed part header name"));
         }
-        let value = value.trim_matches([' ', '\t']);
+        // Values are trimmed as the engine trims them: every char up to
+        // U+0020 at both ends.
+        let value = java_trim(value);
         let slot = if name.eq_ignore_ascii_case("content-disposition") {
             &mut disposition
         } else if name.eq_ignore_ascii_case("content-type") {
@@ -273,18 +306,13 @@ fn part<'a>(
 /// * `=?charset?B?...?=` words (RFC 2047), which it decodes in values, so
 ///   that `name="=?UTF-8?B?dHlwZQ==?="` is the `type` field;
 /// * a name or file name given twice (its `HashMap` keeps the last);
-/// * non-ASCII white space (U+2028, U+3000, ...): it trims it from values
-///   only when the server decodes part headers as UTF-8, which depends on
-///   the platform's default charset;
+/// * non-ASCII white space (U+2028, U+3000, ...) at the ends of a raw
+///   parameter: it trims it there only when the server decodes part headers
+///   as UTF-8, which depends on the platform's default charset (inside the
+///   quotes, or amid a name, it is kept either way and allowed);
 /// * a disposition type other than `form-data`, or one with a value.
 fn names(disposition: &str) -> Result<(Option<String>, Option<String>), &'static str> {
-    if disposition
-        .chars()
-        .any(|c| !c.is_ascii() && is_java_whitespace(c))
-    {
-        return Err("non-ASCII white space in Content-Disposition");
-    }
-    let params = disposition_params(disposition);
+    let params = disposition_params(disposition)?;
     match params.first() {
         Some((kind, None)) if kind == "form-data" => {}
         _ => return Err("a part that is not form-data"),
@@ -384,6 +412,17 @@ mod tests {
             ("form-data; name=\"type\u{85}\"", Some("type\u{85}"), None),
             ("form-data; name=\"type\u{a0}\"", Some("type\u{a0}"), None),
             ("form-data; name=\"type\u{7f}\"", Some("type\u{7f}"), None),
+            // Non-ASCII white space inside quotes or amid a name is kept.
+            (
+                "form-data; name=\"type\u{2028}\"",
+                Some("type\u{2028}"),
+                None,
+            ),
+            (
+                "form-data; name=\"a\"; filename=\u{8acb}\u{3000}v2.bpmn",
+                Some("a"),
+                Some("\u{8acb}\u{3000}v2.bpmn"),
+            ),
         ];
         for &(value, name, filename) in cases {
             let got = names(value).unwrap_or_else(|e| panic!("{value:?}: {e}"));
@@ -418,7 +457,10 @@ mod tests {
             body(&["Content-Disposition: form-data; name=\"a\"; filename*=UTF-8''y\r\n\r\n1"]),
             body(&["Content-Disposition: form-data; name*=UTF-8''type\r\n\r\n1"]),
             body(&["Content-Disposition: form-data; name=\"=?UTF-8?B?dHlwZQ==?=\"\r\n\r\n1"]),
-            body(&["Content-Disposition: form-data; name=\"type\u{2028}\"\r\n\r\n1"]),
+            body(&["Content-Disposition: form-data; name=type\u{2028}\r\n\r\n1"]),
+            body(&["Content-Disposition: form-data; \u{3000}name=\"type\"\r\n\r\n1"]),
+            body(&["Content-Disposition: form-data; name=\"a\"\r\r\n\r\n1"]),
+            body(&["\u{b}Content-Disposition: form-data; name=\"a\"\r\n\r\n1"]),
             body(&["Content-Disposition: form-data=x; name=\"a\"\r\n\r\n1"]),
             body(&["Content-Disposition: form-data; name=\"a\"; NAME=\"b\"\r\n\r\n1"]),
             b"--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nno end".to_vec(),
