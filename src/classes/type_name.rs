@@ -355,7 +355,7 @@ impl<'a, F: FnMut(&'a str)> Parser<'a, F> {
 
 /// Parses a .NET type name, as Json.NET writes it in `$type`, and calls
 /// `on_class` with every type it names: the type itself (with its generic
-/// arity, `System.Collections.Generic.List`1`) and every generic argument,
+/// arity, ``System.Collections.Generic.List`1``) and every generic argument,
 /// at any depth. Nested types use `+`; assembly qualifications
 /// (`, mscorlib, Version=4.0.0.0, ...`) are read and ignored; arrays
 /// (`[]`, `[,]`), pointers and by-ref markers are allowed after a type.

@@ -228,7 +228,7 @@ pub fn check_paging(
 }
 
 /// Rejects expression parameters: task-query `...Expression` names, and
-/// any value that opens an expression (see [`carries_expression`]).
+/// any value that opens an expression (see `carries_expression`).
 pub fn check_expressions(params: &[Param<'_>]) -> Result<(), Violation> {
     let found = params.iter().find(|p| {
         is_expression_name(&p.name) || p.value.as_deref().is_some_and(carries_expression)

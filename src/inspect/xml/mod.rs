@@ -26,7 +26,7 @@
 //!
 //! # Security
 //!
-//! * The encoding is settled first ([`encoding`]): a tokenizer that scans
+//! * The encoding is settled first (`encoding`): a tokenizer that scans
 //!   bytes as ASCII does not see a DOCTYPE in UTF-16, which a Java parser
 //!   reads happily.
 //! * The document is tokenised here, in one pass over `&str`, rather than
