@@ -404,16 +404,16 @@ impl Guard {
             })?),
             None => None,
         };
+        // Camunda matches part content types as lower-cased text, not as
+        // parsed media types; these rules do the same, on one copy.
+        let lower_type = part.content_type.map(str::to_ascii_lowercase);
+        let lower_type = lower_type.as_deref().unwrap_or("");
         let mut by_type = media.as_ref().map_or(BodyKind::Other, |m| m.kind());
         // Camunda's variable upload deserializes a `data` part with Jackson
         // when its content type merely *contains* `application/json`
         // (`AbstractVariablesResource`: `toLowerCase().contains(...)`), so
         // `application/json-seq` or `text/plain; x=application/json` is JSON too.
-        if by_type == BodyKind::Other
-            && part
-                .content_type
-                .is_some_and(|t| t.to_ascii_lowercase().contains("application/json"))
-        {
+        if by_type == BodyKind::Other && lower_type.contains("application/json") {
             by_type = BodyKind::Json;
         }
         // The deprecated `type` field names the class that part is read
@@ -426,10 +426,7 @@ impl Guard {
         // the guard refuses it wherever a part declares it, as it does for
         // typed variables, so that an engine configured otherwise is covered.
         if !self.policy.classes.allow_java_serialization
-            && part.content_type.is_some_and(|t| {
-                t.to_ascii_lowercase()
-                    .contains("application/x-java-serialized-object")
-            })
+            && lower_type.contains("application/x-java-serialized-object")
         {
             return Err(Violation::new(
                 Code::JavaSerializationNotAllowed,
@@ -441,11 +438,7 @@ impl Guard {
         // commons-fileupload reads a part of type `multipart/mixed` as a
         // nested body whose files it hands on under the outer name; the guard
         // refuses every nested multipart type rather than split it too.
-        if by_type == BodyKind::Multipart
-            || part
-                .content_type
-                .is_some_and(|t| t.to_ascii_lowercase().starts_with("multipart"))
-        {
+        if by_type == BodyKind::Multipart || lower_type.starts_with("multipart") {
             return Err(Violation::new(
                 Code::MultipartMalformed,
                 format!("part:{label}"),

@@ -116,6 +116,7 @@ pub fn parse(value: &str) -> Option<MediaType<'_>> {
     Some(media)
 }
 
+// Test module: unwraps here are test failures on fixed inputs, not request paths.
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -342,6 +342,7 @@ fn names(disposition: &str) -> Result<(Option<String>, Option<String>), &'static
     Ok((name, filename))
 }
 
+// Test module: unwraps here are test failures on fixed inputs, not request paths.
 #[cfg(test)]
 mod tests {
     use super::*;
