@@ -10,7 +10,7 @@ use bytes::Bytes;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use http::{Request, Response};
 use http_body_util::Full;
-use input_guard::layer::GuardLayer;
+use input_guard::layer::{GuardLayer, InspectedBody};
 use input_guard::{Guard, Policy};
 use tower::{ServiceBuilder, ServiceExt, service_fn};
 
@@ -46,12 +46,17 @@ fn bench(c: &mut Criterion) {
     ))
     .expect("policy");
     let guard = Arc::new(Guard::new(policy));
+    // The same echo behind the guard (which hands on an `InspectedBody`)
+    // and bare (which gets the client's `Full` body).
+    let guarded_echo = service_fn(|req: Request<InspectedBody>| async move {
+        Ok::<_, Infallible>(Response::new(Full::new(req.into_body().into_bytes())))
+    });
     let echo = service_fn(|req: Request<Full<Bytes>>| async move {
         Ok::<_, Infallible>(Response::new(req.into_body()))
     });
     let guarded = ServiceBuilder::new()
         .layer(GuardLayer::new(guard))
-        .service(echo);
+        .service(guarded_echo);
 
     let mut group = c.benchmark_group("layer");
     for (label, size) in [("1KiB", 1024), ("64KiB", 64 * 1024)] {

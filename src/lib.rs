@@ -54,5 +54,8 @@ mod routes;
 mod violation;
 
 pub use guard::{Guard, HeadCheck, Verdict};
+/// The `http` crate this API takes and returns (`Request`, `request::Parts`,
+/// `Response`, `Uri`), so that callers need not add it themselves.
+pub use http;
 pub use policy::Policy;
-pub use violation::{Code, Violation};
+pub use violation::{Code, UnknownCode, Violation};

@@ -3,342 +3,227 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::str::FromStr;
 
-/// The stable machine code of a rejection.
-///
-/// Codes are part of the public contract: clients, dashboards and alert
-/// rules key on them, so a code's string never changes once released. Each
-/// code has one HTTP status.
-///
-/// | code | status | meaning |
-/// |---|---|---|
-/// | `body-too-large` | 413 | the body (or its declared `Content-Length`) is over `body.max_bytes` |
-/// | `unsupported-media-type` | 415 | a body without a content type, or of a type the guard cannot inspect |
-/// | `unsupported-content-encoding` | 415 | a `Content-Encoding` the guard does not decode |
-/// | `content-encoding-invalid` | 400 | a gzip or deflate body that does not decode (corrupt, truncated, trailing data) |
-/// | `invalid-header` | 400 | a `Content-Length`, `Content-Type` or `Content-Encoding` header the guard cannot read unambiguously |
-/// | `body-incomplete` | 400 | a request body that ended early or could not be read (truncated upload, broken connection) |
-/// | `request-timeout` | 408 | the gateway's whole-request deadline passed (a stalled upload or a stalled engine); only the `input-guard serve` gateway answers this |
-/// | `xml-malformed` | 400 | an XML document that is not well formed (namespaces included): unclosed or mismatched elements, duplicate attributes, more than one root, content outside the root, bad syntax |
-/// | `xml-doctype` | 400 | a DOCTYPE, anywhere, in any letter case (DTDs, external and parameter entities, entity bombs) |
-/// | `xml-entity` | 400 | an entity reference other than `&amp; &lt; &gt; &quot; &apos;`, or a character reference to a character XML does not allow |
-/// | `xml-xinclude` | 400 | an element in the XInclude namespace, whatever its prefix |
-/// | `xml-xslt` | 400 | an element in the XSLT namespace, unless `xml.allow_xslt` |
-/// | `xml-schema-location` | 400 | an `xsi:schemaLocation` / `xsi:noNamespaceSchemaLocation` the policy does not allow (by default: not http(s), or a loopback, private or link-local literal host) |
-/// | `xml-stylesheet` | 400 | an `xml-stylesheet` processing instruction with an absolute `href` |
-/// | `xml-forbidden-element` | 400 | an element the policy lists in `xml.forbid_elements` (e.g. BPMN scripts) |
-/// | `xml-forbidden-attribute` | 400 | an attribute the policy lists in `xml.forbid_attributes` |
-/// | `xml-too-deep` | 400 | elements nested deeper than `xml.max_depth` |
-/// | `xml-too-many-attributes` | 400 | more attributes on one element than `xml.max_attributes` |
-/// | `xml-name-too-long` | 400 | an element or attribute name longer than `xml.max_name_length` |
-/// | `xml-value-too-large` | 400 | a text node or attribute value larger than `xml.max_value_bytes` |
-/// | `xml-too-many-elements` | 400 | more elements than `xml.max_elements` |
-/// | `xml-too-many-namespaces` | 400 | more namespace declarations on one element than `xml.max_namespace_declarations` |
-/// | `xml-unsupported-encoding` | 415 | XML in an encoding the guard does not read (UTF-32, UTF-7, EBCDIC, legacy sets the policy does not list) |
-/// | `xml-encoding-mismatch` | 400 | the byte order mark, byte pattern, XML declaration and `charset` disagree on the encoding |
-/// | `json-malformed` | 400 | JSON a strict RFC 8259 parser rejects: invalid UTF-8, control characters in strings, bad escapes or lone surrogates, comments, single quotes, NaN, leading zeros, trailing data |
-/// | `json-duplicate-key` | 400 | the same key twice in one object, compared after unescaping (parsers disagree on which wins) |
-/// | `json-too-deep` | 400 | objects and arrays nested deeper than `json.max_depth`, or JSON/XML in string values nested deeper than `json.max_embedded_depth` |
-/// | `json-value-too-large` | 400 | a string longer than `json.max_string_bytes` or a number longer than `json.max_number_length` |
-/// | `json-too-many-members` | 400 | more members in one object or elements in one array than `json.max_members` |
-/// | `json-unsupported-encoding` | 415 | JSON in UTF-32, or in a `charset` other than UTF-8 and UTF-16 |
-/// | `json-encoding-mismatch` | 400 | the byte order mark or byte pattern and the `charset` disagree |
-/// | `class-not-allowed` | 400 | a type name (`objectTypeName`, `@class`, `$type`, ...) naming a class the class filter does not allow, or a string that is not a type name |
-/// | `java-serialization-not-allowed` | 400 | a typed variable in `application/x-java-serialized-object` format, unless `classes.allow_java_serialization` |
-/// | `typed-variable-invalid` | 400 | a typed variable the engine would misread: an `Object` value without `objectTypeName` or `serializationDataFormat`, a serialized value that is not a string, an unknown data format, a non-string `objectTypeName` |
-/// | `path-invalid` | 400 | a path servers read differently: an encoded `/`, `\\` or `;`, a dot segment (`.` or `..`, raw or encoded), malformed percent-encoding, bytes that do not decode to UTF-8, control characters |
-/// | `method-invalid` | 400 | a request method that differs from a standard method only in letter case (`get`, `Post`): the engine upper-cases it, route rules would not |
-/// | `query-malformed` | 400 | a query string with malformed percent-encoding or bytes that do not decode to UTF-8 |
-/// | `query-invalid-paging` | 400 | `maxResults` or `firstResult` that is not a non-negative integer in Java's `int` range |
-/// | `query-max-results-exceeded` | 400 | `maxResults` above the route's cap (when the policy rejects rather than clamps) |
-/// | `query-unbounded` | 400 | a list query without `maxResults` (also with `firstResult` alone), when the policy requires one and does not clamp |
-/// | `expression-not-allowed` | 400 | a task-query expression parameter (`...Expression`) in the query string or JSON body of a route that forbids expressions |
-/// | `multipart-malformed` | 400 | a `multipart/form-data` body the guard cannot split unambiguously: content outside the boundaries, a part without `Content-Disposition: form-data` or a name, a transfer encoding, a repeated part header, a nested multipart part |
-/// | `multipart-too-many-parts` | 400 | more parts than `body.max_parts` |
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Code {
-    /// `body-too-large`.
-    BodyTooLarge,
-    /// `unsupported-media-type`.
-    UnsupportedMediaType,
-    /// `unsupported-content-encoding`.
-    UnsupportedContentEncoding,
-    /// `content-encoding-invalid`.
-    ContentEncodingInvalid,
-    /// `invalid-header`.
-    InvalidHeader,
-    /// `body-incomplete`.
-    BodyIncomplete,
-    /// `request-timeout`.
-    RequestTimeout,
-    /// `xml-malformed`.
-    XmlMalformed,
-    /// `xml-doctype`.
-    XmlDoctype,
-    /// `xml-entity`.
-    XmlEntity,
-    /// `xml-xinclude`.
-    XmlXinclude,
-    /// `xml-xslt`.
-    XmlXslt,
-    /// `xml-schema-location`.
-    XmlSchemaLocation,
-    /// `xml-stylesheet`.
-    XmlStylesheet,
-    /// `xml-forbidden-element`.
-    XmlForbiddenElement,
-    /// `xml-forbidden-attribute`.
-    XmlForbiddenAttribute,
-    /// `xml-too-deep`.
-    XmlTooDeep,
-    /// `xml-too-many-attributes`.
-    XmlTooManyAttributes,
-    /// `xml-name-too-long`.
-    XmlNameTooLong,
-    /// `xml-value-too-large`.
-    XmlValueTooLarge,
-    /// `xml-too-many-elements`.
-    XmlTooManyElements,
-    /// `xml-too-many-namespaces`.
-    XmlTooManyNamespaces,
-    /// `xml-unsupported-encoding`.
-    XmlUnsupportedEncoding,
-    /// `xml-encoding-mismatch`.
-    XmlEncodingMismatch,
-    /// `json-malformed`.
-    JsonMalformed,
-    /// `json-duplicate-key`.
-    JsonDuplicateKey,
-    /// `json-too-deep`.
-    JsonTooDeep,
-    /// `json-value-too-large`.
-    JsonValueTooLarge,
-    /// `json-too-many-members`.
-    JsonTooManyMembers,
-    /// `json-unsupported-encoding`.
-    JsonUnsupportedEncoding,
-    /// `json-encoding-mismatch`.
-    JsonEncodingMismatch,
-    /// `class-not-allowed`.
-    ClassNotAllowed,
-    /// `java-serialization-not-allowed`.
-    JavaSerializationNotAllowed,
-    /// `typed-variable-invalid`.
-    TypedVariableInvalid,
-    /// `path-invalid`.
-    PathInvalid,
-    /// `method-invalid`.
-    MethodInvalid,
-    /// `query-malformed`.
-    QueryMalformed,
-    /// `query-invalid-paging`.
-    QueryInvalidPaging,
-    /// `query-max-results-exceeded`.
-    QueryMaxResultsExceeded,
-    /// `query-unbounded`.
-    QueryUnbounded,
-    /// `expression-not-allowed`.
-    ExpressionNotAllowed,
-    /// `multipart-malformed`.
-    MultipartMalformed,
-    /// `multipart-too-many-parts`.
-    MultipartTooManyParts,
+/// Declares [`Code`] from one table: each row gives the variant, the code
+/// string, the HTTP status (number and `http::StatusCode` constant), the
+/// problem title and the one-line meaning. The enum with its per-variant
+/// docs, the Markdown table in its docs, [`Code::ALL`], [`Code::as_str`],
+/// [`Code::status`], [`Code::title`], [`Code::meaning`] and the `FromStr`
+/// impl all come from these rows, so they cannot drift apart (the pattern of
+/// the `http` crate's `status_codes!`).
+macro_rules! codes {
+    (
+        $(#[$meta:meta])*
+        pub enum Code {
+            $(
+                ($variant:ident, $code:literal, $num:literal $konst:ident, $title:literal)
+                    $meaning:literal;
+            )+
+        }
+    ) => {
+        $(#[$meta])*
+        ///
+        /// | code | status | meaning |
+        /// |---|---|---|
+        $(
+            #[doc = concat!("| `", $code, "` | ", stringify!($num), " | ", $meaning, " |")]
+        )+
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum Code {
+            $(
+                #[doc = concat!("`", $code, "` (", stringify!($num), "): ", $meaning, ".")]
+                $variant,
+            )+
+        }
+
+        // The number in the docs is the status the code answers with.
+        $(
+            const _: () = assert!(http::StatusCode::$konst.as_u16() == $num);
+        )+
+
+        impl Code {
+            /// Every code, in table order, for documentation and exhaustive
+            /// tests.
+            pub const ALL: &'static [Code] = &[$(Code::$variant),+];
+
+            /// The stable string form, e.g. `body-too-large`.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $code,)+
+                }
+            }
+
+            /// The HTTP status a rejection with this code gets.
+            pub const fn status(self) -> http::StatusCode {
+                match self {
+                    $(Code::$variant => http::StatusCode::$konst,)+
+                }
+            }
+
+            /// A short title for problem details (`type`/`title` of RFC 9457).
+            pub const fn title(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $title,)+
+                }
+            }
+
+            /// What the code means, in one line of Markdown: the `meaning`
+            /// column of the table in [`Code`]'s docs.
+            pub const fn meaning(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $meaning,)+
+                }
+            }
+        }
+
+        impl FromStr for Code {
+            type Err = UnknownCode;
+
+            /// The code whose [`as_str`](Code::as_str) is `s`, exactly (no
+            /// case folding, no trimming).
+            fn from_str(s: &str) -> Result<Code, UnknownCode> {
+                match s {
+                    $($code => Ok(Code::$variant),)+
+                    _ => Err(UnknownCode { _private: () }),
+                }
+            }
+        }
+    };
 }
 
-impl Code {
-    /// Every code, for documentation and exhaustive tests.
-    pub const ALL: &'static [Code] = &[
-        Code::BodyTooLarge,
-        Code::UnsupportedMediaType,
-        Code::UnsupportedContentEncoding,
-        Code::ContentEncodingInvalid,
-        Code::InvalidHeader,
-        Code::BodyIncomplete,
-        Code::RequestTimeout,
-        Code::XmlMalformed,
-        Code::XmlDoctype,
-        Code::XmlEntity,
-        Code::XmlXinclude,
-        Code::XmlXslt,
-        Code::XmlSchemaLocation,
-        Code::XmlStylesheet,
-        Code::XmlForbiddenElement,
-        Code::XmlForbiddenAttribute,
-        Code::XmlTooDeep,
-        Code::XmlTooManyAttributes,
-        Code::XmlNameTooLong,
-        Code::XmlValueTooLarge,
-        Code::XmlTooManyElements,
-        Code::XmlTooManyNamespaces,
-        Code::XmlUnsupportedEncoding,
-        Code::XmlEncodingMismatch,
-        Code::JsonMalformed,
-        Code::JsonDuplicateKey,
-        Code::JsonTooDeep,
-        Code::JsonValueTooLarge,
-        Code::JsonTooManyMembers,
-        Code::JsonUnsupportedEncoding,
-        Code::JsonEncodingMismatch,
-        Code::ClassNotAllowed,
-        Code::JavaSerializationNotAllowed,
-        Code::TypedVariableInvalid,
-        Code::PathInvalid,
-        Code::MethodInvalid,
-        Code::QueryMalformed,
-        Code::QueryInvalidPaging,
-        Code::QueryMaxResultsExceeded,
-        Code::QueryUnbounded,
-        Code::ExpressionNotAllowed,
-        Code::MultipartMalformed,
-        Code::MultipartTooManyParts,
-    ];
-
-    /// The stable string form, e.g. `body-too-large`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Code::BodyTooLarge => "body-too-large",
-            Code::UnsupportedMediaType => "unsupported-media-type",
-            Code::UnsupportedContentEncoding => "unsupported-content-encoding",
-            Code::ContentEncodingInvalid => "content-encoding-invalid",
-            Code::InvalidHeader => "invalid-header",
-            Code::BodyIncomplete => "body-incomplete",
-            Code::RequestTimeout => "request-timeout",
-            Code::XmlMalformed => "xml-malformed",
-            Code::XmlDoctype => "xml-doctype",
-            Code::XmlEntity => "xml-entity",
-            Code::XmlXinclude => "xml-xinclude",
-            Code::XmlXslt => "xml-xslt",
-            Code::XmlSchemaLocation => "xml-schema-location",
-            Code::XmlStylesheet => "xml-stylesheet",
-            Code::XmlForbiddenElement => "xml-forbidden-element",
-            Code::XmlForbiddenAttribute => "xml-forbidden-attribute",
-            Code::XmlTooDeep => "xml-too-deep",
-            Code::XmlTooManyAttributes => "xml-too-many-attributes",
-            Code::XmlNameTooLong => "xml-name-too-long",
-            Code::XmlValueTooLarge => "xml-value-too-large",
-            Code::XmlTooManyElements => "xml-too-many-elements",
-            Code::XmlTooManyNamespaces => "xml-too-many-namespaces",
-            Code::XmlUnsupportedEncoding => "xml-unsupported-encoding",
-            Code::XmlEncodingMismatch => "xml-encoding-mismatch",
-            Code::JsonMalformed => "json-malformed",
-            Code::JsonDuplicateKey => "json-duplicate-key",
-            Code::JsonTooDeep => "json-too-deep",
-            Code::JsonValueTooLarge => "json-value-too-large",
-            Code::JsonTooManyMembers => "json-too-many-members",
-            Code::JsonUnsupportedEncoding => "json-unsupported-encoding",
-            Code::JsonEncodingMismatch => "json-encoding-mismatch",
-            Code::ClassNotAllowed => "class-not-allowed",
-            Code::JavaSerializationNotAllowed => "java-serialization-not-allowed",
-            Code::TypedVariableInvalid => "typed-variable-invalid",
-            Code::PathInvalid => "path-invalid",
-            Code::MethodInvalid => "method-invalid",
-            Code::QueryMalformed => "query-malformed",
-            Code::QueryInvalidPaging => "query-invalid-paging",
-            Code::QueryMaxResultsExceeded => "query-max-results-exceeded",
-            Code::QueryUnbounded => "query-unbounded",
-            Code::ExpressionNotAllowed => "expression-not-allowed",
-            Code::MultipartMalformed => "multipart-malformed",
-            Code::MultipartTooManyParts => "multipart-too-many-parts",
-        }
+codes! {
+    /// The stable machine code of a rejection.
+    ///
+    /// Codes are part of the public contract: clients, dashboards and alert
+    /// rules key on them, so a code's string never changes once released. Each
+    /// code has one HTTP status: 4xx for what the guard refuses, 5xx only for
+    /// the problems the `input-guard serve` gateway answers itself.
+    ///
+    /// The string form parses back, e.g. when reading audit logs:
+    ///
+    /// ```
+    /// use input_guard::Code;
+    ///
+    /// let code: Code = "body-too-large".parse().unwrap();
+    /// assert_eq!(code, Code::BodyTooLarge);
+    /// assert_eq!(code.as_str(), "body-too-large");
+    /// assert_eq!(code.status(), 413);
+    /// assert!("Body-Too-Large".parse::<Code>().is_err());
+    /// ```
+    pub enum Code {
+        (BodyTooLarge, "body-too-large", 413 PAYLOAD_TOO_LARGE, "Request body too large")
+            "the body (or its declared `Content-Length`) is over `body.max_bytes`";
+        (UnsupportedMediaType, "unsupported-media-type", 415 UNSUPPORTED_MEDIA_TYPE, "Unsupported media type")
+            "a body without a content type, or of a type the guard cannot inspect";
+        (UnsupportedContentEncoding, "unsupported-content-encoding", 415 UNSUPPORTED_MEDIA_TYPE, "Unsupported content encoding")
+            "a `Content-Encoding` the guard does not decode";
+        (ContentEncodingInvalid, "content-encoding-invalid", 400 BAD_REQUEST, "Invalid compressed body")
+            "a gzip or deflate body that does not decode (corrupt, truncated, trailing data)";
+        (InvalidHeader, "invalid-header", 400 BAD_REQUEST, "Invalid request header")
+            "a `Content-Length`, `Content-Type` or `Content-Encoding` header the guard cannot read unambiguously";
+        (BodyIncomplete, "body-incomplete", 400 BAD_REQUEST, "Request body incomplete")
+            "a request body that ended early or could not be read (truncated upload, broken connection)";
+        (RequestTimeout, "request-timeout", 408 REQUEST_TIMEOUT, "Request timeout")
+            "the gateway's whole-request deadline passed (a stalled upload or a stalled engine); only the `input-guard serve` gateway answers this";
+        (UpstreamUnavailable, "upstream-unavailable", 502 BAD_GATEWAY, "Upstream unavailable")
+            "the gateway could not reach the engine, or the engine's connection failed; only the `input-guard serve` gateway answers this";
+        (XmlMalformed, "xml-malformed", 400 BAD_REQUEST, "Malformed XML")
+            "an XML document that is not well formed (namespaces included): unclosed or mismatched elements, duplicate attributes, more than one root, content outside the root, bad syntax";
+        (XmlDoctype, "xml-doctype", 400 BAD_REQUEST, "XML document type declarations are not accepted")
+            "a DOCTYPE, anywhere, in any letter case (DTDs, external and parameter entities, entity bombs)";
+        (XmlEntity, "xml-entity", 400 BAD_REQUEST, "XML entity reference not allowed")
+            "an entity reference other than `&amp; &lt; &gt; &quot; &apos;`, or a character reference to a character XML does not allow";
+        (XmlXinclude, "xml-xinclude", 400 BAD_REQUEST, "XInclude is not accepted")
+            "an element in the XInclude namespace, whatever its prefix";
+        (XmlXslt, "xml-xslt", 400 BAD_REQUEST, "XSLT is not accepted")
+            "an element in the XSLT namespace, unless `xml.allow_xslt`";
+        (XmlSchemaLocation, "xml-schema-location", 400 BAD_REQUEST, "XML schema location not allowed")
+            "an `xsi:schemaLocation` / `xsi:noNamespaceSchemaLocation` the policy does not allow (by default: not http(s), or a loopback, private or link-local literal host)";
+        (XmlStylesheet, "xml-stylesheet", 400 BAD_REQUEST, "XML stylesheet not allowed")
+            "an `xml-stylesheet` processing instruction with an absolute `href`";
+        (XmlForbiddenElement, "xml-forbidden-element", 400 BAD_REQUEST, "XML element not allowed")
+            "an element the policy lists in `xml.forbid_elements` (e.g. BPMN scripts)";
+        (XmlForbiddenAttribute, "xml-forbidden-attribute", 400 BAD_REQUEST, "XML attribute not allowed")
+            "an attribute the policy lists in `xml.forbid_attributes`";
+        (XmlTooDeep, "xml-too-deep", 400 BAD_REQUEST, "XML nested too deeply")
+            "elements nested deeper than `xml.max_depth`";
+        (XmlTooManyAttributes, "xml-too-many-attributes", 400 BAD_REQUEST, "Too many XML attributes")
+            "more attributes on one element than `xml.max_attributes`";
+        (XmlNameTooLong, "xml-name-too-long", 400 BAD_REQUEST, "XML name too long")
+            "an element or attribute name longer than `xml.max_name_length`";
+        (XmlValueTooLarge, "xml-value-too-large", 400 BAD_REQUEST, "XML text or attribute value too large")
+            "a text node or attribute value larger than `xml.max_value_bytes`";
+        (XmlTooManyElements, "xml-too-many-elements", 400 BAD_REQUEST, "Too many XML elements")
+            "more elements than `xml.max_elements`";
+        (XmlTooManyNamespaces, "xml-too-many-namespaces", 400 BAD_REQUEST, "Too many XML namespace declarations")
+            "more namespace declarations on one element than `xml.max_namespace_declarations`";
+        (XmlUnsupportedEncoding, "xml-unsupported-encoding", 415 UNSUPPORTED_MEDIA_TYPE, "Unsupported XML encoding")
+            "XML in an encoding the guard does not read (UTF-32, UTF-7, EBCDIC, legacy sets the policy does not list)";
+        (XmlEncodingMismatch, "xml-encoding-mismatch", 400 BAD_REQUEST, "Conflicting XML encoding")
+            "the byte order mark, byte pattern, XML declaration and `charset` disagree on the encoding";
+        (JsonMalformed, "json-malformed", 400 BAD_REQUEST, "Malformed JSON")
+            "JSON a strict RFC 8259 parser rejects: invalid UTF-8, control characters in strings, bad escapes or lone surrogates, comments, single quotes, NaN, leading zeros, trailing data";
+        (JsonDuplicateKey, "json-duplicate-key", 400 BAD_REQUEST, "Duplicate JSON key")
+            "the same key twice in one object, compared after unescaping (parsers disagree on which wins)";
+        (JsonTooDeep, "json-too-deep", 400 BAD_REQUEST, "JSON nested too deeply")
+            "objects and arrays nested deeper than `json.max_depth`, or JSON/XML in string values nested deeper than `json.max_embedded_depth`";
+        (JsonValueTooLarge, "json-value-too-large", 400 BAD_REQUEST, "JSON value too large")
+            "a string longer than `json.max_string_bytes` or a number longer than `json.max_number_length`";
+        (JsonTooManyMembers, "json-too-many-members", 400 BAD_REQUEST, "Too many JSON members")
+            "more members in one object or elements in one array than `json.max_members`";
+        (JsonUnsupportedEncoding, "json-unsupported-encoding", 415 UNSUPPORTED_MEDIA_TYPE, "Unsupported JSON encoding")
+            "JSON in UTF-32, or in a `charset` other than UTF-8 and UTF-16";
+        (JsonEncodingMismatch, "json-encoding-mismatch", 400 BAD_REQUEST, "Conflicting JSON encoding")
+            "the byte order mark or byte pattern and the `charset` disagree";
+        (ClassNotAllowed, "class-not-allowed", 400 BAD_REQUEST, "Class not allowed")
+            "a type name (`objectTypeName`, `@class`, `$type`, ...) naming a class the class filter does not allow, or a string that is not a type name";
+        (JavaSerializationNotAllowed, "java-serialization-not-allowed", 400 BAD_REQUEST, "Java serialization not allowed")
+            "a typed variable in `application/x-java-serialized-object` format, unless `classes.allow_java_serialization`";
+        (TypedVariableInvalid, "typed-variable-invalid", 400 BAD_REQUEST, "Invalid typed variable")
+            "a typed variable the engine would misread: an `Object` value without `objectTypeName` or `serializationDataFormat`, a serialized value that is not a string, an unknown data format, a non-string `objectTypeName`";
+        (PathInvalid, "path-invalid", 400 BAD_REQUEST, "Invalid request path")
+            "a path servers read differently: an encoded `/`, `\\` or `;`, a dot segment (`.` or `..`, raw or encoded), malformed percent-encoding, bytes that do not decode to UTF-8, control characters";
+        (MethodInvalid, "method-invalid", 400 BAD_REQUEST, "Invalid request method")
+            "a request method that differs from a standard method only in letter case (`get`, `Post`): the engine upper-cases it, route rules would not";
+        (QueryMalformed, "query-malformed", 400 BAD_REQUEST, "Malformed query string")
+            "a query string with malformed percent-encoding or bytes that do not decode to UTF-8";
+        (QueryInvalidPaging, "query-invalid-paging", 400 BAD_REQUEST, "Invalid paging parameter")
+            "`maxResults` or `firstResult` that is not a non-negative integer in Java's `int` range";
+        (QueryMaxResultsExceeded, "query-max-results-exceeded", 400 BAD_REQUEST, "Too many results requested")
+            "`maxResults` above the route's cap (when the policy rejects rather than clamps)";
+        (QueryUnbounded, "query-unbounded", 400 BAD_REQUEST, "Unbounded query")
+            "a list query without `maxResults` (also with `firstResult` alone), when the policy requires one and does not clamp";
+        (ExpressionNotAllowed, "expression-not-allowed", 400 BAD_REQUEST, "Expressions not allowed")
+            "a task-query expression parameter (`...Expression`) in the query string or JSON body of a route that forbids expressions";
+        (MultipartMalformed, "multipart-malformed", 400 BAD_REQUEST, "Malformed multipart body")
+            "a `multipart/form-data` body the guard cannot split unambiguously: content outside the boundaries, a part without `Content-Disposition: form-data` or a name, a transfer encoding, a repeated part header, a nested multipart part";
+        (MultipartTooManyParts, "multipart-too-many-parts", 400 BAD_REQUEST, "Too many multipart parts")
+            "more parts than `body.max_parts`";
     }
+}
 
-    /// The HTTP status a rejection with this code gets.
-    pub fn status(self) -> http::StatusCode {
-        match self {
-            Code::BodyTooLarge => http::StatusCode::PAYLOAD_TOO_LARGE,
-            Code::RequestTimeout => http::StatusCode::REQUEST_TIMEOUT,
-            Code::UnsupportedMediaType
-            | Code::UnsupportedContentEncoding
-            | Code::XmlUnsupportedEncoding
-            | Code::JsonUnsupportedEncoding => http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Code::InvalidHeader
-            | Code::BodyIncomplete
-            | Code::ContentEncodingInvalid
-            | Code::XmlMalformed
-            | Code::XmlDoctype
-            | Code::XmlEntity
-            | Code::XmlXinclude
-            | Code::XmlXslt
-            | Code::XmlSchemaLocation
-            | Code::XmlStylesheet
-            | Code::XmlForbiddenElement
-            | Code::XmlForbiddenAttribute
-            | Code::XmlTooDeep
-            | Code::XmlTooManyAttributes
-            | Code::XmlNameTooLong
-            | Code::XmlValueTooLarge
-            | Code::XmlTooManyElements
-            | Code::XmlTooManyNamespaces
-            | Code::XmlEncodingMismatch
-            | Code::JsonMalformed
-            | Code::JsonDuplicateKey
-            | Code::JsonTooDeep
-            | Code::JsonValueTooLarge
-            | Code::JsonTooManyMembers
-            | Code::JsonEncodingMismatch
-            | Code::ClassNotAllowed
-            | Code::JavaSerializationNotAllowed
-            | Code::TypedVariableInvalid
-            | Code::PathInvalid
-            | Code::MethodInvalid
-            | Code::QueryMalformed
-            | Code::QueryInvalidPaging
-            | Code::QueryMaxResultsExceeded
-            | Code::QueryUnbounded
-            | Code::ExpressionNotAllowed
-            | Code::MultipartMalformed
-            | Code::MultipartTooManyParts => http::StatusCode::BAD_REQUEST,
-        }
+/// The error of parsing a [`Code`] from a string that is no code's
+/// [`as_str`](Code::as_str).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnknownCode {
+    _private: (),
+}
+
+impl fmt::Display for UnknownCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("not an input-guard rejection code")
     }
+}
 
-    /// A short title for problem details (`type`/`title` of RFC 9457).
-    pub fn title(self) -> &'static str {
-        match self {
-            Code::BodyTooLarge => "Request body too large",
-            Code::UnsupportedMediaType => "Unsupported media type",
-            Code::UnsupportedContentEncoding => "Unsupported content encoding",
-            Code::ContentEncodingInvalid => "Invalid compressed body",
-            Code::InvalidHeader => "Invalid request header",
-            Code::BodyIncomplete => "Request body incomplete",
-            Code::RequestTimeout => "Request timeout",
-            Code::XmlMalformed => "Malformed XML",
-            Code::XmlDoctype => "XML document type declarations are not accepted",
-            Code::XmlEntity => "XML entity reference not allowed",
-            Code::XmlXinclude => "XInclude is not accepted",
-            Code::XmlXslt => "XSLT is not accepted",
-            Code::XmlSchemaLocation => "XML schema location not allowed",
-            Code::XmlStylesheet => "XML stylesheet not allowed",
-            Code::XmlForbiddenElement => "XML element not allowed",
-            Code::XmlForbiddenAttribute => "XML attribute not allowed",
-            Code::XmlTooDeep => "XML nested too deeply",
-            Code::XmlTooManyAttributes => "Too many XML attributes",
-            Code::XmlNameTooLong => "XML name too long",
-            Code::XmlValueTooLarge => "XML text or attribute value too large",
-            Code::XmlTooManyElements => "Too many XML elements",
-            Code::XmlTooManyNamespaces => "Too many XML namespace declarations",
-            Code::XmlUnsupportedEncoding => "Unsupported XML encoding",
-            Code::XmlEncodingMismatch => "Conflicting XML encoding",
-            Code::JsonMalformed => "Malformed JSON",
-            Code::JsonDuplicateKey => "Duplicate JSON key",
-            Code::JsonTooDeep => "JSON nested too deeply",
-            Code::JsonValueTooLarge => "JSON value too large",
-            Code::JsonTooManyMembers => "Too many JSON members",
-            Code::JsonUnsupportedEncoding => "Unsupported JSON encoding",
-            Code::JsonEncodingMismatch => "Conflicting JSON encoding",
-            Code::ClassNotAllowed => "Class not allowed",
-            Code::JavaSerializationNotAllowed => "Java serialization not allowed",
-            Code::TypedVariableInvalid => "Invalid typed variable",
-            Code::PathInvalid => "Invalid request path",
-            Code::MethodInvalid => "Invalid request method",
-            Code::QueryMalformed => "Malformed query string",
-            Code::QueryInvalidPaging => "Invalid paging parameter",
-            Code::QueryMaxResultsExceeded => "Too many results requested",
-            Code::QueryUnbounded => "Unbounded query",
-            Code::ExpressionNotAllowed => "Expressions not allowed",
-            Code::MultipartMalformed => "Malformed multipart body",
-            Code::MultipartTooManyParts => "Too many multipart parts",
-        }
+impl std::error::Error for UnknownCode {}
+
+impl TryFrom<&str> for Code {
+    type Error = UnknownCode;
+
+    fn try_from(s: &str) -> Result<Code, UnknownCode> {
+        s.parse()
     }
 }
 
@@ -438,7 +323,69 @@ impl std::error::Error for Violation {}
 
 #[cfg(test)]
 mod tests {
+    //! Unit tests only: an `unwrap` here is a test assertion on fixed
+    //! inputs, not a path a request can reach.
     use super::*;
+
+    /// The released contract, written out by hand: code string, status and
+    /// title of every variant. The `match` is exhaustive, so a new variant
+    /// does not compile until it is added here, and a changed string, status
+    /// or title fails [`the_table_keeps_the_contract`].
+    #[rustfmt::skip]
+    fn contract(code: Code) -> (&'static str, u16, &'static str) {
+        match code {
+            Code::BodyTooLarge => ("body-too-large", 413, "Request body too large"),
+            Code::UnsupportedMediaType => ("unsupported-media-type", 415, "Unsupported media type"),
+            Code::UnsupportedContentEncoding => ("unsupported-content-encoding", 415, "Unsupported content encoding"),
+            Code::ContentEncodingInvalid => ("content-encoding-invalid", 400, "Invalid compressed body"),
+            Code::InvalidHeader => ("invalid-header", 400, "Invalid request header"),
+            Code::BodyIncomplete => ("body-incomplete", 400, "Request body incomplete"),
+            Code::RequestTimeout => ("request-timeout", 408, "Request timeout"),
+            Code::UpstreamUnavailable => ("upstream-unavailable", 502, "Upstream unavailable"),
+            Code::XmlMalformed => ("xml-malformed", 400, "Malformed XML"),
+            Code::XmlDoctype => ("xml-doctype", 400, "XML document type declarations are not accepted"),
+            Code::XmlEntity => ("xml-entity", 400, "XML entity reference not allowed"),
+            Code::XmlXinclude => ("xml-xinclude", 400, "XInclude is not accepted"),
+            Code::XmlXslt => ("xml-xslt", 400, "XSLT is not accepted"),
+            Code::XmlSchemaLocation => ("xml-schema-location", 400, "XML schema location not allowed"),
+            Code::XmlStylesheet => ("xml-stylesheet", 400, "XML stylesheet not allowed"),
+            Code::XmlForbiddenElement => ("xml-forbidden-element", 400, "XML element not allowed"),
+            Code::XmlForbiddenAttribute => ("xml-forbidden-attribute", 400, "XML attribute not allowed"),
+            Code::XmlTooDeep => ("xml-too-deep", 400, "XML nested too deeply"),
+            Code::XmlTooManyAttributes => ("xml-too-many-attributes", 400, "Too many XML attributes"),
+            Code::XmlNameTooLong => ("xml-name-too-long", 400, "XML name too long"),
+            Code::XmlValueTooLarge => ("xml-value-too-large", 400, "XML text or attribute value too large"),
+            Code::XmlTooManyElements => ("xml-too-many-elements", 400, "Too many XML elements"),
+            Code::XmlTooManyNamespaces => ("xml-too-many-namespaces", 400, "Too many XML namespace declarations"),
+            Code::XmlUnsupportedEncoding => ("xml-unsupported-encoding", 415, "Unsupported XML encoding"),
+            Code::XmlEncodingMismatch => ("xml-encoding-mismatch", 400, "Conflicting XML encoding"),
+            Code::JsonMalformed => ("json-malformed", 400, "Malformed JSON"),
+            Code::JsonDuplicateKey => ("json-duplicate-key", 400, "Duplicate JSON key"),
+            Code::JsonTooDeep => ("json-too-deep", 400, "JSON nested too deeply"),
+            Code::JsonValueTooLarge => ("json-value-too-large", 400, "JSON value too large"),
+            Code::JsonTooManyMembers => ("json-too-many-members", 400, "Too many JSON members"),
+            Code::JsonUnsupportedEncoding => ("json-unsupported-encoding", 415, "Unsupported JSON encoding"),
+            Code::JsonEncodingMismatch => ("json-encoding-mismatch", 400, "Conflicting JSON encoding"),
+            Code::ClassNotAllowed => ("class-not-allowed", 400, "Class not allowed"),
+            Code::JavaSerializationNotAllowed => ("java-serialization-not-allowed", 400, "Java serialization not allowed"),
+            Code::TypedVariableInvalid => ("typed-variable-invalid", 400, "Invalid typed variable"),
+            Code::PathInvalid => ("path-invalid", 400, "Invalid request path"),
+            Code::MethodInvalid => ("method-invalid", 400, "Invalid request method"),
+            Code::QueryMalformed => ("query-malformed", 400, "Malformed query string"),
+            Code::QueryInvalidPaging => ("query-invalid-paging", 400, "Invalid paging parameter"),
+            Code::QueryMaxResultsExceeded => ("query-max-results-exceeded", 400, "Too many results requested"),
+            Code::QueryUnbounded => ("query-unbounded", 400, "Unbounded query"),
+            Code::ExpressionNotAllowed => ("expression-not-allowed", 400, "Expressions not allowed"),
+            Code::MultipartMalformed => ("multipart-malformed", 400, "Malformed multipart body"),
+            Code::MultipartTooManyParts => ("multipart-too-many-parts", 400, "Too many multipart parts"),
+        }
+    }
+
+    /// The codes only the `input-guard serve` gateway answers (never the
+    /// guard or the layer): the only ones allowed a 5xx status.
+    fn gateway_only(code: Code) -> bool {
+        matches!(code, Code::RequestTimeout | Code::UpstreamUnavailable)
+    }
 
     #[test]
     fn codes_are_distinct_kebab_case() {
@@ -450,7 +397,69 @@ mod tests {
                 s.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
                 "{s}"
             );
-            assert!(code.status().is_client_error());
+            let status = code.status();
+            assert!(
+                status.is_client_error() || (status.is_server_error() && gateway_only(*code)),
+                "{s}: {status}"
+            );
         }
+    }
+
+    #[test]
+    fn all_lists_every_variant_once() {
+        // `contract` has one arm per variant (44) or does not compile; the
+        // discriminants run 0..n in declaration order, so `ALL` holding
+        // 0..44 in order, once each, is `ALL` holding every variant.
+        for (i, &code) in Code::ALL.iter().enumerate() {
+            assert_eq!(code as usize, i, "{code}");
+        }
+        let mut seen = std::collections::HashSet::new();
+        for &code in Code::ALL {
+            assert!(seen.insert(code), "{code} twice in ALL");
+        }
+        assert_eq!(Code::ALL.len(), 44);
+    }
+
+    #[test]
+    fn the_table_keeps_the_contract() {
+        for &code in Code::ALL {
+            let (s, status, title) = contract(code);
+            assert_eq!(code.as_str(), s);
+            assert_eq!(code.to_string(), s);
+            assert_eq!(code.status().as_u16(), status, "{s}");
+            assert_eq!(code.title(), title, "{s}");
+            let meaning = code.meaning();
+            assert!(
+                !meaning.is_empty() && !meaning.contains('|') && !meaning.contains('\n'),
+                "{s}: {meaning:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn codes_parse_back() {
+        for &code in Code::ALL {
+            assert_eq!(code.as_str().parse::<Code>(), Ok(code));
+            assert_eq!(Code::try_from(code.as_str()), Ok(code));
+            assert_eq!(code.to_string().parse::<Code>(), Ok(code));
+        }
+        for s in [
+            "",
+            "Body-Too-Large",
+            "BODY-TOO-LARGE",
+            " body-too-large",
+            "body-too-large ",
+            "body_too_large",
+            "BodyTooLarge",
+            "body-too-larg",
+            "body-too-large\0",
+        ] {
+            assert!(s.parse::<Code>().is_err(), "{s:?}");
+            assert!(Code::try_from(s).is_err(), "{s:?}");
+        }
+        assert_eq!(
+            "nope".parse::<Code>().unwrap_err().to_string(),
+            "not an input-guard rejection code"
+        );
     }
 }

@@ -822,10 +822,12 @@ fn guard_view(guard: &Guard, case: &Case) -> String {
         return "not-http".to_owned();
     };
     let (parts, ()) = request.into_parts();
-    match guard.route(&parts) {
-        Ok(Some(route)) => view(route.list_query, route.task_query).to_owned(),
-        Ok(None) => view(false, false).to_owned(),
-        Err(v) => format!("refused ({})", v.code().as_str()),
+    // No headers, so what the head refuses is its method or path.
+    let checked = guard.head(&parts);
+    match (checked.verdict().violation(), checked.route()) {
+        (None, Some(route)) => view(route.list_query, route.task_query).to_owned(),
+        (None, None) => view(false, false).to_owned(),
+        (Some(v), _) => format!("refused ({})", v.code().as_str()),
     }
 }
 

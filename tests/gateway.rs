@@ -5,8 +5,8 @@
 //!   rejection class is a problem+json response, report mode lets requests
 //!   through, clamped queries are rewritten;
 //! * the same layer through `tower::ServiceExt::oneshot` (no network):
-//!   rejections are `Either::Left` and never call the inner service, clean
-//!   requests are `Either::Right` with the very same bytes, audit events;
+//!   rejections are `ResponseBody::is_rejection` and never call the inner service,
+//!   clean requests pass through to it with the very same bytes, audit events;
 //! * the `input-guard serve` gateway (feature `cli`) in front of a real
 //!   upstream and with its demo engine: forwarding, hop-by-hop headers,
 //!   `X-Forwarded-*`, rejections that never reach the upstream, 502s,
@@ -30,8 +30,8 @@ use axum::routing::any;
 use bytes::Bytes;
 use http::{Request, Response};
 use http_body::Frame;
-use http_body_util::{BodyExt, Either, Full};
-use input_guard::layer::{GuardBody, GuardLayer};
+use http_body_util::{BodyExt, Full};
+use input_guard::layer::{GuardLayer, ResponseBody};
 use input_guard::{Guard, Policy};
 use serde_json::Value;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
@@ -970,9 +970,9 @@ where
 async fn oneshot<B>(
     guard: &Arc<Guard>,
     request: Request<B>,
-) -> (Response<GuardBody<Full<Bytes>>>, usize)
+) -> (Response<ResponseBody<Full<Bytes>>>, usize)
 where
-    B: http_body::Body<Data = Bytes> + From<Bytes> + Send + 'static,
+    B: http_body::Body<Data = Bytes> + Send + 'static,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>> + std::fmt::Debug,
 {
     let calls = Arc::new(AtomicUsize::new(0));
@@ -983,7 +983,9 @@ where
     (response, calls.load(Ordering::SeqCst))
 }
 
-async fn body_bytes(response: Response<GuardBody<Full<Bytes>>>) -> (http::response::Parts, Bytes) {
+async fn body_bytes(
+    response: Response<ResponseBody<Full<Bytes>>>,
+) -> (http::response::Parts, Bytes) {
     let (head, body) = response.into_parts();
     let bytes = body.collect().await.expect("response body").to_bytes();
     (head, bytes)
@@ -996,7 +998,7 @@ async fn oneshot_rejections_are_left_and_skip_the_inner_service() {
         for case in rejections(SMALL_LIMIT) {
             let (response, calls) = oneshot(&guard, case.req.to_http()).await;
             assert!(
-                matches!(response.body(), Either::Left(_)),
+                response.body().is_rejection(),
                 "{}: not a rejection",
                 case.name
             );
@@ -1028,7 +1030,7 @@ async fn oneshot_clean_requests_are_right_with_the_same_bytes() {
             *request.body_mut() = Full::new(original.clone());
             let (response, calls) = oneshot(&guard, request).await;
             assert!(
-                matches!(response.body(), Either::Right(_)),
+                !response.body().is_rejection(),
                 "{} {}: rejected",
                 req.method,
                 req.target
@@ -1065,7 +1067,7 @@ async fn oneshot_clamp_and_report_pass_through() {
             Req::new("GET", "/engine-rest/task?maxResults=99999").to_http(),
         )
         .await;
-        assert!(matches!(response.body(), Either::Right(_)));
+        assert!(!response.body().is_rejection());
         assert_eq!(calls, 1);
         assert_eq!(
             response.headers()["x-echo-uri"],
@@ -1080,7 +1082,7 @@ async fn oneshot_clamp_and_report_pass_through() {
             }
             let (response, calls) = oneshot(&report, case.req.to_http()).await;
             assert!(
-                matches!(response.body(), Either::Right(_)),
+                !response.body().is_rejection(),
                 "{}: rejected in report mode",
                 case.name
             );
@@ -1138,7 +1140,7 @@ async fn oneshot_broken_body_is_body_incomplete_even_in_report_mode() {
                 .body(Breaking::Broken(Some(Bytes::from_static(b"{\"a\":"))))
                 .expect("request");
             let (response, calls) = oneshot(&guard, request).await;
-            assert!(matches!(response.body(), Either::Left(_)));
+            assert!(response.body().is_rejection());
             assert_eq!(calls, 0);
             let (head, body) = body_bytes(response).await;
             let problem = assert_problem(

@@ -9,25 +9,9 @@ pub mod json;
 pub mod media_type;
 pub mod multipart;
 pub mod path;
+pub(crate) mod percent;
 pub mod query;
 pub mod xml;
-
-/// The value of one hex digit (percent-encoding in paths and queries).
-pub(crate) fn hex_digit(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
-}
-
-/// The byte a `%XX` escape at `at` (the `%`) stands for.
-pub(crate) fn percent_byte(bytes: &[u8], at: usize) -> Option<u8> {
-    let high = hex_digit(*bytes.get(at + 1)?)?;
-    let low = hex_digit(*bytes.get(at + 2)?)?;
-    Some(high << 4 | low)
-}
 
 /// Helpers shared by the inspectors' unit tests.
 #[cfg(test)]

@@ -8,6 +8,13 @@
 //! without `Content-Disposition: form-data`, transfer encodings (which some
 //! servers decode and some do not), repeated part headers, and a filename
 //! given two ways.
+//!
+//! Nothing here is percent-decoded. The only percent-encoding
+//! commons-fileupload decodes in part headers is RFC 2231/5987's
+//! `name*`/`filename*` (1.6 and 2.x; 1.6's decoder even turns `%zz` into a
+//! byte), and the guard refuses those parameters outright (see `names`),
+//! which no decoding can get past. A `%` in a plain `name` or `filename` is
+//! data to the engine and to the guard alike.
 
 use crate::violation::{Code, Violation};
 
@@ -301,8 +308,8 @@ fn part<'a>(
 ///
 /// What the versions of commons-fileupload in use read differently is
 /// refused rather than guessed at:
-/// * `name*`/`filename*` (RFC 2231/5987): 1.4 ignores them, 1.5 and later
-///   decode them and let them replace `name`/`filename`;
+/// * `name*`/`filename*` (RFC 2231/5987): 1.4 and 1.5 ignore them, 1.6 and
+///   2.x percent-decode them and let them replace `name`/`filename`;
 /// * `=?charset?B?...?=` words (RFC 2047), which it decodes in values, so
 ///   that `name="=?UTF-8?B?dHlwZQ==?="` is the `type` field;
 /// * a name or file name given twice (its `HashMap` keeps the last);
@@ -409,6 +416,13 @@ mod tests {
             ("form-data; name=\"a;b\"", Some("a;b"), None),
             ("form-data; name=\"a\"; filename", Some("a"), Some("")),
             ("form-data; name=\"a\"; filename=\"\"", Some("a"), Some("")),
+            // Plain values are not percent-decoded, by the engine or here.
+            ("form-data; name=\"%74ype\"", Some("%74ype"), None),
+            (
+                "form-data; name=\"a\"; filename=\"%+f.bpmn\"",
+                Some("a"),
+                Some("%+f.bpmn"),
+            ),
             // U+0085 and U+00A0 are not white space to Java: kept.
             ("form-data; name=\"type\u{85}\"", Some("type\u{85}"), None),
             ("form-data; name=\"type\u{a0}\"", Some("type\u{a0}"), None),
@@ -457,6 +471,12 @@ mod tests {
             body(&["Content-Disposition: form-data; name=\"\"\r\n\r\n1"]),
             body(&["Content-Disposition: form-data; name=\"a\"; filename*=UTF-8''y\r\n\r\n1"]),
             body(&["Content-Disposition: form-data; name*=UTF-8''type\r\n\r\n1"]),
+            // Extended values are refused whatever their escapes hold; a
+            // lenient decoder would read `%+f` as a byte.
+            body(&[
+                "Content-Disposition: form-data; name=\"a\"; filename*=UTF-8''%+fx.bpmn\r\n\r\n1",
+            ]),
+            body(&["Content-Disposition: form-data; name*=UTF-8''%74ype\r\n\r\n1"]),
             body(&["Content-Disposition: form-data; name=\"=?UTF-8?B?dHlwZQ==?=\"\r\n\r\n1"]),
             body(&["Content-Disposition: form-data; name=type\u{2028}\r\n\r\n1"]),
             body(&["Content-Disposition: form-data; \u{3000}name=\"type\"\r\n\r\n1"]),

@@ -22,34 +22,25 @@
 
 use std::borrow::Cow;
 
+use super::percent::{self, Unit};
 use crate::violation::{Code, Violation};
 
 fn invalid(message: &'static str) -> Violation {
     Violation::new(Code::PathInvalid, "path", message)
 }
 
-/// Percent-decodes one path segment (no `+` rule in paths).
+/// Percent-decodes one path segment (no `+` rule in paths) with the strict
+/// decoder: `%` and exactly two hex digits.
 fn decode_segment(segment: &str, out: &mut Vec<u8>) -> Result<(), Violation> {
-    let bytes = segment.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b == b'%' {
-            let value = super::percent_byte(bytes, i)
-                .ok_or_else(|| invalid("malformed percent-encoding in the path"))?;
+    for unit in percent::units(segment.as_bytes()) {
+        match unit.map_err(|_| invalid("malformed percent-encoding in the path"))? {
             // Encoded separators are read as separators by some containers
             // and as data by others.
-            if matches!(value, b'/' | b'\\' | b';') {
+            Unit::Escaped(b'/' | b'\\' | b';') => {
                 return Err(invalid("encoded `/`, `\\` or `;` in the path"));
             }
-            out.push(value);
-            i += 3;
-        } else {
-            if b == b'\\' {
-                return Err(invalid("`\\` in the path"));
-            }
-            out.push(b);
-            i += 1;
+            Unit::Literal(b'\\') => return Err(invalid("`\\` in the path")),
+            Unit::Literal(b) | Unit::Escaped(b) => out.push(b),
         }
     }
     Ok(())
@@ -132,6 +123,8 @@ mod tests {
             ("/engine-rest/x.", "/engine-rest/x."),
             ("/engine-rest;v=1/task;jsessionid=ABC", "/engine-rest/task"),
             ("/engine-rest/%74%61sk", "/engine-rest/task"),
+            ("/engine-rest/%2Bf", "/engine-rest/+f"),
+            ("/engine-rest/+f", "/engine-rest/+f"),
             (
                 "/engine-rest/process-definition/key/%C3%A9",
                 "/engine-rest/process-definition/key/é",
@@ -155,6 +148,13 @@ mod tests {
             "/engine-rest/../../etc",
             "/engine-rest/%ZZ",
             "/engine-rest/%4",
+            // Signs and blanks are not hex digits (`from_str_radix` and
+            // Java's `Integer.parseInt` take `+f`).
+            "/engine-rest/%+f",
+            "/engine-rest/%-1",
+            "/engine-rest/% f",
+            "/engine-rest/%+2f",
+            "/engine-rest/%+2e%+2e/task",
             "/engine-rest/%FF",
             "/engine-rest/%00",
             "/engine-rest/%0a",

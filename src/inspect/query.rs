@@ -13,6 +13,7 @@
 
 use std::borrow::Cow;
 
+use super::percent::{self, Unit};
 use crate::violation::{Code, Violation};
 
 /// One `name=value` pair: raw as sent, and decoded.
@@ -36,26 +37,14 @@ fn decode(text: &str) -> Result<Cow<'_, str>, Violation> {
     if !text.contains(['%', '+']) {
         return Ok(Cow::Borrowed(text));
     }
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            b'%' => {
-                let value = super::percent_byte(bytes, i)
-                    .ok_or_else(|| malformed("malformed percent-encoding in the query"))?;
-                out.push(value);
-                i += 3;
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
+    let mut out = Vec::with_capacity(text.len());
+    for unit in percent::units(text.as_bytes()) {
+        out.push(
+            match unit.map_err(|_| malformed("malformed percent-encoding in the query"))? {
+                Unit::Literal(b'+') => b' ',
+                Unit::Literal(b) | Unit::Escaped(b) => b,
+            },
+        );
     }
     String::from_utf8(out)
         .map(Cow::Owned)
@@ -287,6 +276,33 @@ mod tests {
             assert_eq!(paging_value(Some(value)), expected, "{value:?}");
         }
         assert_eq!(paging_value(None), None);
+    }
+
+    /// One strict decoder: `%` and two hex digits, never a sign (which
+    /// `from_str_radix` and Java's `Integer.parseInt` accept).
+    #[test]
+    fn escapes_are_two_hex_digits() {
+        for query in [
+            "a=%+f",
+            "a=%-f",
+            "a=% f",
+            "%+dmaxResults=1",
+            "max%+52esults=1",
+            "a=%4",
+            "a=%",
+            "a=%zz",
+        ] {
+            assert_eq!(
+                parse(query).unwrap_err().code(),
+                Code::QueryMalformed,
+                "{query}"
+            );
+        }
+        // Near misses: an escaped `+` is a plus, a bare one a space.
+        let params = parse("a=%2Bf&b=+f&c=%2b").unwrap();
+        assert_eq!(params[0].value.as_deref(), Some("+f"));
+        assert_eq!(params[1].value.as_deref(), Some(" f"));
+        assert_eq!(params[2].value.as_deref(), Some("+"));
     }
 
     #[test]

@@ -1,36 +1,56 @@
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use bytes::Bytes;
 use http::{Request, Response};
 use http_body::Body;
-use http_body_util::{BodyExt, Either, Full, LengthLimitError, Limited};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
 use tower::Service;
 
-use super::problem::problem_response;
+use super::layer::{AuditEvent, Hooks};
+use super::{GuardLayer, InspectedBody, ResponseBody, ResponseFuture};
 use crate::{Code, Guard, Verdict, Violation};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-/// The service [`GuardLayer`](super::GuardLayer) builds: checks each
-/// request, then calls the inner service with the same body type, rebuilt
-/// from the bytes it read.
+/// The service [`GuardLayer`] builds: reads each request's body up to its
+/// route's limit, asks the guard once, then calls the inner service with
+/// the bytes it judged ([`InspectedBody`]) or answers the rejection itself.
 ///
-/// The request body type `B` must be buildable from `Bytes` (`Full<Bytes>`,
-/// `axum::body::Body`, ...); the response is the inner response, or a
-/// problem+json rejection, as an [`Either`] body.
+/// ```
+/// use std::sync::Arc;
+/// use bytes::Bytes;
+/// use http::{Request, Response};
+/// use http_body_util::Full;
+/// use input_guard::{Guard, Policy, layer::{GuardService, InspectedBody}};
+/// use tower::{ServiceExt, service_fn};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let echo = service_fn(|req: Request<InspectedBody>| async move {
+///     Ok::<_, std::convert::Infallible>(Response::new(Full::new(req.into_body().into_bytes())))
+/// });
+/// let service = GuardService::new(echo, Arc::new(Guard::new(Policy::camunda7())));
+/// let request = Request::get("/engine-rest/task").body(Full::new(Bytes::new()))?;
+/// let response = service.oneshot(request).await?;
+/// assert_eq!(response.status(), 400); // query-unbounded: no maxResults
+/// assert!(response.body().is_rejection());
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 pub struct GuardService<S> {
     inner: S,
-    guard: Arc<Guard>,
+    layer: GuardLayer,
 }
 
 impl<S> GuardService<S> {
-    /// Wraps `inner`.
+    /// Wraps `inner` with the default hooks (see [`GuardLayer::new`]).
     pub fn new(inner: S, guard: Arc<Guard>) -> Self {
-        GuardService { inner, guard }
+        GuardService::from_layer(inner, GuardLayer::new(guard))
+    }
+
+    pub(super) fn from_layer(inner: S, layer: GuardLayer) -> Self {
+        GuardService { inner, layer }
     }
 
     /// The inner service.
@@ -49,41 +69,17 @@ impl<S> GuardService<S> {
     }
 }
 
-/// The response body: a rejection, or whatever the inner service answered.
-pub type GuardBody<B> = Either<Full<Bytes>, B>;
-
-/// Records a violation as an audit event, without the body.
-fn audit(violation: &Violation, head: &http::request::Parts, route: Option<&str>, enforced: bool) {
-    tracing::warn!(
-        target: "input_guard::audit",
-        code = violation.code().as_str(),
-        status = violation.status().as_u16(),
-        location = violation.location(),
-        offset = violation.offset(),
-        method = %head.method,
-        path = head.uri.path(),
-        route = route.unwrap_or("-"),
-        mode = if enforced { "enforce" } else { "report" },
-        "{}",
-        if enforced { "request rejected" } else { "request would be rejected" }
-    );
-}
-
-fn reject<B>(violation: &Violation) -> Response<GuardBody<B>> {
-    problem_response(violation).map(Either::Left)
-}
-
 impl<S, B, ResBody> Service<Request<B>> for GuardService<S>
 where
-    S: Service<Request<B>, Response = Response<ResBody>> + Clone + Send + 'static,
+    S: Service<Request<InspectedBody>, Response = Response<ResBody>> + Clone + Send + 'static,
     S::Future: Send + 'static,
-    B: Body + From<Bytes> + Send + 'static,
+    B: Body + Send + 'static,
     B::Data: Send,
     B::Error: Into<BoxError>,
 {
-    type Response = Response<GuardBody<ResBody>>;
+    type Response = Response<ResponseBody<ResBody>>;
     type Error = S::Error;
-    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
+    type Future = ResponseFuture<ResBody, S::Error>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
@@ -94,65 +90,110 @@ where
         // stays behind for the next request (as axum's middleware does).
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
-        let guard = self.guard.clone();
-        Box::pin(async move {
-            let (mut head, body) = request.into_parts();
-            let checked = guard.head(&head);
-            let route = checked.route().map(|r| r.name.as_str());
-            let enforce = |violation: Violation| -> Option<Response<GuardBody<ResBody>>> {
-                let enforced = guard.policy().mode == crate::policy::Mode::Enforce;
-                audit(&violation, &head, route, enforced);
-                enforced.then(|| reject(&violation))
-            };
+        let guard = self.layer.guard.clone();
+        let hooks = self.layer.hooks.clone();
+        ResponseFuture {
+            inner: Box::pin(async move {
+                let (mut head, body) = request.into_parts();
+                let (verdict, bytes) = {
+                    let checked = guard.head(&head);
+                    let route = checked.route().map(|r| r.name.as_str());
+                    let answer =
+                        |verdict: &Verdict| audit_and_answer(&hooks, verdict, &head, route);
 
-            // 1. The head, before reading anything.
-            if let Some(violation) = checked.verdict().violation().cloned()
-                && let Some(rejection) = enforce(violation)
-            {
-                return Ok(rejection);
-            }
-
-            // 2. The body, up to the route's limit.
-            let limit = usize::try_from(checked.body_limit()).unwrap_or(usize::MAX);
-            let bytes = match Limited::new(body, limit).collect().await {
-                Ok(collected) => collected.to_bytes(),
-                Err(error) => {
-                    let violation = if error.downcast_ref::<LengthLimitError>().is_some() {
-                        Violation::new(
-                            Code::BodyTooLarge,
-                            "body",
-                            format!("request body is larger than {limit} bytes"),
-                        )
-                    } else {
-                        Violation::new(
-                            Code::BodyIncomplete,
-                            "body",
-                            "the request body could not be read",
-                        )
-                    };
-                    // A body that could not be read cannot be passed on,
-                    // even in report mode.
-                    let _ = enforce(violation.clone());
-                    return Ok(reject(&violation));
-                }
-            };
-
-            // 3. One verdict.
-            match guard.check_with(&checked, &head, &bytes) {
-                Verdict::Allow => {}
-                Verdict::Rewrite(uri) => head.uri = uri,
-                Verdict::Reject(violation) | Verdict::Report(violation) => {
-                    if let Some(rejection) = enforce(violation) {
+                    // 1. The head, before reading anything.
+                    let verdict = checked.verdict();
+                    if let Some(rejection) = answer(&verdict) {
                         return Ok(rejection);
                     }
-                }
-            }
 
-            // 4. The same bytes, downstream.
-            let response = inner
-                .call(Request::from_parts(head, B::from(bytes)))
-                .await?;
-            Ok(response.map(Either::Right))
-        })
+                    // 2. The body, up to the route's limit.
+                    let limit = usize::try_from(checked.body_limit()).unwrap_or(usize::MAX);
+                    let bytes = match Limited::new(body, limit).collect().await {
+                        Ok(collected) => collected.to_bytes(),
+                        Err(error) => {
+                            // A body that was not read whole cannot be
+                            // passed on, so this is refused even in report
+                            // mode.
+                            let violation = unread_body(&*error, limit);
+                            return Ok(refuse(&hooks, &violation, &head, route));
+                        }
+                    };
+
+                    // 3. One verdict.
+                    let verdict = checked.check(&bytes);
+                    if let Some(rejection) = answer(&verdict) {
+                        return Ok(rejection);
+                    }
+                    (verdict, bytes)
+                };
+                if let Verdict::Rewrite(uri) = verdict {
+                    head.uri = uri;
+                }
+
+                // 4. The same bytes, downstream.
+                let response = inner
+                    .call(Request::from_parts(head, InspectedBody::new(bytes)))
+                    .await?;
+                Ok(response.map(ResponseBody::inner))
+            }),
+        }
+    }
+}
+
+/// Records a verdict's violation, if any, and returns the rejection to
+/// answer with when the verdict refuses the request. The verdict alone
+/// decides: the guard applied the mode.
+fn audit_and_answer<B>(
+    hooks: &Hooks,
+    verdict: &Verdict,
+    head: &http::request::Parts,
+    route: Option<&str>,
+) -> Option<Response<ResponseBody<B>>> {
+    match verdict {
+        Verdict::Allow | Verdict::Rewrite(_) => None,
+        Verdict::Reject(violation) => Some(refuse(hooks, violation, head, route)),
+        Verdict::Report(violation) => {
+            (hooks.audit)(&AuditEvent {
+                violation,
+                head,
+                route,
+                enforced: false,
+            });
+            None
+        }
+    }
+}
+
+/// Records a refused request and answers it.
+fn refuse<B>(
+    hooks: &Hooks,
+    violation: &Violation,
+    head: &http::request::Parts,
+    route: Option<&str>,
+) -> Response<ResponseBody<B>> {
+    (hooks.audit)(&AuditEvent {
+        violation,
+        head,
+        route,
+        enforced: true,
+    });
+    (hooks.rejection)(violation).map(ResponseBody::rejection)
+}
+
+/// Why a body could not be read whole.
+fn unread_body(error: &(dyn std::error::Error + 'static), limit: usize) -> Violation {
+    if error.downcast_ref::<LengthLimitError>().is_some() {
+        Violation::new(
+            Code::BodyTooLarge,
+            "body",
+            format!("request body is larger than {limit} bytes"),
+        )
+    } else {
+        Violation::new(
+            Code::BodyIncomplete,
+            "body",
+            "the request body could not be read",
+        )
     }
 }

@@ -107,6 +107,9 @@ impl BuiltinRoutes {
 
 const CAMUNDA7_ROUTES: &str = include_str!("camunda7_routes.toml");
 
+/// `policies/camunda.toml`, shipped inside the crate.
+const CAMUNDA7_POLICY: &str = include_str!("../../policies/camunda.toml");
+
 /// `[body]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -539,7 +542,66 @@ impl Policy {
     }
 
     /// Parses and validates policy text.
+    ///
+    /// ```
+    /// use input_guard::policy::{Policy, PolicyErrorKind};
+    ///
+    /// let policy = Policy::from_toml("[query]\nmax_results = 200")?;
+    /// assert_eq!(policy.query.max_results, 200);
+    ///
+    /// let typo = Policy::from_toml("[query]\nmax_result = 200").unwrap_err();
+    /// assert!(matches!(typo.kind(), PolicyErrorKind::UnknownKey { .. }));
+    /// assert_eq!(typo.line(), Some(2));
+    /// # Ok::<(), input_guard::policy::PolicyError>(())
+    /// ```
     pub fn from_toml(text: &str) -> Result<Policy, PolicyError> {
         raw::parse(text)
+    }
+
+    /// The bundled Camunda 7 policy, `policies/camunda.toml` as shipped
+    /// with this crate: Camunda's default value classes and collections,
+    /// the gadget list, BPMN scripts refused, list queries capped at 1000,
+    /// expressions in task queries refused, 10 MiB bodies (50 MiB
+    /// deployments).
+    ///
+    /// Add your own classes to it in code (or copy the file and edit it):
+    ///
+    /// ```
+    /// use input_guard::{Guard, Policy};
+    ///
+    /// let mut policy = Policy::camunda7();
+    /// policy.classes.allow.push("com.acme.model.**".parse()?);
+    /// let guard = Guard::new(policy);
+    /// assert!(guard.class_filter().check("com.acme.model.Order").is_allowed());
+    /// // The gadget list wins over any allow pattern.
+    /// assert!(!guard.class_filter().check("java.lang.Runtime").is_allowed());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn camunda7() -> Policy {
+        static BUNDLED: std::sync::OnceLock<Policy> = std::sync::OnceLock::new();
+        BUNDLED
+            .get_or_init(|| {
+                // Compiled-in text, not input: a unit test parses it, and
+                // were it ever broken, failing loudly beats running with a
+                // policy nobody wrote.
+                raw::parse(CAMUNDA7_POLICY).expect("the bundled Camunda 7 policy parses")
+            })
+            .clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    // Unwraps here are test failures, not request paths.
+    use super::*;
+
+    #[test]
+    fn the_bundled_policy_is_the_shipped_file() {
+        let file = Policy::load(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/policies/camunda.toml"
+        ));
+        assert_eq!(Policy::camunda7(), file.unwrap());
+        assert_ne!(Policy::camunda7(), Policy::default());
     }
 }

@@ -10,17 +10,18 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::body::Body;
+use bytes::Bytes;
 use http::header::{self, HeaderName, HeaderValue};
-use http::{Request, Response, StatusCode, Uri};
-use http_body_util::BodyExt;
+use http::{Request, Response, Uri};
+use http_body_util::combinators::BoxBody;
+use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
-use input_guard::layer::{GuardLayer, problem_response};
+use input_guard::layer::{GuardLayer, InspectedBody, problem_response};
 use input_guard::{Code, Guard, Policy, Violation};
 use tower::{ServiceBuilder, ServiceExt, service_fn};
 
@@ -28,6 +29,20 @@ use tower::{ServiceBuilder, ServiceExt, service_fn};
 const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long in-flight requests get to finish after a shutdown signal.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// What the gateway answers with: the upstream's body streamed back, or
+/// one it made itself (a rejection, the demo engine's echo).
+type Body = BoxBody<Bytes, BoxError>;
+
+fn full(bytes: impl Into<Bytes>) -> Body {
+    boxed(Full::new(bytes.into()))
+}
+
+fn boxed(body: Full<Bytes>) -> Body {
+    body.map_err(|never| match never {}).boxed()
+}
 
 /// Headers that describe one hop, never forwarded (RFC 9110 section 7.6.1;
 /// `transfer-encoding` is the framing of this hop, which hyper decoded and
@@ -66,38 +81,28 @@ fn strip_hop_by_hop(headers: &mut http::HeaderMap) {
 enum Backend {
     Demo,
     Proxy {
-        client: Box<Client<HttpConnector, Body>>,
+        client: Box<Client<HttpConnector, InspectedBody>>,
         upstream: Uri,
     },
 }
 
 fn problem(code: Code, status_detail: &'static str) -> Response<Body> {
-    problem_response(&Violation::new(code, "request", status_detail)).map(Body::new)
+    problem_response(&Violation::new(code, "request", status_detail)).map(boxed)
 }
 
 fn bad_gateway() -> Response<Body> {
-    let mut response = Response::new(Body::from(
-        "{\"type\":\"urn:input-guard:problem:upstream-unavailable\",\"title\":\"Upstream unavailable\",\"status\":502,\"detail\":\"the engine could not be reached\",\"code\":\"upstream-unavailable\"}",
-    ));
-    *response.status_mut() = StatusCode::BAD_GATEWAY;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/problem+json"),
-    );
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    problem_response(&Violation::new(
+        Code::UpstreamUnavailable,
+        "upstream",
+        "the engine could not be reached",
+    ))
+    .map(boxed)
 }
 
 /// The demo engine: answers what it received.
-async fn demo(request: Request<Body>) -> Response<Body> {
+async fn demo(request: Request<InspectedBody>) -> Response<Body> {
     let (head, body) = request.into_parts();
-    let bytes = body
-        .collect()
-        .await
-        .map(|b| b.to_bytes())
-        .unwrap_or_default();
+    let bytes = body.into_bytes();
     let echo = serde_json::json!({
         "engine": "input-guard demo engine",
         "method": head.method.as_str(),
@@ -105,7 +110,7 @@ async fn demo(request: Request<Body>) -> Response<Body> {
         "bodyBytes": bytes.len(),
         "body": String::from_utf8_lossy(&bytes),
     });
-    let mut response = Response::new(Body::from(echo.to_string()));
+    let mut response = Response::new(full(echo.to_string()));
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
@@ -114,10 +119,10 @@ async fn demo(request: Request<Body>) -> Response<Body> {
 }
 
 async fn forward(
-    client: &Client<HttpConnector, Body>,
+    client: &Client<HttpConnector, InspectedBody>,
     upstream: &Uri,
     peer: SocketAddr,
-    request: Request<Body>,
+    request: Request<InspectedBody>,
 ) -> Response<Body> {
     let (mut head, body) = request.into_parts();
     let path_and_query = head
@@ -155,7 +160,7 @@ async fn forward(
         Ok(response) => {
             let (mut head, body) = response.into_parts();
             strip_hop_by_hop(&mut head.headers);
-            Response::from_parts(head, Body::new(body))
+            Response::from_parts(head, body.map_err(BoxError::from).boxed())
         }
         Err(error) => {
             tracing::warn!(target: "input_guard::gateway", %error, "upstream request failed");
@@ -250,7 +255,7 @@ async fn serve(
         };
         let _ = stream.set_nodelay(true);
         let backend = backend.clone();
-        let inner = service_fn(move |request: Request<Body>| {
+        let inner = service_fn(move |request: Request<InspectedBody>| {
             let backend = backend.clone();
             async move {
                 Ok::<_, Infallible>(match backend {
@@ -267,10 +272,9 @@ async fn serve(
         let service = hyper::service::service_fn(move |request: Request<Incoming>| {
             let guarded = guarded.clone();
             async move {
-                let request = request.map(Body::new);
                 let response =
                     match tokio::time::timeout(request_timeout, guarded.oneshot(request)).await {
-                        Ok(Ok(response)) => response.map(Body::new),
+                        Ok(Ok(response)) => response.map(|b| b.boxed()),
                         Ok(Err(never)) => match never {},
                         Err(_) => problem(Code::RequestTimeout, "the request took too long"),
                     };

@@ -1,0 +1,223 @@
+//! The sans-IO core: a policy compiled once, asked once per request.
+//!
+//! A request is read in one pass, in the order the data arrives:
+//!
+//! * [`head`]: the method, the path (and the route it falls under) and the
+//!   framing headers, read once into a [`HeadCheck`] that judges the body
+//!   from what it parsed;
+//! * [`body`]: decoding, picking the inspector by type (and, inside
+//!   multipart bodies, by file name), multipart parts;
+//! * [`query`]: the rules of list and task-query routes (paging, clamping,
+//!   expressions).
+//!
+//! Enforce or report is decided once, in [`Guard::verdict`]: everything
+//! below it returns plain `Result`s.
+
+mod body;
+mod head;
+mod query;
+
+use http::Uri;
+use http::request::Parts;
+
+pub use head::HeadCheck;
+
+use crate::classes::ClassFilter;
+use crate::inspect::json::JsonInspector;
+use crate::inspect::xml::XmlInspector;
+use crate::policy::{Mode, Policy, Route};
+use crate::routes::RouteTable;
+use crate::violation::Violation;
+
+/// What to do with a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use]
+pub enum Verdict {
+    /// Pass the request on unchanged.
+    Allow,
+    /// Pass the request on with this URI instead of its own (a clamped
+    /// `maxResults`, for example).
+    Rewrite(Uri),
+    /// Refuse the request.
+    Reject(Violation),
+    /// The policy is in report mode: pass the request on, and record the
+    /// violation that enforce mode would have rejected.
+    Report(Violation),
+}
+
+impl Verdict {
+    /// Whether the request goes on to the service (allow, rewrite, report).
+    ///
+    /// ```
+    /// use input_guard::{Code, Verdict, Violation};
+    ///
+    /// let v = Violation::new(Code::BodyTooLarge, "body", "too large");
+    /// assert!(Verdict::Allow.is_allowed());
+    /// assert!(Verdict::Report(v.clone()).is_allowed());
+    /// assert!(!Verdict::Reject(v).is_allowed());
+    /// ```
+    pub fn is_allowed(&self) -> bool {
+        !matches!(self, Verdict::Reject(_))
+    }
+
+    /// The violation found, whether enforced or only reported.
+    ///
+    /// ```
+    /// use input_guard::{Code, Verdict, Violation};
+    ///
+    /// let v = Violation::new(Code::BodyTooLarge, "body", "too large");
+    /// assert_eq!(Verdict::Report(v.clone()).violation(), Some(&v));
+    /// assert_eq!(Verdict::Allow.violation(), None);
+    /// ```
+    pub fn violation(&self) -> Option<&Violation> {
+        match self {
+            Verdict::Reject(v) | Verdict::Report(v) => Some(v),
+            Verdict::Allow | Verdict::Rewrite(_) => None,
+        }
+    }
+}
+
+/// A compiled policy that judges requests.
+///
+/// Build it once at start-up and share it (`Arc<Guard>`); checks take
+/// `&self`. A request is judged in two steps that follow the data:
+/// [`Guard::head`] reads the head once (before a byte of the body has
+/// arrived, so an oversized upload is refused unread), and
+/// [`HeadCheck::check`] judges the body from what the head said.
+/// [`Guard::check`] does both.
+///
+/// ```
+/// use input_guard::{Guard, Verdict, policy::Policy};
+///
+/// let guard = Guard::new(Policy::from_toml("[body]\nmax_bytes = 4\n")?);
+/// let (head, ()) = http::Request::post("/engine-rest/message")
+///     .header("content-type", "application/json")
+///     .body(())?
+///     .into_parts();
+/// let verdict = guard.check(&head, b"{\"a\":1}");
+/// assert_eq!(verdict.violation().unwrap().code().as_str(), "body-too-large");
+/// assert_eq!(guard.check(&head, b""), Verdict::Allow);
+///
+/// // The same, in the two steps an adapter takes:
+/// let checked = guard.head(&head);
+/// assert_eq!(checked.verdict(), Verdict::Allow);
+/// assert_eq!(checked.body_limit(), 4);
+/// assert!(!checked.check(b"{\"a\":1}").is_allowed());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct Guard {
+    policy: Policy,
+    classes: ClassFilter,
+    xml: XmlInspector,
+    routes: RouteTable,
+}
+
+impl Guard {
+    /// Compiles `policy`.
+    pub fn new(policy: Policy) -> Self {
+        let classes = ClassFilter::with_value_types(
+            policy.classes.allow.iter().cloned(),
+            policy.classes.deny.iter().cloned(),
+            policy.classes.builtin_value_types,
+        );
+        let xml = XmlInspector::new(policy.xml.clone());
+        let routes = RouteTable::new(&policy.routes, policy.builtin_routes);
+        Guard {
+            policy,
+            classes,
+            xml,
+            routes,
+        }
+    }
+
+    /// The policy the guard was built from.
+    ///
+    /// ```
+    /// use input_guard::{Guard, Policy};
+    ///
+    /// let guard = Guard::new(Policy::default());
+    /// assert_eq!(guard.policy().body.max_bytes, 10 * 1024 * 1024);
+    /// ```
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// The JSON inspector, borrowing this guard's class filter and XML
+    /// inspector.
+    ///
+    /// ```
+    /// use input_guard::{Guard, Policy};
+    ///
+    /// let guard = Guard::new(Policy::default());
+    /// assert!(guard.json().inspect(br#"{"a": 1}"#, None).is_ok());
+    /// assert!(guard.json().inspect(br#"{"a": 1, "a": 2}"#, None).is_err());
+    /// ```
+    pub fn json(&self) -> JsonInspector<'_> {
+        JsonInspector::new(&self.policy, &self.classes, &self.xml)
+    }
+
+    /// The XML inspector.
+    ///
+    /// ```
+    /// use input_guard::{Guard, Policy};
+    ///
+    /// let guard = Guard::new(Policy::default());
+    /// assert!(guard.xml().inspect(b"<a/>", None).is_ok());
+    /// assert!(guard.xml().inspect(b"<!DOCTYPE a><a/>", None).is_err());
+    /// ```
+    pub fn xml(&self) -> &XmlInspector {
+        &self.xml
+    }
+
+    /// The compiled class filter (policy rules plus the gadget list).
+    ///
+    /// ```
+    /// use input_guard::{Guard, Policy};
+    ///
+    /// let guard = Guard::new(Policy::default());
+    /// assert!(guard.class_filter().check("java.lang.String").is_allowed());
+    /// assert!(!guard.class_filter().check("com.acme.Order").is_allowed());
+    /// ```
+    pub fn class_filter(&self) -> &ClassFilter {
+        &self.classes
+    }
+
+    /// Judges a whole request: its head and its complete body.
+    pub fn check(&self, head: &Parts, body: &[u8]) -> Verdict {
+        self.head(head).check(body)
+    }
+
+    /// The verdict on the head alone: what can be judged before the body is
+    /// read (the declared length, encoding and framing, the path). The same
+    /// as `guard.head(head).verdict()`.
+    pub fn check_head(&self, head: &Parts) -> Verdict {
+        self.head(head).verdict()
+    }
+
+    /// Reads a request head once: its route, its body limit, its framing
+    /// headers. The result judges the body ([`HeadCheck::check`]), so the
+    /// head a body is judged with is always the head it came with.
+    pub fn head<'g, 'r>(&'g self, head: &'r Parts) -> HeadCheck<'g, 'r> {
+        HeadCheck::read(self, head)
+    }
+
+    /// The one place a finding becomes a verdict: enforce rejects, report
+    /// lets the request on and says what enforce would have done.
+    fn verdict(&self, finding: Result<Option<Uri>, Violation>) -> Verdict {
+        match (finding, self.policy.mode) {
+            (Ok(None), _) => Verdict::Allow,
+            (Ok(Some(uri)), _) => Verdict::Rewrite(uri),
+            (Err(v), Mode::Enforce) => Verdict::Reject(v),
+            (Err(v), Mode::Report) => Verdict::Report(v),
+        }
+    }
+
+    /// The body limit for a request under `route`: its route's `max_bytes`,
+    /// or the policy's.
+    fn max_bytes(&self, route: Option<&Route>) -> u64 {
+        route
+            .and_then(|r| r.max_bytes)
+            .unwrap_or(self.policy.body.max_bytes)
+    }
+}

@@ -1,0 +1,181 @@
+use std::fmt;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::Response;
+use http::request::Parts;
+use http_body_util::Full;
+use tower::Layer;
+
+use super::GuardService;
+use super::problem::problem_response;
+use crate::{Guard, Violation};
+
+/// Puts a [`Guard`] in front of a service. Cheap to clone: the compiled
+/// guard and the hooks are shared.
+///
+/// ```
+/// use std::sync::Arc;
+/// use input_guard::{Guard, Policy, layer::GuardLayer};
+///
+/// let layer = GuardLayer::new(Arc::new(Guard::new(Policy::camunda7())));
+/// assert_eq!(layer.guard().policy().body.max_bytes, 10 * 1024 * 1024);
+/// ```
+#[derive(Clone)]
+pub struct GuardLayer {
+    pub(super) guard: Arc<Guard>,
+    pub(super) hooks: Arc<Hooks>,
+}
+
+/// Builds the response to a rejected request.
+type RejectionHook = Box<dyn Fn(&Violation) -> Response<Full<Bytes>> + Send + Sync>;
+/// Records a violation.
+type AuditHook = Box<dyn Fn(&AuditEvent<'_>) + Send + Sync>;
+
+/// What the layer does with a violation besides its verdict.
+pub(super) struct Hooks {
+    pub(super) rejection: RejectionHook,
+    pub(super) audit: AuditHook,
+}
+
+impl fmt::Debug for GuardLayer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GuardLayer")
+            .field("guard", &self.guard)
+            .finish_non_exhaustive()
+    }
+}
+
+impl GuardLayer {
+    /// A layer applying `guard`, answering rejections with problem+json
+    /// ([`problem_response`]) and recording audit events with `tracing`
+    /// (see [`AuditEvent`]).
+    pub fn new(guard: Arc<Guard>) -> Self {
+        GuardLayer::builder(guard).build()
+    }
+
+    /// A builder for a layer with its own rejection response or audit
+    /// hook.
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use input_guard::{Guard, Policy, layer::GuardLayer};
+    ///
+    /// let seen = Arc::new(Mutex::new(Vec::new()));
+    /// let log = seen.clone();
+    /// let layer = GuardLayer::builder(Arc::new(Guard::new(Policy::camunda7())))
+    ///     .rejection(|violation| {
+    ///         let mut response = input_guard::layer::problem_response(violation);
+    ///         response.headers_mut().insert("x-guard", http::HeaderValue::from_static("1"));
+    ///         response
+    ///     })
+    ///     .audit(move |event| {
+    ///         if let Ok(mut seen) = log.lock() {
+    ///             seen.push(event.violation.code());
+    ///         }
+    ///     })
+    ///     .build();
+    /// # let _ = layer;
+    /// ```
+    pub fn builder(guard: Arc<Guard>) -> GuardLayerBuilder {
+        GuardLayerBuilder {
+            guard,
+            rejection: Box::new(problem_response),
+            audit: Box::new(trace_audit_event),
+        }
+    }
+
+    /// The guard this layer applies.
+    pub fn guard(&self) -> &Arc<Guard> {
+        &self.guard
+    }
+}
+
+impl<S> Layer<S> for GuardLayer {
+    type Service = GuardService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        GuardService::from_layer(inner, self.clone())
+    }
+}
+
+/// Builds a [`GuardLayer`]; see [`GuardLayer::builder`].
+pub struct GuardLayerBuilder {
+    guard: Arc<Guard>,
+    rejection: RejectionHook,
+    audit: AuditHook,
+}
+
+impl fmt::Debug for GuardLayerBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GuardLayerBuilder")
+            .field("guard", &self.guard)
+            .finish_non_exhaustive()
+    }
+}
+
+impl GuardLayerBuilder {
+    /// Answers rejections with `response` instead of problem+json. Keep
+    /// what it shows to what [`Violation`] says is safe to show.
+    pub fn rejection(
+        mut self,
+        response: impl Fn(&Violation) -> Response<Full<Bytes>> + Send + Sync + 'static,
+    ) -> Self {
+        self.rejection = Box::new(response);
+        self
+    }
+
+    /// Calls `hook` for every violation, enforced or reported, instead of
+    /// recording it with `tracing`.
+    pub fn audit(mut self, hook: impl Fn(&AuditEvent<'_>) + Send + Sync + 'static) -> Self {
+        self.audit = Box::new(hook);
+        self
+    }
+
+    /// The layer.
+    pub fn build(self) -> GuardLayer {
+        GuardLayer {
+            guard: self.guard,
+            hooks: Arc::new(Hooks {
+                rejection: self.rejection,
+                audit: self.audit,
+            }),
+        }
+    }
+}
+
+/// A violation the layer found, enforced or only reported, with what an
+/// audit record needs; never the body.
+///
+/// By default events go to `tracing` (target `input_guard::audit`, level
+/// WARN); without a subscriber they go nowhere.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct AuditEvent<'a> {
+    /// What was found.
+    pub violation: &'a Violation,
+    /// The request head.
+    pub head: &'a Parts,
+    /// The name of the route the request fell under, if any.
+    pub route: Option<&'a str>,
+    /// Whether the request was refused (`false`: report mode let it on).
+    pub enforced: bool,
+}
+
+/// The default audit hook: one `tracing` event, without the body.
+fn trace_audit_event(event: &AuditEvent<'_>) {
+    let violation = event.violation;
+    tracing::warn!(
+        target: "input_guard::audit",
+        code = violation.code().as_str(),
+        status = violation.status().as_u16(),
+        location = violation.location(),
+        offset = violation.offset(),
+        method = %event.head.method,
+        path = event.head.uri.path(),
+        route = event.route.unwrap_or("-"),
+        mode = if event.enforced { "enforce" } else { "report" },
+        "{}",
+        if event.enforced { "request rejected" } else { "request would be rejected" }
+    );
+}

@@ -1,0 +1,179 @@
+//! The layer's own API: hooks, bodies, composition with tower-http.
+//! Unwraps here are test failures, not request paths.
+
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use http::{Request, Response, StatusCode};
+use http_body::Body;
+use http_body_util::{BodyExt, Full};
+use tower::{Layer, ServiceBuilder, ServiceExt, service_fn};
+
+use super::{GuardLayer, InspectedBody};
+use crate::{Code, Guard, Policy};
+
+fn guard(toml: &str) -> Arc<Guard> {
+    Arc::new(Guard::new(Policy::from_toml(toml).unwrap()))
+}
+
+fn echo() -> impl tower::Service<
+    Request<InspectedBody>,
+    Response = Response<Full<Bytes>>,
+    Error = Infallible,
+    Future = impl Send,
+> + Clone
++ Send
++ 'static {
+    service_fn(|req: Request<InspectedBody>| async move {
+        Ok::<_, Infallible>(Response::new(Full::new(req.into_body().into_bytes())))
+    })
+}
+
+fn json(body: &'static [u8]) -> Request<Full<Bytes>> {
+    Request::post("/x")
+        .header("content-type", "application/json")
+        .body(Full::new(Bytes::from_static(body)))
+        .unwrap()
+}
+
+type Seen = Arc<Mutex<Vec<(Code, bool)>>>;
+
+fn recording(guard: Arc<Guard>, seen: &Seen) -> GuardLayer {
+    let log = seen.clone();
+    GuardLayer::builder(guard)
+        .rejection(|violation| {
+            let mut response = Response::new(Full::new(Bytes::from(violation.code().as_str())));
+            *response.status_mut() = StatusCode::IM_A_TEAPOT;
+            response
+        })
+        .audit(move |event| {
+            log.lock()
+                .unwrap()
+                .push((event.violation.code(), event.enforced));
+        })
+        .build()
+}
+
+#[tokio::test]
+async fn builder_hooks_answer_and_record_rejections() {
+    let seen = Seen::default();
+    let service = ServiceBuilder::new()
+        .layer(recording(guard("[body]\nmax_bytes = 8"), &seen))
+        .service(echo());
+    let response = service
+        .clone()
+        .oneshot(json(b"{\"a\": \"too long\"}"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::IM_A_TEAPOT);
+    assert!(response.body().is_rejection());
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    assert_eq!(&body[..], b"body-too-large");
+    assert_eq!(*seen.lock().unwrap(), [(Code::BodyTooLarge, true)]);
+
+    // The near miss: a clean request reaches the inner service, unrecorded.
+    let response = service.oneshot(json(b"{}")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(!response.body().is_rejection());
+    assert_eq!(seen.lock().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn report_mode_records_and_passes_on() {
+    let seen = Seen::default();
+    let service = ServiceBuilder::new()
+        .layer(recording(guard("mode = \"report\""), &seen))
+        .service(echo());
+    let response = service.oneshot(json(b"{\"a\":1,\"a\":2}")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    assert_eq!(&body[..], b"{\"a\":1,\"a\":2}");
+    assert_eq!(*seen.lock().unwrap(), [(Code::JsonDuplicateKey, false)]);
+}
+
+#[tokio::test]
+async fn inspected_bodies_yield_their_bytes_once() {
+    let mut body = InspectedBody::new(Bytes::from_static(b"abc"));
+    assert!(!body.is_end_stream());
+    assert_eq!(body.size_hint().exact(), Some(3));
+    let frame = body.frame().await.unwrap().unwrap();
+    assert_eq!(frame.into_data().unwrap(), Bytes::from_static(b"abc"));
+    assert!(body.is_end_stream());
+    assert!(body.frame().await.is_none());
+    let empty = InspectedBody::new(Bytes::new());
+    assert!(empty.is_end_stream());
+    assert_eq!(empty.size_hint().exact(), Some(0));
+}
+
+#[tokio::test]
+async fn composes_with_tower_http_body_limits() {
+    use tower_http::limit::RequestBodyLimitLayer;
+
+    // The documented order: the guard outside, answering problem+json.
+    let limited = ServiceBuilder::new()
+        .layer(RequestBodyLimitLayer::new(1024))
+        .service(service_fn(limited_echo));
+    let outside = GuardLayer::new(guard("[body]\nmax_bytes = 8")).layer(limited);
+    let response = ServiceExt::<Request<Full<Bytes>>>::oneshot(
+        outside.clone(),
+        json(b"{\"a\": \"too long\"}"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    let response = ServiceExt::<Request<Full<Bytes>>>::oneshot(outside, json(b"{}")).await;
+    assert_eq!(response.unwrap().status(), 200);
+
+    // Inside a tighter tower-http limit it compiles and runs too; a body
+    // over that limit without a declared length is the guard's
+    // `body-too-large`.
+    let inside = ServiceBuilder::new()
+        .layer(RequestBodyLimitLayer::new(4))
+        .layer(GuardLayer::new(guard("")))
+        .service(echo());
+    let unsized_body = Unsized(Some(Bytes::from_static(b"{\"a\": 1}")));
+    let request = Request::post("/x")
+        .header("content-type", "application/json")
+        .body(unsized_body)
+        .unwrap();
+    let response = inside.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    assert!(
+        std::str::from_utf8(&body)
+            .unwrap()
+            .contains("body-too-large")
+    );
+    let small = Request::post("/x")
+        .header("content-type", "application/json")
+        .body(Unsized(Some(Bytes::from_static(b"{}"))))
+        .unwrap();
+    assert_eq!(inside.oneshot(small).await.unwrap().status(), 200);
+}
+
+/// A body of one data frame whose length is not known in advance.
+struct Unsized(Option<Bytes>);
+
+impl Body for Unsized {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, Infallible>>> {
+        std::task::Poll::Ready(self.0.take().map(|b| Ok(http_body::Frame::data(b))))
+    }
+}
+
+async fn limited_echo(
+    req: Request<tower_http::body::Limited<InspectedBody>>,
+) -> Result<Response<Full<Bytes>>, Box<dyn std::error::Error + Send + Sync>> {
+    let bytes = req.into_body().collect().await?.to_bytes();
+    Ok(Response::new(Full::new(bytes)))
+}
