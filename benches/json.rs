@@ -100,7 +100,7 @@ fn bench(c: &mut Criterion) {
         allow = ["java.util.HashMap", "java.lang.String", "java.lang.Object"]"#,
     )
     .expect("policy");
-    let guard = Guard::new(policy);
+    let guard = Guard::new(policy).expect("a valid policy");
     let json = guard.json();
     json.inspect(body.as_bytes(), None)
         .expect("the benchmark body is benign");

@@ -45,7 +45,7 @@ fn bench(c: &mut Criterion) {
         "/policies/camunda.toml"
     ))
     .expect("policy");
-    let guard = Arc::new(Guard::new(policy));
+    let guard = Arc::new(Guard::new(policy).expect("a valid policy"));
     // The same echo behind the guard (which hands on an `InspectedBody`)
     // and bare (which gets the client's `Full` body).
     let guarded_echo = service_fn(|req: Request<InspectedBody>| async move {

@@ -25,7 +25,7 @@
 //!     [classes]
 //!     allow = ["java.util.*", "com.acme.model.**"]
 //! "#)?;
-//! let guard = Guard::new(policy);
+//! let guard = Guard::new(policy)?;
 //!
 //! // The class filter on its own: every class inside generics is checked,
 //! // and the gadget denylist wins over any allow pattern.

@@ -1,41 +1,45 @@
 //! Routes compiled for matching: one glob set over every route's path.
 
-use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use globset::{GlobSet, GlobSetBuilder};
 
-use crate::policy::{BuiltinRoutes, Route};
+use crate::policy::{BuiltinRoutes, PolicyError, PolicyErrorKind, Route, route_glob};
 
 /// The policy's routes, then its built-in ones, matched first-wins by
 /// method and normalised path.
 #[derive(Debug)]
 pub(crate) struct RouteTable {
+    /// One glob per route, in route order.
     set: GlobSet,
-    /// For each glob in `set`, the index of its route in `routes`.
-    globs: Vec<usize>,
     routes: Vec<Route>,
 }
 
 impl RouteTable {
-    /// Compiles `own` followed by `builtin`. Globs are validated when a
-    /// policy is loaded; a glob that does not compile (a policy edited in
-    /// code) matches nothing.
-    pub(crate) fn new(own: &[Route], builtin: BuiltinRoutes) -> Self {
+    /// Compiles `own` followed by `builtin`.
+    ///
+    /// # Security
+    ///
+    /// A route that does not compile is an error, never a route that
+    /// matches nothing: a paging cap or a body limit that silently applies
+    /// nowhere fails open. The same holds for the table as a whole.
+    pub(crate) fn new(own: &[Route], builtin: BuiltinRoutes) -> Result<Self, PolicyError> {
         let routes: Vec<Route> = own.iter().chain(builtin.routes()).cloned().collect();
         let mut builder = GlobSetBuilder::new();
-        let mut indices = Vec::with_capacity(routes.len());
         for (i, route) in routes.iter().enumerate() {
-            if let Ok(glob) = GlobBuilder::new(&route.path)
-                .literal_separator(true)
-                .build()
-            {
-                builder.add(glob);
-                indices.push(i);
-            }
+            let key = match i.checked_sub(own.len()) {
+                None => format!("routes[{i}].path"),
+                Some(b) => format!("builtin_routes[{b}].path"),
+            };
+            let glob = route_glob(&route.path)
+                .map_err(|m| PolicyError::new(PolicyErrorKind::Invalid(m), key))?;
+            builder.add(glob);
         }
-        RouteTable {
-            set: builder.build().unwrap_or_else(|_| GlobSet::empty()),
-            globs: indices,
-            routes,
-        }
+        let set = builder.build().map_err(|e| {
+            PolicyError::new(
+                PolicyErrorKind::Invalid(format!("the routes do not compile together: {e}")),
+                "routes",
+            )
+        })?;
+        Ok(RouteTable { set, routes })
     }
 
     /// The first route (in policy order) covering `method` and `path`.
@@ -46,7 +50,7 @@ impl RouteTable {
         matched.sort_unstable();
         matched
             .into_iter()
-            .filter_map(|g| self.globs.get(g).and_then(|&i| self.routes.get(i)))
+            .filter_map(|g| self.routes.get(g))
             .find(|r| covers(&r.methods, method))
     }
 }

@@ -965,7 +965,7 @@ fn request_lines_are_read_as_tomcat_and_resteasy_read_them() {
     let Some(jvm) = start_oracle() else {
         return;
     };
-    let reject = Guard::new(Policy::load(POLICY).unwrap());
+    let reject = Guard::new(Policy::load(POLICY).unwrap()).expect("a valid policy");
     let text = std::fs::read_to_string(POLICY).unwrap();
     assert!(
         text.contains("on_excess = \"reject\""),
@@ -974,7 +974,8 @@ fn request_lines_are_read_as_tomcat_and_resteasy_read_them() {
     let clamp = Guard::new(
         Policy::from_toml(&text.replace("on_excess = \"reject\"", "on_excess = \"clamp\""))
             .unwrap(),
-    );
+    )
+    .expect("a valid policy");
     let cap = i64::from(reject.policy().query.max_results);
     assert!(cap > 0, "the bundled policy caps maxResults");
 

@@ -75,7 +75,7 @@ fn small_policy() -> Policy {
 }
 
 fn guard(policy: Policy) -> Arc<Guard> {
-    Arc::new(Guard::new(policy))
+    Arc::new(Guard::new(policy).expect("a valid policy"))
 }
 
 // ---------------------------------------------------------------------------

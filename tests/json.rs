@@ -49,7 +49,7 @@ const JAVA_STREAM: &str = "rO0ABXNyABFqYXZhLnV0aWwuSGFzaE1hcA==";
 fn guard_with(classes: &str, json: &str) -> Guard {
     let toml = format!("[classes]\n{ALLOW}\n{classes}\n[json]\n{json}\n");
     let policy = Policy::from_toml(&toml).unwrap_or_else(|e| panic!("test policy: {e}\n{toml}"));
-    Guard::new(policy)
+    Guard::new(policy).expect("a valid policy")
 }
 
 fn test_guard() -> Guard {
@@ -63,7 +63,7 @@ fn camunda_guard() -> Guard {
         "/policies/camunda.toml"
     ))
     .unwrap_or_else(|e| panic!("policies/camunda.toml: {e}"));
-    Guard::new(policy)
+    Guard::new(policy).expect("a valid policy")
 }
 
 /// The expected outcome of a rejection.
@@ -2769,7 +2769,8 @@ fn through_the_guard_with_the_camunda_policy_and_report_mode() {
     let report = Guard::new(
         Policy::from_toml(&format!("mode = \"report\"\n[classes]\n{ALLOW}\n"))
             .expect("report policy"),
-    );
+    )
+    .expect("a valid policy");
     let body = in_variables(&object_var("com.evil.X"));
     assert_eq!(
         verdict_outcome(&report.check(&post("application/json"), body.as_bytes())),

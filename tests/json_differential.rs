@@ -92,6 +92,7 @@ const TOKENS: &[&[u8]] = &[
 /// A guard whose JSON inspector checks no type-id keys.
 fn guard() -> Guard {
     Guard::new(Policy::from_toml("[json]\ntype_id_keys = []\n").expect("the test policy parses"))
+        .expect("a valid policy")
 }
 
 /// Whether the inspector would read `bytes` as UTF-16 (a BOM, or a zero
@@ -509,7 +510,7 @@ fn serde_json_output_is_accepted_by_the_camunda_policy() {
         "/policies/camunda.toml"
     ))
     .unwrap_or_else(|e| panic!("policies/camunda.toml: {e}"));
-    let guard = Guard::new(policy);
+    let guard = Guard::new(policy).expect("a valid policy");
     run("serde_json output, Camunda policy", value(), |value| {
         accepts_serialized(&guard, &value)
     });

@@ -11,7 +11,7 @@ const UPLOAD: &str = "/engine-rest/process-instance/abc/variables/order/data";
 
 fn camunda() -> Guard {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/policies/camunda.toml");
-    Guard::new(Policy::load(path).unwrap_or_else(|e| panic!("{e}")))
+    Guard::new(Policy::load(path).unwrap_or_else(|e| panic!("{e}"))).expect("a valid policy")
 }
 
 /// One part: its name, optional file name and content type, and body.
@@ -478,7 +478,8 @@ fn serialized_java_parts_are_refused() {
     );
     let allowing = Guard::new(
         Policy::from_toml("[classes]\nallow_java_serialization = true\n").expect("policy"),
-    );
+    )
+    .expect("a valid policy");
     assert_eq!(
         raw_verdict(
             &allowing,

@@ -15,7 +15,7 @@ fn camunda_policy_is_secure_by_default() {
     let policy = shipped("camunda.toml");
     assert_eq!(policy.mode, Mode::Enforce);
     assert_eq!(policy.query.max_results, 1000);
-    let guard = Guard::new(policy);
+    let guard = Guard::new(policy).expect("a valid policy");
     let filter = guard.class_filter();
     for allowed in [
         "java.lang.String",
@@ -46,7 +46,7 @@ fn camunda_policy_is_secure_by_default() {
 
 #[test]
 fn strict_policy_allows_no_class() {
-    let guard = Guard::new(shipped("strict.toml"));
+    let guard = Guard::new(shipped("strict.toml")).expect("a valid policy");
     assert!(guard.policy().classes.allow.is_empty());
     assert!(matches!(
         guard.class_filter().check("java.lang.String"),
@@ -119,7 +119,10 @@ fn readme_lists_every_builtin_route() {
 /// the same, without Camunda's over-broad `java.lang` prefix.
 #[test]
 fn builtin_value_types_admit_what_camunda_admits_by_default() {
-    let guard = |text: &str| Guard::new(Policy::from_toml(text).unwrap_or_else(|e| panic!("{e}")));
+    let guard = |text: &str| {
+        Guard::new(Policy::from_toml(text).unwrap_or_else(|e| panic!("{e}")))
+            .expect("a valid policy")
+    };
     let util = guard("[classes]\nallow = [\"java.util.*\"]\n");
     let acme = guard("[classes]\nallow = [\"com.acme.**\"]\n");
     for (filter, name) in [
@@ -172,7 +175,8 @@ fn builtin_value_types_admit_what_camunda_admits_by_default() {
 /// The same through a request: a start request with a typed `HashMap`.
 #[test]
 fn builtin_value_types_apply_to_typed_variables() {
-    let guard = Guard::new(Policy::from_toml("[classes]\nallow = [\"com.acme.**\"]\n").unwrap());
+    let guard = Guard::new(Policy::from_toml("[classes]\nallow = [\"com.acme.**\"]\n").unwrap())
+        .expect("a valid policy");
     let (head, ()) = http::Request::post("/engine-rest/process-definition/key/p/start")
         .header("content-type", "application/json")
         .body(())

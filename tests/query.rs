@@ -24,12 +24,13 @@ fn bundled_text() -> String {
 
 /// The bundled policy, loaded as a user would load it.
 fn bundled() -> Guard {
-    Guard::new(Policy::load(BUNDLED).unwrap_or_else(|e| panic!("{e}")))
+    Guard::new(Policy::load(BUNDLED).unwrap_or_else(|e| panic!("{e}"))).expect("a valid policy")
 }
 
 /// A guard for policy text.
 fn guard(text: &str) -> Guard {
     Guard::new(Policy::from_toml(text).unwrap_or_else(|e| panic!("{e}\n--- policy ---\n{text}")))
+        .expect("a valid policy")
 }
 
 /// The bundled policy text with each `(from, to)` replaced; `from` must
@@ -2583,7 +2584,8 @@ fn policies_without_routes_use_the_builtin_camunda_routes() {
     let strict = Guard::new(
         Policy::load(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/strict.toml"))
             .unwrap_or_else(|e| panic!("{e}")),
-    );
+    )
+    .expect("a valid policy");
     let cap = strict.policy().query.max_results;
     let cases = vec![
         get(

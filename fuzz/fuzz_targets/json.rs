@@ -21,7 +21,7 @@ fn carrying_guard() -> &'static Guard {
     GUARD.get_or_init(|| {
         let mut policy = Policy::default();
         policy.json.max_embedded_depth = 64;
-        Guard::new(policy)
+        Guard::new(policy).expect("a valid policy")
     })
 }
 
@@ -82,7 +82,7 @@ fn guards() -> &'static [Guard; 2] {
             "#,
         )
         .unwrap_or_default();
-        [Guard::new(open), Guard::new(Policy::default())]
+        [Guard::new(open).expect("a valid policy"), Guard::new(Policy::default()).expect("a valid policy")]
     })
 }
 

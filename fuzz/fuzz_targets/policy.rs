@@ -11,7 +11,7 @@ fuzz_target!(|data: &[u8]| {
     };
     match Policy::from_toml(text) {
         Ok(policy) => {
-            let guard = Guard::new(policy);
+            let guard = Guard::new(policy).expect("every policy the loader accepts builds a guard");
             let _ = guard.class_filter().check("java.util.List<com.acme.Order>");
             if let Ok(req) = http::Request::post("/x")
                 .header("content-type", "application/json")

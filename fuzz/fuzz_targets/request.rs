@@ -15,7 +15,7 @@ fn guard() -> &'static Guard {
         let text = include_str!("../../policies/camunda.toml");
         let mut policy = Policy::from_toml(text).unwrap_or_default();
         policy.body.max_inflated_bytes = 1 << 20;
-        Guard::new(policy)
+        Guard::new(policy).expect("a valid policy")
     })
 }
 

@@ -21,7 +21,7 @@ use crate::violation::{Code, Violation};
 /// ```
 /// use input_guard::{Guard, Policy, Verdict};
 ///
-/// let guard = Guard::new(Policy::default());
+/// let guard = Guard::new(Policy::default())?;
 /// let (head, ()) = http::Request::post("/engine-rest/task")
 ///     .header("content-type", "application/json")
 ///     .body(())?

@@ -25,7 +25,7 @@ pub use head::HeadCheck;
 use crate::classes::ClassFilter;
 use crate::inspect::json::JsonInspector;
 use crate::inspect::xml::XmlInspector;
-use crate::policy::{Mode, Policy, Route};
+use crate::policy::{Mode, Policy, PolicyError, Route};
 use crate::routes::RouteTable;
 use crate::violation::Violation;
 
@@ -89,7 +89,7 @@ impl Verdict {
 /// ```
 /// use input_guard::{Guard, Verdict, policy::Policy};
 ///
-/// let guard = Guard::new(Policy::from_toml("[body]\nmax_bytes = 4\n")?);
+/// let guard = Guard::new(Policy::from_toml("[body]\nmax_bytes = 4\n")?)?;
 /// let (head, ()) = http::Request::post("/engine-rest/message")
 ///     .header("content-type", "application/json")
 ///     .body(())?
@@ -114,21 +114,36 @@ pub struct Guard {
 }
 
 impl Guard {
-    /// Compiles `policy`.
-    pub fn new(policy: Policy) -> Self {
+    /// Compiles `policy`, after checking it as the loader does
+    /// ([`Policy::validate`]): a policy edited in code is held to the same
+    /// rules as a file, and a route that does not compile is an error
+    /// rather than a rule that applies nowhere.
+    ///
+    /// ```
+    /// use input_guard::{Guard, Policy};
+    ///
+    /// let mut policy = Policy::camunda7();
+    /// policy.routes.extend(Policy::from_toml("[[routes]]\npath = \"/x/**\"")?.routes);
+    /// assert!(Guard::new(policy.clone()).is_ok());
+    /// policy.query.max_results = u32::MAX;
+    /// assert_eq!(Guard::new(policy).unwrap_err().key(), "query.max_results");
+    /// # Ok::<(), input_guard::policy::PolicyError>(())
+    /// ```
+    pub fn new(policy: Policy) -> Result<Self, PolicyError> {
+        policy.validate()?;
+        let routes = RouteTable::new(&policy.routes, policy.builtin_routes)?;
         let classes = ClassFilter::with_value_types(
             policy.classes.allow.iter().cloned(),
             policy.classes.deny.iter().cloned(),
             policy.classes.builtin_value_types,
         );
         let xml = XmlInspector::new(policy.xml.clone());
-        let routes = RouteTable::new(&policy.routes, policy.builtin_routes);
-        Guard {
+        Ok(Guard {
             policy,
             classes,
             xml,
             routes,
-        }
+        })
     }
 
     /// The policy the guard was built from.
@@ -136,8 +151,9 @@ impl Guard {
     /// ```
     /// use input_guard::{Guard, Policy};
     ///
-    /// let guard = Guard::new(Policy::default());
+    /// let guard = Guard::new(Policy::default())?;
     /// assert_eq!(guard.policy().body.max_bytes, 10 * 1024 * 1024);
+    /// # Ok::<(), input_guard::policy::PolicyError>(())
     /// ```
     pub fn policy(&self) -> &Policy {
         &self.policy
@@ -149,9 +165,10 @@ impl Guard {
     /// ```
     /// use input_guard::{Guard, Policy};
     ///
-    /// let guard = Guard::new(Policy::default());
+    /// let guard = Guard::new(Policy::default())?;
     /// assert!(guard.json().inspect(br#"{"a": 1}"#, None).is_ok());
     /// assert!(guard.json().inspect(br#"{"a": 1, "a": 2}"#, None).is_err());
+    /// # Ok::<(), input_guard::policy::PolicyError>(())
     /// ```
     pub fn json(&self) -> JsonInspector<'_> {
         JsonInspector::new(&self.policy, &self.classes, &self.xml)
@@ -162,9 +179,10 @@ impl Guard {
     /// ```
     /// use input_guard::{Guard, Policy};
     ///
-    /// let guard = Guard::new(Policy::default());
+    /// let guard = Guard::new(Policy::default())?;
     /// assert!(guard.xml().inspect(b"<a/>", None).is_ok());
     /// assert!(guard.xml().inspect(b"<!DOCTYPE a><a/>", None).is_err());
+    /// # Ok::<(), input_guard::policy::PolicyError>(())
     /// ```
     pub fn xml(&self) -> &XmlInspector {
         &self.xml
@@ -175,9 +193,10 @@ impl Guard {
     /// ```
     /// use input_guard::{Guard, Policy};
     ///
-    /// let guard = Guard::new(Policy::default());
+    /// let guard = Guard::new(Policy::default())?;
     /// assert!(guard.class_filter().check("java.lang.String").is_allowed());
     /// assert!(!guard.class_filter().check("com.acme.Order").is_allowed());
+    /// # Ok::<(), input_guard::policy::PolicyError>(())
     /// ```
     pub fn class_filter(&self) -> &ClassFilter {
         &self.classes

@@ -18,8 +18,9 @@ use crate::{Guard, Violation};
 /// use std::sync::Arc;
 /// use input_guard::{Guard, Policy, layer::GuardLayer};
 ///
-/// let layer = GuardLayer::new(Arc::new(Guard::new(Policy::camunda7())));
+/// let layer = GuardLayer::new(Arc::new(Guard::new(Policy::camunda7())?));
 /// assert_eq!(layer.guard().policy().body.max_bytes, 10 * 1024 * 1024);
+/// # Ok::<(), input_guard::policy::PolicyError>(())
 /// ```
 #[derive(Clone)]
 pub struct GuardLayer {
@@ -63,7 +64,7 @@ impl GuardLayer {
     ///
     /// let seen = Arc::new(Mutex::new(Vec::new()));
     /// let log = seen.clone();
-    /// let layer = GuardLayer::builder(Arc::new(Guard::new(Policy::camunda7())))
+    /// let layer = GuardLayer::builder(Arc::new(Guard::new(Policy::camunda7())?))
     ///     .rejection(|violation| {
     ///         let mut response = input_guard::layer::problem_response(violation);
     ///         response.headers_mut().insert("x-guard", http::HeaderValue::from_static("1"));
@@ -76,6 +77,7 @@ impl GuardLayer {
     ///     })
     ///     .build();
     /// # let _ = layer;
+    /// # Ok::<(), input_guard::policy::PolicyError>(())
     /// ```
     pub fn builder(guard: Arc<Guard>) -> GuardLayerBuilder {
         GuardLayerBuilder {

@@ -41,7 +41,7 @@
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let guard = Arc::new(Guard::new(Policy::from_toml("[body]\nmax_bytes = 16")?));
+//! let guard = Arc::new(Guard::new(Policy::from_toml("[body]\nmax_bytes = 16")?)?);
 //! let echo = service_fn(|req: Request<InspectedBody>| async move {
 //!     Ok::<_, std::convert::Infallible>(Response::new(Full::new(req.into_body().into_bytes())))
 //! });

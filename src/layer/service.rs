@@ -29,7 +29,7 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// let echo = service_fn(|req: Request<InspectedBody>| async move {
 ///     Ok::<_, std::convert::Infallible>(Response::new(Full::new(req.into_body().into_bytes())))
 /// });
-/// let service = GuardService::new(echo, Arc::new(Guard::new(Policy::camunda7())));
+/// let service = GuardService::new(echo, Arc::new(Guard::new(Policy::camunda7())?));
 /// let request = Request::get("/engine-rest/task").body(Full::new(Bytes::new()))?;
 /// let response = service.oneshot(request).await?;
 /// assert_eq!(response.status(), 400); // query-unbounded: no maxResults

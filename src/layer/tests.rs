@@ -14,7 +14,7 @@ use super::{GuardLayer, InspectedBody};
 use crate::{Code, Guard, Policy};
 
 fn guard(toml: &str) -> Arc<Guard> {
-    Arc::new(Guard::new(Policy::from_toml(toml).unwrap()))
+    Arc::new(Guard::new(Policy::from_toml(toml).unwrap()).expect("a valid policy"))
 }
 
 fn echo() -> impl tower::Service<

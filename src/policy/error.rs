@@ -92,7 +92,17 @@ impl PolicyError {
         self
     }
 
-    pub(crate) fn in_file(mut self, file: &Path) -> Self {
+    /// The same error, naming `file` (for an error from
+    /// [`Guard::new`](crate::Guard::new) on a policy loaded from it).
+    ///
+    /// ```
+    /// use input_guard::policy::Policy;
+    ///
+    /// let err = Policy::from_toml("[xml]\nmax_depth = 0\n").unwrap_err();
+    /// let err = err.in_file(std::path::Path::new("guard.toml"));
+    /// assert!(err.to_string().starts_with("guard.toml:2:"));
+    /// ```
+    pub fn in_file(mut self, file: &Path) -> Self {
         self.file = Some(file.to_owned());
         self
     }

@@ -26,10 +26,12 @@
 
 mod error;
 mod raw;
+mod validate;
 
 use std::path::Path;
 
 pub use error::{PolicyError, PolicyErrorKind};
+pub(crate) use validate::route_glob;
 
 use crate::classes::{BuiltinValueTypes, ClassPattern};
 
@@ -571,7 +573,7 @@ impl Policy {
     ///
     /// let mut policy = Policy::camunda7();
     /// policy.classes.allow.push("com.acme.model.**".parse()?);
-    /// let guard = Guard::new(policy);
+    /// let guard = Guard::new(policy)?;
     /// assert!(guard.class_filter().check("com.acme.model.Order").is_allowed());
     /// // The gadget list wins over any allow pattern.
     /// assert!(!guard.class_filter().check("java.lang.Runtime").is_allowed());

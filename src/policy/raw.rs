@@ -3,6 +3,7 @@
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::validate;
 use super::{
     BuiltinRoutes, ClassPolicy, Expressions, JsonPolicy, Mode, OnExcess, Policy, PolicyError,
     PolicyErrorKind, Route, SchemaLocations, UnknownTypes, XmlPolicy,
@@ -183,13 +184,11 @@ pub(super) fn parse(text: &str) -> Result<Policy, PolicyError> {
                 "body.max_inflate_ratio",
                 raw.body.max_inflate_ratio,
                 &mut ratio,
-                1_000_000,
             ),
             (
                 "body.max_parts",
                 raw.body.max_parts,
                 &mut policy.body.max_parts,
-                100_000,
             ),
         ],
     )?;
@@ -238,20 +237,18 @@ pub(super) fn parse(text: &str) -> Result<Policy, PolicyError> {
     Ok(policy)
 }
 
-type Limit<'k, 's> = (&'k str, Option<Spanned<u64>>, &'s mut usize, u64);
+type Limit<'k, 's> = (&'k str, Option<Spanned<u64>>, &'s mut usize);
 
-/// Applies `(key, value, slot, max)` limits: each value must be 1..=max.
+/// Applies `(key, value, slot)` limits, each held to its range in
+/// [`validate::LIMITS`].
 fn limits(text: &str, limits: Vec<Limit<'_, '_>>) -> Result<(), PolicyError> {
-    for (key, value, slot, max) in limits {
+    for (key, value, slot) in limits {
         if let Some(value) = value {
             let v = *value.get_ref();
-            if !(1..=max).contains(&v) {
-                return Err(PolicyError::new(
-                    PolicyErrorKind::Invalid(format!("must be between 1 and {max}, not {v}")),
-                    key,
-                )
-                .at(text, value.span().start));
-            }
+            validate::check_limit(v, validate::max_of(key)).map_err(|message| {
+                PolicyError::new(PolicyErrorKind::Invalid(message), key)
+                    .at(text, value.span().start)
+            })?;
             *slot = usize::try_from(v).unwrap_or(usize::MAX);
         }
     }
@@ -263,35 +260,22 @@ fn json(text: &str, raw: RawJson) -> Result<JsonPolicy, PolicyError> {
     limits(
         text,
         vec![
-            (
-                "json.max_depth",
-                raw.max_depth,
-                &mut json.max_depth,
-                100_000,
-            ),
+            ("json.max_depth", raw.max_depth, &mut json.max_depth),
             (
                 "json.max_string_bytes",
                 raw.max_string_bytes,
                 &mut json.max_string_bytes,
-                1 << 32,
             ),
             (
                 "json.max_number_length",
                 raw.max_number_length,
                 &mut json.max_number_length,
-                1 << 20,
             ),
-            (
-                "json.max_members",
-                raw.max_members,
-                &mut json.max_members,
-                1 << 32,
-            ),
+            ("json.max_members", raw.max_members, &mut json.max_members),
             (
                 "json.max_embedded_depth",
                 raw.max_embedded_depth,
                 &mut json.max_embedded_depth,
-                64,
             ),
         ],
     )?;
@@ -317,36 +301,27 @@ fn json(text: &str, raw: RawJson) -> Result<JsonPolicy, PolicyError> {
 fn xml(text: &str, raw: RawXml) -> Result<XmlPolicy, PolicyError> {
     let mut xml = XmlPolicy::default();
     let xml_limits: Vec<Limit<'_, '_>> = vec![
-        ("xml.max_depth", raw.max_depth, &mut xml.max_depth, 65_536),
+        ("xml.max_depth", raw.max_depth, &mut xml.max_depth),
         (
             "xml.max_attributes",
             raw.max_attributes,
             &mut xml.max_attributes,
-            65_536,
         ),
         (
             "xml.max_name_length",
             raw.max_name_length,
             &mut xml.max_name_length,
-            1 << 20,
         ),
         (
             "xml.max_value_bytes",
             raw.max_value_bytes,
             &mut xml.max_value_bytes,
-            1 << 32,
         ),
-        (
-            "xml.max_elements",
-            raw.max_elements,
-            &mut xml.max_elements,
-            1 << 32,
-        ),
+        ("xml.max_elements", raw.max_elements, &mut xml.max_elements),
         (
             "xml.max_namespace_declarations",
             raw.max_namespace_declarations,
             &mut xml.max_namespace_declarations,
-            65_536,
         ),
     ];
     limits(text, xml_limits)?;
@@ -404,18 +379,9 @@ fn xml_names<T: std::str::FromStr<Err = String>>(
 
 /// A `maxResults` cap: 0 (no cap) up to Java's `int` range.
 fn max_results(text: &str, key: &str, cap: &Spanned<u64>) -> Result<u32, PolicyError> {
-    let value = *cap.get_ref();
-    match i32::try_from(value) {
-        Ok(v) => Ok(v.unsigned_abs()),
-        Err(_) => Err(PolicyError::new(
-            PolicyErrorKind::Invalid(format!(
-                "must be at most {} (Java's int range), not {value}",
-                i32::MAX
-            )),
-            key,
-        )
-        .at(text, cap.span().start)),
-    }
+    validate::max_results(*cap.get_ref()).map_err(|message| {
+        PolicyError::new(PolicyErrorKind::Invalid(message), key).at(text, cap.span().start)
+    })
 }
 
 fn route(text: &str, i: usize, raw: RawRoute) -> Result<Route, PolicyError> {
@@ -425,15 +391,7 @@ fn route(text: &str, i: usize, raw: RawRoute) -> Result<Route, PolicyError> {
         PolicyError::new(PolicyErrorKind::Invalid(message), key("path"))
             .at(text, raw.path.span().start)
     };
-    if !glob.starts_with('/') {
-        return Err(bad_path(format!("`{glob}` must start with `/`")));
-    }
-    if let Err(e) = globset::GlobBuilder::new(glob)
-        .literal_separator(true)
-        .build()
-    {
-        return Err(bad_path(format!("`{glob}` is not a glob: {}", e.kind())));
-    }
+    validate::route_glob(glob).map_err(bad_path)?;
     let mut methods = Vec::with_capacity(raw.methods.len());
     for (m, method) in raw.methods.iter().enumerate() {
         let parsed = http::Method::from_bytes(method.get_ref().to_ascii_uppercase().as_bytes())

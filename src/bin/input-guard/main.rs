@@ -121,8 +121,10 @@ fn main() -> ExitCode {
     }
 }
 
-fn load(path: &std::path::Path) -> Result<Policy, String> {
-    Policy::load(path).map_err(|e| e.to_string())
+/// The guard for the policy file at `path`; errors name the file.
+fn load(path: &std::path::Path) -> Result<Guard, String> {
+    let policy = Policy::load(path).map_err(|e| e.to_string())?;
+    Guard::new(policy).map_err(|e| e.in_file(path).to_string())
 }
 
 /// What `check` and `check-class` print when they exit 2.
@@ -187,7 +189,7 @@ fn check(
     headers: &[String],
     body_file: Option<PathBuf>,
 ) -> Result<u8, String> {
-    let guard = Guard::new(load(policy)?);
+    let guard = load(policy)?;
     let body = read_body(body_file)?;
     let method = method.unwrap_or_else(|| if body.is_empty() { "GET" } else { "POST" }.into());
     let mut request = http::Request::builder().method(method.as_str()).uri(uri);
@@ -253,7 +255,7 @@ struct ClassLine<'a> {
 }
 
 fn check_class(policy: &std::path::Path, names: &[String]) -> Result<u8, String> {
-    let guard = Guard::new(load(policy)?);
+    let guard = load(policy)?;
     let filter = guard.class_filter();
     let mut all_allowed = true;
     for name in names {

@@ -179,6 +179,7 @@ pub(crate) fn run(
     request_timeout: Duration,
 ) -> Result<u8, String> {
     let policy = Policy::load(policy_path).map_err(|e| e.to_string())?;
+    let guard = Guard::new(policy).map_err(|e| e.in_file(policy_path).to_string())?;
     let backend = match upstream {
         None => Backend::Demo,
         Some(upstream) => {
@@ -208,12 +209,7 @@ pub(crate) fn run(
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the runtime: {e}"))?;
-    runtime.block_on(serve(
-        Arc::new(Guard::new(policy)),
-        listen,
-        backend,
-        request_timeout,
-    ))
+    runtime.block_on(serve(Arc::new(guard), listen, backend, request_timeout))
 }
 
 async fn serve(

@@ -1,0 +1,173 @@
+//! The rules a policy's values must meet, in one place: the loader applies
+//! them to the file (with the line of the offending key), and
+//! [`Guard::new`](crate::Guard::new) applies them again to the `Policy` it is
+//! given, which code may have edited after loading.
+
+use globset::{Glob, GlobBuilder};
+
+use super::{Policy, PolicyError, PolicyErrorKind};
+
+/// A numeric limit: its key, and the largest value it may take (the
+/// smallest is 1: a limit of 0 would refuse everything, and is a typo).
+pub(super) struct Limit {
+    pub(super) key: &'static str,
+    pub(super) max: u64,
+    value: fn(&Policy) -> u64,
+}
+
+/// Every numeric limit of a policy.
+///
+/// The maxima are far above any real need; they keep arithmetic on the
+/// limits clear of overflow and make a misplaced digit an error.
+pub(super) const LIMITS: &[Limit] = &[
+    limit("body.max_inflate_ratio", 1_000_000, |p| {
+        p.body.max_inflate_ratio
+    }),
+    limit("body.max_parts", 100_000, |p| p.body.max_parts as u64),
+    limit("json.max_depth", 100_000, |p| p.json.max_depth as u64),
+    limit("json.max_string_bytes", 1 << 32, |p| {
+        p.json.max_string_bytes as u64
+    }),
+    limit("json.max_number_length", 1 << 20, |p| {
+        p.json.max_number_length as u64
+    }),
+    limit("json.max_members", 1 << 32, |p| p.json.max_members as u64),
+    limit("json.max_embedded_depth", 64, |p| {
+        p.json.max_embedded_depth as u64
+    }),
+    limit("xml.max_depth", 65_536, |p| p.xml.max_depth as u64),
+    limit("xml.max_attributes", 65_536, |p| {
+        p.xml.max_attributes as u64
+    }),
+    limit("xml.max_name_length", 1 << 20, |p| {
+        p.xml.max_name_length as u64
+    }),
+    limit("xml.max_value_bytes", 1 << 32, |p| {
+        p.xml.max_value_bytes as u64
+    }),
+    limit("xml.max_elements", 1 << 32, |p| p.xml.max_elements as u64),
+    limit("xml.max_namespace_declarations", 65_536, |p| {
+        p.xml.max_namespace_declarations as u64
+    }),
+];
+
+const fn limit(key: &'static str, max: u64, value: fn(&Policy) -> u64) -> Limit {
+    Limit { key, max, value }
+}
+
+/// The largest value the limit `key` may take.
+pub(super) fn max_of(key: &str) -> u64 {
+    LIMITS
+        .iter()
+        .find(|l| l.key == key)
+        .map_or(u64::MAX, |l| l.max)
+}
+
+/// Whether `value` is in range for a limit up to `max`.
+pub(super) fn check_limit(value: u64, max: u64) -> Result<(), String> {
+    if (1..=max).contains(&value) {
+        Ok(())
+    } else {
+        Err(format!("must be between 1 and {max}, not {value}"))
+    }
+}
+
+/// A `maxResults` cap: 0 (no cap) up to Java's `int` range, the engine's
+/// own.
+pub(super) fn max_results(value: u64) -> Result<u32, String> {
+    match i32::try_from(value) {
+        Ok(v) => Ok(v.unsigned_abs()),
+        Err(_) => Err(format!(
+            "must be at most {} (Java's int range), not {value}",
+            i32::MAX
+        )),
+    }
+}
+
+/// Compiles a route's path glob; `*` does not cross `/`.
+pub(crate) fn route_glob(path: &str) -> Result<Glob, String> {
+    if !path.starts_with('/') {
+        return Err(format!("`{path}` must start with `/`"));
+    }
+    GlobBuilder::new(path)
+        .literal_separator(true)
+        .build()
+        .map_err(|e| format!("`{path}` is not a glob: {}", e.kind()))
+}
+
+impl Policy {
+    /// Checks the rules the loader checks, on a policy that code may have
+    /// edited since: every limit in range, every `maxResults` cap in
+    /// Java's `int` range, every route path a glob starting with `/`, no
+    /// empty type-id key. [`Guard::new`](crate::Guard::new) calls it.
+    ///
+    /// ```
+    /// use input_guard::Policy;
+    ///
+    /// let mut policy = Policy::camunda7();
+    /// assert!(policy.validate().is_ok());
+    /// policy.xml.max_depth = 0;
+    /// assert_eq!(policy.validate().unwrap_err().key(), "xml.max_depth");
+    /// ```
+    pub fn validate(&self) -> Result<(), PolicyError> {
+        let invalid =
+            |message: String, key: String| PolicyError::new(PolicyErrorKind::Invalid(message), key);
+        for limit in LIMITS {
+            check_limit((limit.value)(self), limit.max)
+                .map_err(|m| invalid(m, limit.key.to_owned()))?;
+        }
+        max_results(u64::from(self.query.max_results))
+            .map_err(|m| invalid(m, "query.max_results".to_owned()))?;
+        for (i, key) in self.json.type_id_keys.iter().enumerate() {
+            if key.is_empty() {
+                return Err(invalid(
+                    "empty key".to_owned(),
+                    format!("json.type_id_keys[{i}]"),
+                ));
+            }
+        }
+        for (i, route) in self.routes.iter().enumerate() {
+            route_glob(&route.path).map_err(|m| invalid(m, format!("routes[{i}].path")))?;
+            if let Some(cap) = route.max_results {
+                max_results(u64::from(cap))
+                    .map_err(|m| invalid(m, format!("routes[{i}].max_results")))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    // Unwraps here are test failures, not request paths.
+    use super::*;
+
+    #[test]
+    fn edited_policies_are_held_to_the_loader_rules() {
+        assert!(Policy::default().validate().is_ok());
+        for limit in LIMITS {
+            assert_eq!(max_of(limit.key), limit.max);
+        }
+        let mut p = Policy::default();
+        p.json.max_embedded_depth = 65;
+        assert_eq!(p.validate().unwrap_err().key(), "json.max_embedded_depth");
+        let mut p = Policy::default();
+        p.json.max_embedded_depth = 64;
+        assert!(p.validate().is_ok());
+        let mut p = Policy::default();
+        p.query.max_results = i32::MAX as u32 + 1;
+        assert_eq!(p.validate().unwrap_err().key(), "query.max_results");
+        let mut p = Policy::default();
+        p.json.type_id_keys.push(String::new());
+        assert_eq!(p.validate().unwrap_err().key(), "json.type_id_keys[4]");
+        let mut p = Policy::from_toml("[[routes]]\npath = \"/a/*\"\nmax_results = 5\n").unwrap();
+        assert!(p.validate().is_ok());
+        p.routes[0].path = "/a/[".to_owned();
+        assert_eq!(p.validate().unwrap_err().key(), "routes[0].path");
+        p.routes[0].path = "a/*".to_owned();
+        assert_eq!(p.validate().unwrap_err().key(), "routes[0].path");
+        p.routes[0].path = "/a/*".to_owned();
+        p.routes[0].max_results = Some(u32::MAX);
+        assert_eq!(p.validate().unwrap_err().key(), "routes[0].max_results");
+    }
+}
