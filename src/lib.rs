@@ -46,6 +46,7 @@
 #![warn(rust_2018_idioms, unreachable_pub)]
 
 pub mod classes;
+pub mod engine;
 mod guard;
 pub mod inspect;
 pub mod layer;

@@ -26,49 +26,18 @@
 pub enum BuiltinValueTypes {
     /// `"camunda7"` (the default): the boxed scalars and `String` of
     /// `java.lang`, `java.lang.Object`, and the collections Camunda 7's
-    /// default validator names ([`CAMUNDA7_VALUE_TYPES`]).
+    /// default validator names ([`engine::camunda7::VALUE_TYPES`](crate::engine::camunda7::VALUE_TYPES)).
     #[default]
     Camunda7,
     /// `"none"`: only what the policy allows.
     None,
 }
 
-/// Camunda 7's built-in value types, exact binary names.
-///
-/// Source: `DefaultDeserializationTypeValidator.ALLOWED_CLASSES` (the ten
-/// collections, verbatim) and the value classes of its `ALLOWED_PACKAGES`
-/// entry `java.lang`.
-pub const CAMUNDA7_VALUE_TYPES: &[&str] = &[
-    // java.lang, value classes only.
-    "java.lang.Object",
-    "java.lang.String",
-    "java.lang.Boolean",
-    "java.lang.Character",
-    "java.lang.Byte",
-    "java.lang.Short",
-    "java.lang.Integer",
-    "java.lang.Long",
-    "java.lang.Float",
-    "java.lang.Double",
-    "java.lang.Number",
-    // ALLOWED_CLASSES.
-    "java.util.ArrayList",
-    "java.util.Arrays$ArrayList",
-    "java.util.HashMap",
-    "java.util.HashSet",
-    "java.util.LinkedHashMap",
-    "java.util.LinkedHashSet",
-    "java.util.LinkedList",
-    "java.util.Properties",
-    "java.util.TreeMap",
-    "java.util.TreeSet",
-];
-
 impl BuiltinValueTypes {
     /// The class names this set admits.
     pub fn classes(self) -> &'static [&'static str] {
         match self {
-            BuiltinValueTypes::Camunda7 => CAMUNDA7_VALUE_TYPES,
+            BuiltinValueTypes::Camunda7 => crate::engine::Engine::Camunda7.profile().value_types,
             BuiltinValueTypes::None => &[],
         }
     }

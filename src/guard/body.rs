@@ -6,6 +6,7 @@ use super::Guard;
 use super::head::Framing;
 use super::query::BodyRules;
 use crate::classes::TypeDecision;
+use crate::engine::ResourceKind;
 use crate::inspect::compression::{self, Coding};
 use crate::inspect::json::{self, PagingMember};
 use crate::inspect::media_type::{self, BodyKind};
@@ -97,8 +98,8 @@ fn document(
 }
 
 /// One part of a `multipart/form-data` body: by its content type, or by
-/// its file name (deployment resources), or, for Camunda's variable
-/// upload `type` field, as a Java type name. Other parts (form fields,
+/// its file name (deployment resources), or, for the engine's type field
+/// (Camunda's deprecated variable upload), as a Java type name. Other parts (form fields,
 /// binary files) carry nothing an engine parses as code or XML.
 fn inspect_part(
     guard: &Guard,
@@ -123,7 +124,8 @@ fn inspect_part(
     let lower_type = lower_type.as_deref().unwrap_or("");
     // The deprecated `type` field names the class that part is read
     // into. Camunda takes the field by name alone, file name or not.
-    if part.name == "type" {
+    let engine = guard.policy.engine.profile();
+    if engine.type_field.is_some_and(|field| part.name == field) {
         check_type_part(guard, part.body).map_err(at_part)?;
     }
     // Camunda refuses serialized Java in a variable upload itself today;
@@ -159,8 +161,16 @@ fn inspect_part(
     // A resource the engine parses by its name is inspected as what the
     // engine parses it as, whatever its content type says; a content type
     // that announces something else is inspected as that too (a body cannot
-    // pass both unless it is both).
-    let by_name = part.filename.as_deref().and_then(kind_of_file);
+    // pass both unless it is both). The engine profile says which names are
+    // parsed as what (and why that matching is a superset).
+    let by_name = part
+        .filename
+        .as_deref()
+        .and_then(|name| engine.resource_kind(name))
+        .map(|kind| match kind {
+            ResourceKind::Xml => Document::Xml,
+            ResourceKind::Json => Document::Json,
+        });
     // The engine reads a part's bytes without its `charset`: Xerces settles
     // a model's encoding from its byte order mark and declaration, Jackson a
     // JSON part's from its first bytes. So does the guard.
@@ -197,36 +207,6 @@ fn check_type_part(guard: &Guard, body: &[u8]) -> Result<(), Violation> {
             "",
             "the type part names a class that is not allowed",
         )),
-    }
-}
-
-/// Deployment resources by file name, as Camunda's deployers recognise
-/// them and, beyond that, by the guard's own extension rules.
-///
-/// # Security
-///
-/// A deployer parses a resource when its name *ends with* one of its
-/// suffixes, with no dot and case-sensitively
-/// (`AbstractDefinitionDeployer.isResourceHandled`; `bpmn20.xml`, `bpmn`,
-/// `cmmn11.xml`, `cmmn10.xml`, `cmmn`, `dmn11.xml`, `dmn`): `pbpmn` and
-/// `p.xbpmn` are BPMN to the engine. The guard matches the same suffixes
-/// without regard to case (a superset), plus `.xml`. The name is the one
-/// the engine sees, already trimmed as commons-fileupload trims it.
-///
-/// `.json` resources are inspected as JSON; Camunda Forms (`.form`) are
-/// stored as they are and never parsed by the engine, so they are not
-/// required to be JSON.
-fn kind_of_file(filename: &str) -> Option<Document> {
-    let lower = filename.to_ascii_lowercase();
-    if ["bpmn", "cmmn", "dmn", ".xml"]
-        .iter()
-        .any(|suffix| lower.ends_with(suffix))
-    {
-        Some(Document::Xml)
-    } else if lower.ends_with(".json") {
-        Some(Document::Json)
-    } else {
-        None
     }
 }
 

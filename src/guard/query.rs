@@ -59,7 +59,7 @@ impl<'a> QueryRules<'a> {
             Vec::new()
         };
         if no_expressions {
-            query::check_expressions(&params)?;
+            query::check_expressions(&params, policy.engine.profile())?;
         }
         let paging = list_query.map(|route| {
             let cap = route.max_results.unwrap_or(policy.query.max_results);
@@ -67,6 +67,7 @@ impl<'a> QueryRules<'a> {
                 cap: (cap > 0).then_some(cap),
                 clamp: policy.query.on_excess == OnExcess::Clamp,
                 require_max_results: policy.query.require_max_results,
+                names: policy.engine.profile().paging,
             }
         });
         if let Some(paging) = paging {

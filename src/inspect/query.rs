@@ -14,6 +14,7 @@
 use std::borrow::Cow;
 
 use super::percent::{self, Unit};
+use crate::engine::{EngineProfile, PagingNames};
 use crate::violation::{Code, Violation};
 
 /// One `name=value` pair: raw as sent, and decoded.
@@ -109,6 +110,8 @@ pub struct Paging {
     /// A list query without `maxResults` is unbounded: reject it (or, when
     /// clamping, add `maxResults` at the cap).
     pub require_max_results: bool,
+    /// What the engine calls its paging parameters.
+    pub names: PagingNames,
 }
 
 /// Checks the paging parameters of a list query: those of the query
@@ -127,6 +130,7 @@ pub fn check_paging(
     body: &[(&str, Option<String>)],
     paging: Paging,
 ) -> Result<Option<String>, Violation> {
+    let names = paging.names;
     let mut max_results = 0;
     let mut over = false;
     for (name, value) in body {
@@ -138,19 +142,19 @@ pub fn check_paging(
                 "paging members must be non-negative integers in Java's int range",
             ));
         };
-        if *name == "maxResults"
+        if *name == names.max_results
             && let Some(cap) = paging.cap.filter(|&cap| value > cap)
         {
             return Err(Violation::new(
                 Code::QueryMaxResultsExceeded,
                 location,
-                format!("maxResults is limited to {cap}"),
+                format!("{} is limited to {cap}", names.max_results),
             ));
         }
     }
     for param in params {
-        let is_max = param.name == "maxResults";
-        if !is_max && param.name != "firstResult" {
+        let is_max = param.name == names.max_results;
+        if !is_max && param.name != names.first_result {
             continue;
         }
         let location = format!("query:{}", param.name);
@@ -169,7 +173,8 @@ pub fn check_paging(
                         Code::QueryMaxResultsExceeded,
                         location,
                         format!(
-                            "maxResults is limited to {}",
+                            "{} is limited to {}",
+                            names.max_results,
                             paging.cap.unwrap_or_default()
                         ),
                     ));
@@ -185,8 +190,8 @@ pub fn check_paging(
     if missing && !paging.clamp {
         return Err(Violation::new(
             Code::QueryUnbounded,
-            "query:maxResults",
-            format!("list queries need maxResults (at most {cap})"),
+            format!("query:{}", names.max_results),
+            format!("list queries need {} (at most {cap})", names.max_results),
         ));
     }
     if !over && !missing {
@@ -199,10 +204,10 @@ pub fn check_paging(
         if !out.is_empty() {
             out.push('&');
         }
-        let clamp = param.name == "maxResults"
+        let clamp = param.name == names.max_results
             && paging_value(param.value.as_deref()).is_some_and(|v| v > cap);
         if clamp {
-            out.push_str(&format!("maxResults={cap}"));
+            out.push_str(&format!("{}={cap}", names.max_results));
         } else {
             out.push_str(param.raw);
         }
@@ -211,16 +216,17 @@ pub fn check_paging(
         if !out.is_empty() {
             out.push('&');
         }
-        out.push_str(&format!("maxResults={cap}"));
+        out.push_str(&format!("{}={cap}", names.max_results));
     }
     Ok(Some(out))
 }
 
-/// Rejects expression parameters: task-query `...Expression` names, and
-/// any value that opens an expression (see `carries_expression`).
-pub fn check_expressions(params: &[Param<'_>]) -> Result<(), Violation> {
+/// Rejects expression parameters: the engine's expression parameter names
+/// (task-query `...Expression`), and any value that opens an expression
+/// (see `carries_expression`).
+pub fn check_expressions(params: &[Param<'_>], engine: &EngineProfile) -> Result<(), Violation> {
     let found = params.iter().find(|p| {
-        is_expression_name(&p.name) || p.value.as_deref().is_some_and(carries_expression)
+        engine.is_expression(&p.name) || p.value.as_deref().is_some_and(carries_expression)
     });
     match found {
         Some(param) => Err(Violation::new(
@@ -240,12 +246,6 @@ pub fn check_expressions(params: &[Param<'_>]) -> Result<(), Violation> {
 pub(crate) fn carries_expression(text: &str) -> bool {
     let bytes = text.as_bytes();
     memchr::memchr_iter(b'{', bytes).any(|i| i > 0 && matches!(bytes.get(i - 1), Some(b'$' | b'#')))
-}
-
-/// Camunda's task-query expression parameters all end in `Expression`
-/// (`assigneeExpression`, `dueBeforeExpression`, ...).
-pub(crate) fn is_expression_name(name: &str) -> bool {
-    name.len() > "Expression".len() && name.ends_with("Expression")
 }
 
 #[cfg(test)]
@@ -308,6 +308,7 @@ mod tests {
     #[test]
     fn rewrites_keep_other_parameters() {
         let paging = Paging {
+            names: crate::engine::Engine::Camunda7.profile().paging,
             cap: Some(100),
             clamp: true,
             require_max_results: true,

@@ -52,6 +52,9 @@ pub enum Mode {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct Policy {
+    /// `engine`: the engine the policy guards (default `"camunda7"`); see
+    /// [`crate::engine`].
+    pub engine: crate::engine::Engine,
     /// `mode`: enforce or report.
     pub mode: Mode,
     /// `[body]`: limits on request bodies.
@@ -76,7 +79,7 @@ pub struct Policy {
 /// A policy that names no routes must still cap the queries of the engine
 /// it guards: a `[query] max_results` that applied nowhere would be a trap.
 /// So by default the list and task-query endpoints of Camunda 7's REST API
-/// (`src/policy/camunda7_routes.toml`, listed in `policies/README.md`) are
+/// (`src/engine/camunda7_routes.toml`, listed in `policies/README.md`) are
 /// routes of every policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum BuiltinRoutes {
@@ -92,22 +95,12 @@ pub enum BuiltinRoutes {
 impl BuiltinRoutes {
     /// The routes this table stands for, in the order they are tried.
     pub fn routes(self) -> &'static [Route] {
-        static CAMUNDA7: std::sync::OnceLock<Vec<Route>> = std::sync::OnceLock::new();
         match self {
-            BuiltinRoutes::Camunda7 => CAMUNDA7.get_or_init(|| {
-                // Compiled-in text, not input: a unit test parses it, and
-                // were it ever broken, failing loudly beats a guard that
-                // silently caps nothing.
-                raw::parse(CAMUNDA7_ROUTES)
-                    .map(|policy| policy.routes)
-                    .expect("the built-in Camunda 7 route table parses")
-            }),
+            BuiltinRoutes::Camunda7 => crate::engine::Engine::Camunda7.profile().routes(),
             BuiltinRoutes::None => &[],
         }
     }
 }
-
-const CAMUNDA7_ROUTES: &str = include_str!("camunda7_routes.toml");
 
 /// `policies/camunda.toml`, shipped inside the crate.
 const CAMUNDA7_POLICY: &str = include_str!("../../policies/camunda.toml");

@@ -13,6 +13,7 @@ use crate::classes::{BuiltinValueTypes, ClassPattern};
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawPolicy {
+    engine: Option<RawEngine>,
     mode: Option<Spanned<RawMode>>,
     #[serde(default)]
     body: RawBody,
@@ -27,6 +28,12 @@ struct RawPolicy {
     #[serde(default)]
     routes: Vec<RawRoute>,
     builtin_routes: Option<RawBuiltin>,
+}
+
+#[derive(Deserialize, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+enum RawEngine {
+    Camunda7,
 }
 
 #[derive(Deserialize, Clone, Copy)]
@@ -164,6 +171,11 @@ pub(super) fn parse(text: &str) -> Result<Policy, PolicyError> {
     let raw = deserialize(text)?;
 
     let mut policy = Policy::default();
+    if let Some(engine) = raw.engine {
+        policy.engine = match engine {
+            RawEngine::Camunda7 => crate::engine::Engine::Camunda7,
+        };
+    }
     if let Some(mode) = raw.mode {
         policy.mode = match *mode.get_ref() {
             RawMode::Enforce => Mode::Enforce,
@@ -525,7 +537,7 @@ mod tests {
 
     #[test]
     fn builtin_routes_parse_and_can_be_turned_off() {
-        let text = include_str!("camunda7_routes.toml");
+        let text = crate::engine::camunda7::ROUTES_TOML;
         let builtin = parse(text).unwrap();
         assert_eq!(
             builtin.routes.len(),
@@ -538,6 +550,10 @@ mod tests {
         let off = parse("builtin_routes = \"none\"\n").unwrap();
         assert_eq!(off.builtin_routes, BuiltinRoutes::None);
         assert_eq!(err("builtin_routes = \"camunda8\"\n").1, "builtin_routes");
+        let named = parse("engine = \"camunda7\"\n").unwrap();
+        assert_eq!(named.engine, crate::engine::Engine::Camunda7);
+        assert_eq!(named, parse("").unwrap());
+        assert_eq!(err("engine = \"flowable\"\n").1, "engine");
     }
 
     #[test]

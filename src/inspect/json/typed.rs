@@ -686,7 +686,8 @@ mod tests {
 
     #[test]
     fn a_thread_keeps_buffers_up_to_the_cap() {
-        let guard = Guard::new(Policy::from_toml("").expect("the empty policy")).expect("a valid policy");
+        let guard =
+            Guard::new(Policy::from_toml("").expect("the empty policy")).expect("a valid policy");
         // 60,000 keys need a key list of about 1 MiB: freed afterwards.
         let members: Vec<String> = (0..60_000).map(|i| format!(r#""k{i}":0"#)).collect();
         let big = format!("{{{}}}", members.join(","));

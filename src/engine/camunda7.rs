@@ -1,0 +1,99 @@
+//! Camunda Platform 7's REST API: everything the guard knows of it.
+//!
+//! Sources are in the Camunda repository (`camunda/camunda-bpm-platform`);
+//! `../shared/reference/camunda7.md` has the paths.
+//!
+//! * **Routes** (`camunda7_routes.toml`): the list endpoints (paging
+//!   rules) and task queries (expression rules), under the default engine,
+//!   named engines and the webapps' copy of the API.
+//! * **Paging**: `maxResults` and `firstResult`, read from the query
+//!   string (`AbstractQueryDto`, the `*RestService` list methods).
+//! * **Expressions**: task-query parameters ending in `Expression`
+//!   (`TaskQueryDto`: `assigneeExpression`, `dueBeforeExpression`, ...),
+//!   evaluated unless `enableExpressionsInAdhocQueries`.
+//! * **Typed variables**: `{"value", "type", "valueInfo": {"objectTypeName",
+//!   "serializationDataFormat"}}` (`VariableValueDto`); their rules live
+//!   in the JSON inspector's typed-variable hooks.
+//! * **Multipart**: the deprecated variable upload's `type` field names the
+//!   class its `data` part is read into (`AbstractVariablesResource`).
+//! * **Deployment resources**: parsed by name suffix, case-sensitively and
+//!   with no dot (`AbstractDefinitionDeployer.isResourceHandled`: `bpmn20.xml`,
+//!   `bpmn`, `cmmn11.xml`, `cmmn10.xml`, `cmmn`, `dmn11.xml`, `dmn`).
+//! * **Value types**: what `DefaultDeserializationTypeValidator` admits
+//!   before any configured list ([`VALUE_TYPES`]).
+
+use super::{EngineProfile, PagingNames};
+use crate::policy::Route;
+
+/// Camunda 7's profile.
+pub static PROFILE: EngineProfile = EngineProfile {
+    name: "camunda7",
+    paging: PagingNames {
+        max_results: "maxResults",
+        first_result: "firstResult",
+    },
+    expression_suffix: "Expression",
+    type_field: Some("type"),
+    // # Security
+    //
+    // A deployer parses a resource when its name *ends with* one of its
+    // suffixes, with no dot and case-sensitively: `pbpmn` and `p.xbpmn` are
+    // BPMN to the engine. The guard matches `bpmn`, `cmmn` and `dmn` (which
+    // cover every deployer suffix but the `.xml` ones) without regard to
+    // case, a superset, plus `.xml`. The name is the one the engine sees,
+    // already trimmed as commons-fileupload trims it. Camunda Forms
+    // (`.form`) are stored as they are and never parsed by the engine, so
+    // they are not required to be JSON; `.json` resources are.
+    xml_resource_suffixes: &["bpmn", "cmmn", "dmn", ".xml"],
+    json_resource_suffixes: &[".json"],
+    value_types: VALUE_TYPES,
+    routes,
+};
+
+/// Camunda 7's built-in value types, exact binary names.
+///
+/// Source: `DefaultDeserializationTypeValidator.ALLOWED_CLASSES` (the ten
+/// collections, verbatim) and the value classes of its `ALLOWED_PACKAGES`
+/// entry `java.lang` (see [`BuiltinValueTypes`](crate::classes::BuiltinValueTypes)
+/// for why not the whole prefix).
+pub const VALUE_TYPES: &[&str] = &[
+    // java.lang, value classes only.
+    "java.lang.Object",
+    "java.lang.String",
+    "java.lang.Boolean",
+    "java.lang.Character",
+    "java.lang.Byte",
+    "java.lang.Short",
+    "java.lang.Integer",
+    "java.lang.Long",
+    "java.lang.Float",
+    "java.lang.Double",
+    "java.lang.Number",
+    // ALLOWED_CLASSES.
+    "java.util.ArrayList",
+    "java.util.Arrays$ArrayList",
+    "java.util.HashMap",
+    "java.util.HashSet",
+    "java.util.LinkedHashMap",
+    "java.util.LinkedHashSet",
+    "java.util.LinkedList",
+    "java.util.Properties",
+    "java.util.TreeMap",
+    "java.util.TreeSet",
+];
+
+/// The route table, parsed once.
+fn routes() -> &'static [Route] {
+    static ROUTES: std::sync::OnceLock<Vec<Route>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| {
+        // Compiled-in text, not input: a unit test parses it, and were it
+        // ever broken, failing loudly beats a guard that silently caps
+        // nothing.
+        crate::policy::Policy::from_toml(ROUTES_TOML)
+            .map(|policy| policy.routes)
+            .expect("the built-in Camunda 7 route table parses")
+    })
+}
+
+/// The list and task-query endpoints, as policy routes.
+pub(crate) const ROUTES_TOML: &str = include_str!("camunda7_routes.toml");

@@ -1,0 +1,135 @@
+//! Engine profiles: what the guard knows of one workflow engine's HTTP API,
+//! each in one module.
+//!
+//! The inspectors are engine-neutral (strict JSON, XML, multipart, paths,
+//! query strings); a profile supplies the engine's side: which endpoints
+//! are list and task queries (its route table), what its paging
+//! parameters are called, which query parameters are expressions, which
+//! multipart fields name classes, which deployment resources it parses as
+//! what, and which value classes it admits on its own. A policy names its
+//! engine (`engine = "camunda7"`, the default).
+//!
+//! Adding an engine is local: a module beside [`camunda7`] with its
+//! [`EngineProfile`] and route table, a variant of [`Engine`], and its
+//! name in the policy loader.
+//!
+//! ```
+//! use input_guard::engine::Engine;
+//! use input_guard::Policy;
+//!
+//! let policy = Policy::from_toml("engine = \"camunda7\"")?;
+//! let profile = policy.engine.profile();
+//! assert_eq!(profile.paging.max_results, "maxResults");
+//! assert!(profile.is_expression("assigneeExpression"));
+//! assert!(profile.routes().iter().any(|r| r.path.ends_with("/task")));
+//! assert_eq!(Engine::default(), Engine::Camunda7);
+//! # Ok::<(), input_guard::policy::PolicyError>(())
+//! ```
+
+pub mod camunda7;
+
+use crate::policy::Route;
+
+/// `engine`: the engine a policy guards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Engine {
+    /// `"camunda7"`: Camunda Platform 7's REST API (the default).
+    #[default]
+    Camunda7,
+}
+
+impl Engine {
+    /// What the guard knows of this engine.
+    ///
+    /// ```
+    /// use input_guard::engine::Engine;
+    ///
+    /// assert_eq!(Engine::Camunda7.profile().name, "camunda7");
+    /// ```
+    pub fn profile(self) -> &'static EngineProfile {
+        match self {
+            Engine::Camunda7 => &camunda7::PROFILE,
+        }
+    }
+}
+
+/// What the guard knows of one engine's HTTP API.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct EngineProfile {
+    /// The name policies use (`engine = "camunda7"`).
+    pub name: &'static str,
+    /// The paging parameters of its list queries.
+    pub paging: PagingNames,
+    /// Query parameters whose names end with this are expressions the
+    /// engine evaluates (task queries).
+    pub expression_suffix: &'static str,
+    /// The multipart field that names a Java class the next part is read
+    /// into, if the engine has one.
+    pub type_field: Option<&'static str>,
+    /// Deployment resource name suffixes (lower case; matched without
+    /// regard to case) the engine parses as XML.
+    pub xml_resource_suffixes: &'static [&'static str],
+    /// Deployment resource name suffixes the engine parses as JSON.
+    pub json_resource_suffixes: &'static [&'static str],
+    /// The value classes its deserialization admits on its own
+    /// (`[classes] builtin_value_types`).
+    pub value_types: &'static [&'static str],
+    routes: fn() -> &'static [Route],
+}
+
+/// The names of a list query's paging parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PagingNames {
+    /// How many results at most (`maxResults`).
+    pub max_results: &'static str,
+    /// The first result (`firstResult`).
+    pub first_result: &'static str,
+}
+
+/// What a deployment resource is parsed as, by its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResourceKind {
+    /// XML (BPMN, CMMN, DMN models).
+    Xml,
+    /// JSON.
+    Json,
+}
+
+impl EngineProfile {
+    /// The engine's list and task-query endpoints, the routes a policy's
+    /// `builtin_routes` adds.
+    pub fn routes(&self) -> &'static [Route] {
+        (self.routes)()
+    }
+
+    /// Whether the query parameter `name` is an expression.
+    pub fn is_expression(&self, name: &str) -> bool {
+        name.len() > self.expression_suffix.len() && name.ends_with(self.expression_suffix)
+    }
+
+    /// What the engine parses a deployment resource called `filename` as,
+    /// if anything.
+    ///
+    /// ```
+    /// use input_guard::engine::{Engine, ResourceKind};
+    ///
+    /// let camunda = Engine::Camunda7.profile();
+    /// assert_eq!(camunda.resource_kind("invoice.bpmn"), Some(ResourceKind::Xml));
+    /// assert_eq!(camunda.resource_kind("invoice.XBPMN"), Some(ResourceKind::Xml));
+    /// assert_eq!(camunda.resource_kind("form.json"), Some(ResourceKind::Json));
+    /// assert_eq!(camunda.resource_kind("logo.png"), None);
+    /// ```
+    pub fn resource_kind(&self, filename: &str) -> Option<ResourceKind> {
+        let lower = filename.to_ascii_lowercase();
+        let ends = |suffixes: &[&str]| suffixes.iter().any(|s| lower.ends_with(s));
+        if ends(self.xml_resource_suffixes) {
+            Some(ResourceKind::Xml)
+        } else if ends(self.json_resource_suffixes) {
+            Some(ResourceKind::Json)
+        } else {
+            None
+        }
+    }
+}
