@@ -18,7 +18,7 @@ use crate::violation::{Code, Violation};
 
 /// A content coding the guard can read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Coding {
+pub(crate) enum Coding {
     /// No coding.
     Identity,
     /// `gzip` / `x-gzip`.
@@ -29,7 +29,7 @@ pub enum Coding {
 
 /// Reads a `Content-Encoding` value. One coding only: stacked codings
 /// (`gzip, gzip`) are refused, like every coding but these three.
-pub fn coding(value: &str) -> Result<Coding, Violation> {
+pub(crate) fn coding(value: &str) -> Result<Coding, Violation> {
     match value.trim().to_ascii_lowercase().as_str() {
         "" | "identity" => Ok(Coding::Identity),
         "gzip" | "x-gzip" => Ok(Coding::Gzip),
@@ -44,7 +44,7 @@ pub fn coding(value: &str) -> Result<Coding, Violation> {
 
 /// Inflates `body`. The output may be at most `max_bytes`, and at most
 /// `max_ratio` times the input.
-pub fn inflate(
+pub(crate) fn inflate(
     body: &[u8],
     coding: Coding,
     max_bytes: u64,

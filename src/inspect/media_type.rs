@@ -3,7 +3,7 @@
 
 /// What kind of body a media type announces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BodyKind {
+pub(crate) enum BodyKind {
     /// `application/json`, `application/*+json`.
     Json,
     /// `application/xml`, `text/xml`, `application/*+xml`.
@@ -17,22 +17,22 @@ pub enum BodyKind {
 /// A parsed media type: lower-cased type and subtype, and the parameters the
 /// guard cares about.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MediaType<'a> {
+pub(crate) struct MediaType<'a> {
     /// `type/subtype`, as sent.
-    pub essence: &'a str,
+    pub(crate) essence: &'a str,
     /// Lower-cased `type`.
-    pub top: String,
+    pub(crate) top: String,
     /// Lower-cased `subtype`.
-    pub sub: String,
+    pub(crate) sub: String,
     /// The `charset` parameter, unquoted, if any.
-    pub charset: Option<&'a str>,
+    pub(crate) charset: Option<&'a str>,
     /// The `boundary` parameter, unquoted, if any.
-    pub boundary: Option<&'a str>,
+    pub(crate) boundary: Option<&'a str>,
 }
 
 impl MediaType<'_> {
     /// Which inspector the body goes to.
-    pub fn kind(&self) -> BodyKind {
+    pub(crate) fn kind(&self) -> BodyKind {
         match (self.top.as_str(), self.sub.as_str()) {
             ("application", "json") => BodyKind::Json,
             ("application", sub) if sub.ends_with("+json") => BodyKind::Json,
@@ -52,7 +52,7 @@ fn is_token(s: &str) -> bool {
 
 /// Parses a `Content-Type` value; `None` when it is not a well-formed media
 /// type (which the guard treats as a header it cannot read, not as "other").
-pub fn parse(value: &str) -> Option<MediaType<'_>> {
+pub(crate) fn parse(value: &str) -> Option<MediaType<'_>> {
     let mut parts = value.split(';');
     let essence = parts.next()?.trim_matches([' ', '\t']);
     let (top, sub) = essence.split_once('/')?;

@@ -4,13 +4,13 @@
 //! first [`Violation`](crate::Violation) it finds. The [`Guard`](crate::Guard)
 //! picks the inspector from the request's `Content-Type`.
 
-pub mod compression;
+pub(crate) mod compression;
 pub mod json;
-pub mod media_type;
-pub mod multipart;
-pub mod path;
+pub(crate) mod media_type;
+pub(crate) mod multipart;
+pub(crate) mod path;
 pub(crate) mod percent;
-pub mod query;
+pub(crate) mod query;
 pub mod xml;
 
 /// Helpers shared by the inspectors' unit tests.

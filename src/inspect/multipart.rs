@@ -20,17 +20,17 @@ use crate::violation::{Code, Violation};
 
 /// One part, borrowed from the body.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Part<'a> {
+pub(crate) struct Part<'a> {
     /// The form field name.
-    pub name: String,
+    pub(crate) name: String,
     /// The file name, if the part is a file.
-    pub filename: Option<String>,
+    pub(crate) filename: Option<String>,
     /// The part's `Content-Type` value, if given.
-    pub content_type: Option<&'a str>,
+    pub(crate) content_type: Option<&'a str>,
     /// The part's bytes.
-    pub body: &'a [u8],
+    pub(crate) body: &'a [u8],
     /// Offset of the part's bytes in the whole body.
-    pub offset: usize,
+    pub(crate) offset: usize,
 }
 
 fn malformed(at: usize, message: &'static str) -> Violation {
@@ -139,19 +139,7 @@ fn disposition_params(value: &str) -> Result<Vec<(String, Option<&str>)>, &'stat
 }
 
 /// Splits `body` at `boundary` into at most `max_parts` parts.
-///
-/// ```
-/// use input_guard::inspect::multipart::parse;
-///
-/// let body = b"--b\r\nContent-Disposition: form-data; name=\"deployment-name\"\r\n\r\ninvoice\r\n\
-///              --b\r\nContent-Disposition: form-data; name=\"data\"; filename=\"invoice.bpmn\"\r\n\
-///              Content-Type: application/octet-stream\r\n\r\n<definitions/>\r\n--b--\r\n";
-/// let parts = parse(body, "b", 10).unwrap();
-/// assert_eq!(parts.len(), 2);
-/// assert_eq!(parts[1].filename.as_deref(), Some("invoice.bpmn"));
-/// assert_eq!(parts[1].body, b"<definitions/>");
-/// ```
-pub fn parse<'a>(
+pub(crate) fn parse<'a>(
     body: &'a [u8],
     boundary: &str,
     max_parts: usize,
@@ -353,6 +341,19 @@ fn names(disposition: &str) -> Result<(Option<String>, Option<String>), &'static
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What the item's documentation promises.
+    #[test]
+    fn parse_documented() -> Result<(), crate::Violation> {
+        let body = b"--b\r\nContent-Disposition: form-data; name=\"deployment-name\"\r\n\r\ninvoice\r\n\
+                     --b\r\nContent-Disposition: form-data; name=\"data\"; filename=\"invoice.bpmn\"\r\n\
+                     Content-Type: application/octet-stream\r\n\r\n<definitions/>\r\n--b--\r\n";
+        let parts = parse(body, "b", 10).unwrap();
+        assert_eq!(parts.len(), 2);
+        assert_eq!(parts[1].filename.as_deref(), Some("invoice.bpmn"));
+        assert_eq!(parts[1].body, b"<definitions/>");
+        Ok(())
+    }
 
     fn body(parts: &[&str]) -> Vec<u8> {
         let mut out = Vec::new();

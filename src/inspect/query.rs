@@ -19,13 +19,13 @@ use crate::violation::{Code, Violation};
 
 /// One `name=value` pair: raw as sent, and decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Param<'a> {
+pub(crate) struct Param<'a> {
     /// The pair as it appears in the query string.
-    pub raw: &'a str,
+    pub(crate) raw: &'a str,
     /// The decoded name.
-    pub name: Cow<'a, str>,
+    pub(crate) name: Cow<'a, str>,
     /// The decoded value (`None` for a bare `name`).
-    pub value: Option<Cow<'a, str>>,
+    pub(crate) value: Option<Cow<'a, str>>,
 }
 
 fn malformed(message: &'static str) -> Violation {
@@ -53,16 +53,7 @@ fn decode(text: &str) -> Result<Cow<'_, str>, Violation> {
 }
 
 /// Splits and decodes a query string (without the `?`).
-///
-/// ```
-/// use input_guard::inspect::query::parse;
-///
-/// let params = parse("max%52esults=10&assignee=a+b&flag").unwrap();
-/// assert_eq!(params[0].name, "maxResults");
-/// assert_eq!(params[1].value.as_deref(), Some("a b"));
-/// assert_eq!(params[2].value, None);
-/// ```
-pub fn parse(query: &str) -> Result<Vec<Param<'_>>, Violation> {
+pub(crate) fn parse(query: &str) -> Result<Vec<Param<'_>>, Violation> {
     let mut params = Vec::new();
     for raw in query.split('&') {
         if raw.is_empty() {
@@ -102,16 +93,16 @@ fn paging_value(value: Option<&str>) -> Option<u32> {
 
 /// What to do with `maxResults` on a list query.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Paging {
+pub(crate) struct Paging {
     /// The cap; `None` means no cap.
-    pub cap: Option<u32>,
+    pub(crate) cap: Option<u32>,
     /// Clamp to the cap (rewriting the URI) instead of rejecting.
-    pub clamp: bool,
+    pub(crate) clamp: bool,
     /// A list query without `maxResults` is unbounded: reject it (or, when
     /// clamping, add `maxResults` at the cap).
-    pub require_max_results: bool,
+    pub(crate) require_max_results: bool,
     /// What the engine calls its paging parameters.
-    pub names: PagingNames,
+    pub(crate) names: PagingNames,
 }
 
 /// Checks the paging parameters of a list query: those of the query
@@ -124,7 +115,7 @@ pub struct Paging {
 /// they do not bound the query: Camunda reads paging from the query string
 /// only, so a body's `maxResults` with none in the query string is still
 /// an unbounded query to the engine.
-pub fn check_paging(
+pub(crate) fn check_paging(
     query: &str,
     params: &[Param<'_>],
     body: &[(&str, Option<String>)],
@@ -224,7 +215,10 @@ pub fn check_paging(
 /// Rejects expression parameters: the engine's expression parameter names
 /// (task-query `...Expression`), and any value that opens an expression
 /// (see `carries_expression`).
-pub fn check_expressions(params: &[Param<'_>], engine: &EngineProfile) -> Result<(), Violation> {
+pub(crate) fn check_expressions(
+    params: &[Param<'_>],
+    engine: &EngineProfile,
+) -> Result<(), Violation> {
     let found = params.iter().find(|p| {
         engine.is_expression(&p.name) || p.value.as_deref().is_some_and(carries_expression)
     });
@@ -254,6 +248,16 @@ mod tests {
     //! `expect` here is a test assertion on fixed inputs, not a path a
     //! request can reach.
     use super::*;
+
+    /// What the item's documentation promises.
+    #[test]
+    fn parse_documented() -> Result<(), crate::Violation> {
+        let params = parse("max%52esults=10&assignee=a+b&flag").unwrap();
+        assert_eq!(params[0].name, "maxResults");
+        assert_eq!(params[1].value.as_deref(), Some("a b"));
+        assert_eq!(params[2].value, None);
+        Ok(())
+    }
 
     #[test]
     fn paging_values() {

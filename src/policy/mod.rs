@@ -490,8 +490,9 @@ pub enum Expressions {
 
 /// `[[routes]]`: rules for requests by method and path.
 ///
-/// Paths are matched after normalisation (see
-/// [`crate::inspect::path::normalize`]) against a glob: `*` matches within
+/// Paths are matched after normalisation (percent-decoded, `//` merged,
+/// `;` parameters and a trailing slash dropped; dot segments and encoded
+/// `/`, `\\` or `;` are refused as `path-invalid`) against a glob: `*` matches within
 /// one segment, `**` across segments, `{a,b}` either. The first route that
 /// matches method and path applies; a request no route matches gets the
 /// policy-wide rules only.
