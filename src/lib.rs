@@ -60,3 +60,9 @@ pub use guard::{Guard, HeadCheck, Verdict};
 pub use http;
 pub use policy::Policy;
 pub use violation::{Code, UnknownCode, Violation};
+
+/// The README's Rust snippets, compiled and run as doctests so that what a
+/// new user copies works as written.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -20,7 +20,7 @@ pub(super) fn inspect(
     guard: &Guard,
     framing: &Framing<'_>,
     body: &[u8],
-    rules: BodyRules,
+    rules: BodyRules<'_>,
 ) -> Result<Vec<PagingMember>, Violation> {
     if body.is_empty() {
         return Ok(Vec::new());
@@ -49,6 +49,11 @@ pub(super) fn inspect(
             for part in &parts {
                 inspect_part(guard, part, rules)?;
             }
+            Ok(Vec::new())
+        }
+        // A type the route passes uninspected (gRPC beside the engine's
+        // API): only ever a kind the guard has no inspector for.
+        BodyKind::Other if media.is_some_and(|m| rules.passes_uninspected(m.essence)) => {
             Ok(Vec::new())
         }
         BodyKind::Other => match (guard.policy.body.unknown_types, sniff(body)) {
@@ -81,7 +86,7 @@ fn document(
     kind: Document,
     body: &[u8],
     charset: Option<&str>,
-    rules: BodyRules,
+    rules: BodyRules<'_>,
 ) -> Result<Vec<PagingMember>, Violation> {
     match kind {
         Document::Xml => guard.xml.inspect(body, charset).map(|()| Vec::new()),
@@ -104,7 +109,7 @@ fn document(
 fn inspect_part(
     guard: &Guard,
     part: &multipart::Part<'_>,
-    rules: BodyRules,
+    rules: BodyRules<'_>,
 ) -> Result<(), Violation> {
     let label = part.filename.as_deref().unwrap_or(&part.name);
     let at_part = |v: Violation| v.relocated(&format!("part:{label}"), part.offset);
@@ -218,5 +223,94 @@ fn sniff(body: &[u8]) -> Option<Document> {
         Some(b'{' | b'[') => Some(Document::Json),
         Some(b'<') => Some(Document::Xml),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    // Unwraps here are test failures, not request paths.
+    use crate::{Guard, Policy, Verdict};
+
+    const GRPC: &str = r#"
+        [body]
+        max_bytes = 64
+        [[routes]]
+        path = "/grpc/**"
+        uninspected_types = ["application/grpc"]
+    "#;
+
+    fn check(guard: &Guard, path: &str, content_type: &str, body: &[u8]) -> Verdict {
+        let (head, ()) = http::Request::post(path)
+            .header("content-type", content_type)
+            .body(())
+            .unwrap()
+            .into_parts();
+        guard.check(&head, body)
+    }
+
+    fn code(verdict: &Verdict) -> Option<&str> {
+        verdict.violation().map(|v| v.code().as_str())
+    }
+
+    #[test]
+    fn routes_pass_listed_types_uninspected_and_nothing_else() {
+        let guard = Guard::new(Policy::from_toml(GRPC).unwrap()).unwrap();
+        let frame = b"\x00\x00\x00\x00\x05\x0a\x03abc";
+        assert_eq!(
+            check(&guard, "/grpc/svc/Call", "application/grpc", frame),
+            Verdict::Allow
+        );
+        assert_eq!(
+            check(&guard, "/grpc/svc/Call", "application/GRPC+proto", frame),
+            Verdict::Allow
+        );
+        // Near misses: another route, another type, a `+json` form (always
+        // inspected), and the body limit, which still applies.
+        let other_route = check(&guard, "/engine-rest/x", "application/grpc", frame);
+        assert_eq!(code(&other_route), Some("unsupported-media-type"));
+        let other_type = check(&guard, "/grpc/svc/Call", "application/grpc-web", frame);
+        assert_eq!(code(&other_type), Some("unsupported-media-type"));
+        let json = check(
+            &guard,
+            "/grpc/svc/Call",
+            "application/grpc+json",
+            b"{\"a\":1,\"a\":2}",
+        );
+        assert_eq!(code(&json), Some("json-duplicate-key"));
+        let large = check(&guard, "/grpc/svc/Call", "application/grpc", &[0; 65]);
+        assert_eq!(code(&large), Some("body-too-large"));
+    }
+
+    #[test]
+    fn inspected_types_cannot_be_listed() {
+        let route = |types: &str| {
+            Policy::from_toml(&format!(
+                "[[routes]]\npath = \"/x\"\nuninspected_types = [{types}]"
+            ))
+        };
+        assert!(route("\"application/grpc\"").is_ok());
+        for refused in [
+            "\"application/json\"",
+            "\"application/vnd.acme+json\"",
+            "\"text/xml\"",
+            "\"application/soap+xml\"",
+            "\"multipart/form-data\"",
+            "\"application/*\"",
+            "\"*/*\"",
+            "\"application/grpc; charset=utf-8\"",
+            "\"grpc\"",
+        ] {
+            let err = route(refused).unwrap_err();
+            assert_eq!(err.key(), "routes[0].uninspected_types[0]", "{refused}");
+        }
+        // Edited in code, the same rule holds when the guard is built.
+        let mut policy = route("\"application/grpc\"").unwrap();
+        policy.routes[0]
+            .uninspected_types
+            .push("application/json".into());
+        assert_eq!(
+            Guard::new(policy).unwrap_err().key(),
+            "routes[0].uninspected_types[1]"
+        );
     }
 }

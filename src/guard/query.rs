@@ -11,13 +11,22 @@ use crate::inspect::query::{self, Paging};
 use crate::policy::{Expressions, OnExcess, Route};
 use crate::violation::{Code, Violation};
 
-/// What the query rules ask of the body inspection.
+/// What the route's rules ask of the body inspection.
 #[derive(Debug, Clone, Copy, Default)]
-pub(super) struct BodyRules {
+pub(super) struct BodyRules<'a> {
+    /// The route, whose `uninspected_types` pass on uninspected.
+    pub(super) route: Option<&'a Route>,
     /// Refuse task-query expression parameters in a JSON body.
     pub(super) forbid_expressions: bool,
     /// The route is a list query: report the body's paging members.
     pub(super) list_query: bool,
+}
+
+impl BodyRules<'_> {
+    /// Whether the route passes bodies of type `essence` uninspected.
+    pub(super) fn passes_uninspected(&self, essence: &str) -> bool {
+        self.route.is_some_and(|r| r.passes_uninspected(essence))
+    }
 }
 
 /// The query rules for one request.
@@ -37,7 +46,7 @@ impl<'a> QueryRules<'a> {
     /// rules. Returns the rewritten URI when clamping changed the query.
     pub(super) fn check(
         self,
-        inspect_body: impl FnOnce(BodyRules) -> Result<Vec<PagingMember>, Violation>,
+        inspect_body: impl FnOnce(BodyRules<'a>) -> Result<Vec<PagingMember>, Violation>,
     ) -> Result<Option<Uri>, Violation> {
         let policy = &self.guard.policy;
         // Expressions are refused in the query string of every query
@@ -49,6 +58,7 @@ impl<'a> QueryRules<'a> {
         });
         let list_query = self.route.filter(|r| r.list_query);
         let rules = BodyRules {
+            route: self.route,
             forbid_expressions: no_expressions && self.route.is_some_and(|r| r.task_query),
             list_query: list_query.is_some(),
         };

@@ -526,6 +526,42 @@ pub struct Route {
     pub expressions: Option<Expressions>,
     /// `max_bytes`: this route's body limit, instead of `[body] max_bytes`.
     pub max_bytes: Option<u64>,
+    /// `uninspected_types`: media types (`application/grpc`) whose bodies
+    /// this route passes on without inspection, for services behind the
+    /// guard that speak protocols the engine does not. An entry also
+    /// covers its `+suffix` forms (`application/grpc+proto`). Body limits
+    /// and framing rules still apply. Types the guard inspects (JSON, XML,
+    /// multipart) cannot be listed: the policy would not load.
+    pub uninspected_types: Vec<String>,
+}
+
+impl Route {
+    /// Whether this route passes bodies of `essence` (a media type's
+    /// `type/subtype`) on uninspected.
+    ///
+    /// ```
+    /// use input_guard::Policy;
+    ///
+    /// let policy = Policy::from_toml(r#"
+    ///     [[routes]]
+    ///     path = "/grpc/**"
+    ///     uninspected_types = ["application/grpc"]
+    /// "#)?;
+    /// let route = &policy.routes[0];
+    /// assert!(route.passes_uninspected("application/grpc"));
+    /// assert!(route.passes_uninspected("Application/GRPC+proto"));
+    /// assert!(!route.passes_uninspected("application/grpc-web"));
+    /// # Ok::<(), input_guard::policy::PolicyError>(())
+    /// ```
+    pub fn passes_uninspected(&self, essence: &str) -> bool {
+        self.uninspected_types.iter().any(|listed| {
+            let Some(head) = essence.get(..listed.len()) else {
+                return false;
+            };
+            head.eq_ignore_ascii_case(listed)
+                && matches!(essence.as_bytes().get(listed.len()), None | Some(b'+'))
+        })
+    }
 }
 
 impl Policy {

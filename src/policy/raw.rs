@@ -165,6 +165,8 @@ struct RawRoute {
     task_query: bool,
     expressions: Option<RawExpressions>,
     max_bytes: Option<u64>,
+    #[serde(default)]
+    uninspected_types: Vec<Spanned<String>>,
 }
 
 pub(super) fn parse(text: &str) -> Result<Policy, PolicyError> {
@@ -432,6 +434,21 @@ fn route(text: &str, i: usize, raw: RawRoute) -> Result<Route, PolicyError> {
         task_query: raw.task_query,
         expressions: raw.expressions.map(Into::into),
         max_bytes: raw.max_bytes,
+        uninspected_types: raw
+            .uninspected_types
+            .into_iter()
+            .enumerate()
+            .map(|(t, essence)| {
+                validate::uninspected_type(essence.get_ref()).map_err(|message| {
+                    PolicyError::new(
+                        PolicyErrorKind::Invalid(message),
+                        format!("routes[{i}].uninspected_types[{t}]"),
+                    )
+                    .at(text, essence.span().start)
+                })?;
+                Ok(essence.into_inner())
+            })
+            .collect::<Result<_, PolicyError>>()?,
     })
 }
 

@@ -95,6 +95,30 @@ pub(crate) fn route_glob(path: &str) -> Result<Glob, String> {
         .map_err(|e| format!("`{path}` is not a glob: {}", e.kind()))
 }
 
+/// An entry of a route's `uninspected_types`: a `type/subtype` that the
+/// guard has no inspector for.
+///
+/// # Security
+///
+/// A type the guard inspects (JSON, XML, multipart form data) is refused
+/// here: listing it would pass the very bodies the engine parses
+/// uninspected. The body dispatch also inspects a listed type's `+json`
+/// and `+xml` forms whatever the route says. Parameters and wildcards are
+/// refused, so an entry means one type.
+pub(super) fn uninspected_type(essence: &str) -> Result<(), String> {
+    let parsed = crate::inspect::media_type::parse(essence)
+        .filter(|m| m.essence == essence && m.top != "*" && m.sub != "*");
+    let Some(media) = parsed else {
+        return Err(format!("`{essence}` is not a media type `type/subtype`"));
+    };
+    if media.kind() != crate::inspect::media_type::BodyKind::Other {
+        return Err(format!(
+            "`{essence}` is a type the guard inspects; it cannot pass uninspected"
+        ));
+    }
+    Ok(())
+}
+
 impl Policy {
     /// Checks the rules the loader checks, on a policy that code may have
     /// edited since: every limit in range, every `maxResults` cap in
@@ -128,6 +152,10 @@ impl Policy {
         }
         for (i, route) in self.routes.iter().enumerate() {
             route_glob(&route.path).map_err(|m| invalid(m, format!("routes[{i}].path")))?;
+            for (t, essence) in route.uninspected_types.iter().enumerate() {
+                uninspected_type(essence)
+                    .map_err(|m| invalid(m, format!("routes[{i}].uninspected_types[{t}]")))?;
+            }
             if let Some(cap) = route.max_results {
                 max_results(u64::from(cap))
                     .map_err(|m| invalid(m, format!("routes[{i}].max_results")))?;
