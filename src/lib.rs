@@ -50,6 +50,7 @@ pub mod engine;
 mod guard;
 pub mod inspect;
 pub mod layer;
+mod media_type;
 pub mod policy;
 mod routes;
 mod violation;

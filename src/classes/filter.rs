@@ -4,7 +4,7 @@ use super::gadgets;
 use super::pattern::{ClassPattern, PatternKind};
 use super::table::{FoldTable, PrefixHasher};
 use super::type_name::{TypeNameError, parse_dotnet_type_name, parse_type_name};
-use super::value_types::BuiltinValueTypes;
+use super::value_types::ValueTypes;
 
 /// Where a [`Rule`] comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,7 +165,7 @@ impl ClassFilter {
         allow: impl IntoIterator<Item = ClassPattern>,
         deny: impl IntoIterator<Item = ClassPattern>,
     ) -> Self {
-        Self::with_value_types(allow, deny, BuiltinValueTypes::None)
+        Self::with_value_types(allow, deny, ValueTypes::NONE)
     }
 
     /// [`ClassFilter::new`] that also admits an engine's built-in value
@@ -176,7 +176,7 @@ impl ClassFilter {
     ///
     /// let allow = ["com.acme.**".parse()?];
     /// let plain = ClassFilter::new(allow.clone(), []);
-    /// let camunda = ClassFilter::with_value_types(allow, [], BuiltinValueTypes::Camunda7);
+    /// let camunda = ClassFilter::with_value_types(allow, [], BuiltinValueTypes::Camunda7.value_types());
     /// let map = "java.util.HashMap<java.lang.String,com.acme.Order>";
     /// assert!(!plain.check(map).is_allowed());
     /// assert!(camunda.check(map).is_allowed());
@@ -187,7 +187,7 @@ impl ClassFilter {
     pub fn with_value_types(
         allow: impl IntoIterator<Item = ClassPattern>,
         deny: impl IntoIterator<Item = ClassPattern>,
-        value_types: BuiltinValueTypes,
+        value_types: ValueTypes,
     ) -> Self {
         let mut rules: Vec<Rule> = Vec::new();
         rules.extend(gadgets::entries().map(|(pattern, group)| Rule {
@@ -202,8 +202,8 @@ impl ClassFilter {
             pattern,
             source: RuleSource::Allow,
         }));
-        let engine = value_types.name();
-        rules.extend(value_types.classes().iter().map(|name| Rule {
+        let engine = value_types.engine;
+        rules.extend(value_types.classes.iter().map(|name| Rule {
             pattern: ClassPattern::new(name, PatternKind::Class),
             source: RuleSource::ValueType { engine },
         }));

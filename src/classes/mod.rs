@@ -25,4 +25,4 @@ pub use type_name::{
     MAX_ARRAY_DIMENSIONS, MAX_CLASSES, MAX_GENERIC_DEPTH, MAX_TYPE_NAME_LEN, TypeNameError,
     TypeNameErrorKind, parse_dotnet_type_name, parse_type_name,
 };
-pub use value_types::BuiltinValueTypes;
+pub use value_types::{BuiltinValueTypes, ValueTypes};

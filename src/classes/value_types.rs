@@ -33,15 +33,35 @@ pub enum BuiltinValueTypes {
     None,
 }
 
-impl BuiltinValueTypes {
-    /// The class names this set admits.
-    pub fn classes(self) -> &'static [&'static str] {
-        match self {
-            BuiltinValueTypes::Camunda7 => crate::engine::Engine::Camunda7.profile().value_types,
-            BuiltinValueTypes::None => &[],
-        }
-    }
+/// A set of value classes an engine admits without being told, as a
+/// [`ClassFilter`](super::ClassFilter) takes them; the engine profiles
+/// supply them ([`BuiltinValueTypes::value_types`]).
+///
+/// ```
+/// use input_guard::classes::{ClassFilter, ValueTypes};
+///
+/// let money = ValueTypes { engine: "ledger", classes: &["java.math.BigDecimal"] };
+/// let filter = ClassFilter::with_value_types([], [], money);
+/// assert!(filter.check("java.math.BigDecimal").is_allowed());
+/// assert!(!filter.check("java.math.BigInteger").is_allowed());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ValueTypes {
+    /// The engine they are named after, for explanations.
+    pub engine: &'static str,
+    /// Exact binary class names.
+    pub classes: &'static [&'static str],
+}
 
+impl ValueTypes {
+    /// No value types.
+    pub const NONE: ValueTypes = ValueTypes {
+        engine: "none",
+        classes: &[],
+    };
+}
+
+impl BuiltinValueTypes {
     /// The name used in policy files (`"camunda7"`, `"none"`).
     pub fn name(self) -> &'static str {
         match self {

@@ -28,16 +28,10 @@
 
 pub mod camunda7;
 
-use crate::policy::Route;
+use crate::classes::{BuiltinValueTypes, ValueTypes};
+use crate::policy::{BuiltinRoutes, Route};
 
-/// `engine`: the engine a policy guards.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum Engine {
-    /// `"camunda7"`: Camunda Platform 7's REST API (the default).
-    #[default]
-    Camunda7,
-}
+pub use crate::policy::Engine;
 
 impl Engine {
     /// What the guard knows of this engine.
@@ -50,6 +44,49 @@ impl Engine {
     pub fn profile(self) -> &'static EngineProfile {
         match self {
             Engine::Camunda7 => &camunda7::PROFILE,
+        }
+    }
+}
+
+impl BuiltinRoutes {
+    /// The routes this table stands for, in the order they are tried.
+    ///
+    /// ```
+    /// use input_guard::policy::BuiltinRoutes;
+    ///
+    /// assert!(BuiltinRoutes::Camunda7.routes().iter().any(|r| r.name == "task list"));
+    /// assert!(BuiltinRoutes::None.routes().is_empty());
+    /// ```
+    pub fn routes(self) -> &'static [Route] {
+        match self {
+            BuiltinRoutes::Camunda7 => Engine::Camunda7.profile().routes(),
+            BuiltinRoutes::None => &[],
+        }
+    }
+}
+
+impl BuiltinValueTypes {
+    /// The value classes this choice admits, and the engine they are
+    /// named after.
+    ///
+    /// ```
+    /// use input_guard::classes::BuiltinValueTypes;
+    ///
+    /// let camunda = BuiltinValueTypes::Camunda7.value_types();
+    /// assert_eq!(camunda.engine, "camunda7");
+    /// assert!(camunda.classes.contains(&"java.util.HashMap"));
+    /// assert!(BuiltinValueTypes::None.value_types().classes.is_empty());
+    /// ```
+    pub fn value_types(self) -> ValueTypes {
+        match self {
+            BuiltinValueTypes::Camunda7 => {
+                let profile = Engine::Camunda7.profile();
+                ValueTypes {
+                    engine: profile.name,
+                    classes: profile.value_types,
+                }
+            }
+            BuiltinValueTypes::None => ValueTypes::NONE,
         }
     }
 }

@@ -9,8 +9,8 @@ use crate::classes::TypeDecision;
 use crate::engine::ResourceKind;
 use crate::inspect::compression::{self, Coding};
 use crate::inspect::json::{self, PagingMember};
-use crate::inspect::media_type::{self, BodyKind};
 use crate::inspect::multipart;
+use crate::media_type::{self, BodyKind};
 use crate::policy::UnknownTypes;
 use crate::violation::{Code, Violation};
 

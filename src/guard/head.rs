@@ -7,8 +7,8 @@ use http::{HeaderMap, HeaderName, Method};
 
 use super::{Guard, Verdict};
 use crate::inspect::compression::{self, Coding};
-use crate::inspect::media_type::{self, MediaType};
 use crate::inspect::path;
+use crate::media_type::{self, MediaType};
 use crate::policy::Route;
 use crate::violation::{Code, Violation};
 

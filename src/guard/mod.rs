@@ -135,7 +135,7 @@ impl Guard {
         let classes = ClassFilter::with_value_types(
             policy.classes.allow.iter().cloned(),
             policy.classes.deny.iter().cloned(),
-            policy.classes.builtin_value_types,
+            policy.classes.builtin_value_types.value_types(),
         );
         let xml = XmlInspector::new(policy.xml.clone());
         Ok(Guard {

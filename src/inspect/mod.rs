@@ -6,7 +6,6 @@
 
 pub(crate) mod compression;
 pub mod json;
-pub(crate) mod media_type;
 pub(crate) mod multipart;
 pub(crate) mod path;
 pub(crate) mod percent;

@@ -54,7 +54,7 @@ pub enum Mode {
 pub struct Policy {
     /// `engine`: the engine the policy guards (default `"camunda7"`); see
     /// [`crate::engine`].
-    pub engine: crate::engine::Engine,
+    pub engine: Engine,
     /// `mode`: enforce or report.
     pub mode: Mode,
     /// `[body]`: limits on request bodies.
@@ -71,6 +71,16 @@ pub struct Policy {
     pub routes: Vec<Route>,
     /// `builtin_routes`: the routes tried after [`Policy::routes`].
     pub builtin_routes: BuiltinRoutes,
+}
+
+/// `engine`: the engine a policy guards; its profile is
+/// [`Engine::profile`] (in [`crate::engine`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Engine {
+    /// `"camunda7"`: Camunda Platform 7's REST API (the default).
+    #[default]
+    Camunda7,
 }
 
 /// `builtin_routes`: route tables compiled into the crate, tried after the
@@ -90,16 +100,6 @@ pub enum BuiltinRoutes {
     Camunda7,
     /// `"none"`: only the policy's own routes.
     None,
-}
-
-impl BuiltinRoutes {
-    /// The routes this table stands for, in the order they are tried.
-    pub fn routes(self) -> &'static [Route] {
-        match self {
-            BuiltinRoutes::Camunda7 => crate::engine::Engine::Camunda7.profile().routes(),
-            BuiltinRoutes::None => &[],
-        }
-    }
 }
 
 /// `policies/camunda.toml`, shipped inside the crate.

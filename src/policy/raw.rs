@@ -175,7 +175,7 @@ pub(super) fn parse(text: &str) -> Result<Policy, PolicyError> {
     let mut policy = Policy::default();
     if let Some(engine) = raw.engine {
         policy.engine = match engine {
-            RawEngine::Camunda7 => crate::engine::Engine::Camunda7,
+            RawEngine::Camunda7 => super::Engine::Camunda7,
         };
     }
     if let Some(mode) = raw.mode {
@@ -568,7 +568,7 @@ mod tests {
         assert_eq!(off.builtin_routes, BuiltinRoutes::None);
         assert_eq!(err("builtin_routes = \"camunda8\"\n").1, "builtin_routes");
         let named = parse("engine = \"camunda7\"\n").unwrap();
-        assert_eq!(named.engine, crate::engine::Engine::Camunda7);
+        assert_eq!(named.engine, crate::policy::Engine::Camunda7);
         assert_eq!(named, parse("").unwrap());
         assert_eq!(err("engine = \"flowable\"\n").1, "engine");
     }

@@ -106,12 +106,12 @@ pub(crate) fn route_glob(path: &str) -> Result<Glob, String> {
 /// and `+xml` forms whatever the route says. Parameters and wildcards are
 /// refused, so an entry means one type.
 pub(super) fn uninspected_type(essence: &str) -> Result<(), String> {
-    let parsed = crate::inspect::media_type::parse(essence)
+    let parsed = crate::media_type::parse(essence)
         .filter(|m| m.essence == essence && m.top != "*" && m.sub != "*");
     let Some(media) = parsed else {
         return Err(format!("`{essence}` is not a media type `type/subtype`"));
     };
-    if media.kind() != crate::inspect::media_type::BodyKind::Other {
+    if media.kind() != crate::media_type::BodyKind::Other {
         return Err(format!(
             "`{essence}` is a type the guard inspects; it cannot pass uninspected"
         ));
