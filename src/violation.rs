@@ -206,6 +206,17 @@ codes! {
 
 /// The error of parsing a [`Code`] from a string that is no code's
 /// [`as_str`](Code::as_str).
+///
+/// ```
+/// use input_guard::{Code, UnknownCode};
+///
+/// fn status(code: &str) -> Result<u16, UnknownCode> {
+///     Ok(code.parse::<Code>()?.status().as_u16())
+/// }
+/// assert_eq!(status("xml-doctype"), Ok(400));
+/// let err = status("xml_doctype").unwrap_err();
+/// assert_eq!(err.to_string(), "not an input-guard rejection code");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UnknownCode {
     _private: (),
@@ -238,6 +249,28 @@ impl fmt::Display for Code {
 /// `message` and `location` are safe to show to the client: they never hold
 /// parser internals, policy contents or server paths, only what the client
 /// sent and what rule it broke.
+///
+/// ```
+/// use input_guard::{Code, Guard, Policy, Violation};
+///
+/// let guard = Guard::new(Policy::default())?;
+/// let (head, ()) = http::Request::post("/engine-rest/message")
+///     .header("content-type", "application/json")
+///     .body(())?
+///     .into_parts();
+/// let verdict = guard.check(&head, br#"{"a": 1, "a": 2}"#);
+/// let violation = verdict.violation().ok_or("a duplicate key is refused")?;
+/// assert_eq!(violation.code(), Code::JsonDuplicateKey);
+/// assert_eq!(violation.status(), 400);
+/// assert_eq!(violation.location(), "/a");
+/// assert_eq!(violation.offset(), Some(9));
+///
+/// // Adapters build their own, e.g. for a body that was not read whole.
+/// let v = Violation::new(Code::BodyIncomplete, "body", "the request body could not be read");
+/// assert_eq!(v.to_string(), "body-incomplete at body: the request body could not be read");
+/// assert_eq!(v.at_offset(512).offset(), Some(512));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Violation {
     code: Code,

@@ -7,6 +7,26 @@ use super::type_name::{TypeNameError, parse_dotnet_type_name, parse_type_name};
 use super::value_types::ValueTypes;
 
 /// Where a [`Rule`] comes from.
+///
+/// ```
+/// use input_guard::classes::{BuiltinValueTypes, ClassDecision, ClassFilter, RuleSource};
+///
+/// let filter = ClassFilter::with_value_types(
+///     ["com.acme.**".parse()?],
+///     ["com.acme.internal.**".parse()?],
+///     BuiltinValueTypes::Camunda7.value_types(),
+/// );
+/// let source = |class: &str| match filter.check_class(class) {
+///     ClassDecision::Allowed(rule) | ClassDecision::Denied(rule) => Some(rule.source()),
+///     ClassDecision::NotAllowed => None,
+/// };
+/// assert_eq!(source("com.acme.Order"), Some(RuleSource::Allow));
+/// assert_eq!(source("com.acme.internal.Key"), Some(RuleSource::Deny));
+/// assert_eq!(source("java.util.HashMap"), Some(RuleSource::ValueType { engine: "camunda7" }));
+/// assert!(matches!(source("com.sun.rowset.JdbcRowSetImpl"), Some(RuleSource::Gadget { .. })));
+/// assert_eq!(source("org.other.Thing"), None);
+/// # Ok::<(), input_guard::classes::PatternError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RuleSource {
     /// The policy's `classes.allow`.
@@ -28,6 +48,27 @@ pub enum RuleSource {
 }
 
 /// One allow or deny rule of a [`ClassFilter`].
+///
+/// A decision names the rule that made it, and the rule's display form
+/// says where it comes from:
+///
+/// ```
+/// use input_guard::classes::{ClassDecision, ClassFilter, PatternKind, RuleSource};
+///
+/// let filter = ClassFilter::new(["com.acme.**".parse()?], ["com.acme.internal.*".parse()?]);
+/// let ClassDecision::Denied(rule) = filter.check_class("com.acme.internal.Key") else {
+///     panic!("a deny rule covers com.acme.internal");
+/// };
+/// assert_eq!(rule.pattern().kind(), PatternKind::Package);
+/// assert_eq!(rule.source(), RuleSource::Deny);
+/// assert_eq!(rule.to_string(), "classes.deny `com.acme.internal.*`");
+///
+/// let ClassDecision::Denied(gadget) = filter.check_class("com.sun.rowset.JdbcRowSetImpl") else {
+///     panic!("the gadget list covers JdbcRowSetImpl");
+/// };
+/// assert!(gadget.to_string().starts_with("gadget denylist `com.sun.rowset.JdbcRowSetImpl` ("));
+/// # Ok::<(), input_guard::classes::PatternError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rule {
     pattern: ClassPattern,
@@ -62,6 +103,25 @@ impl std::fmt::Display for Rule {
 }
 
 /// The decision about one class.
+///
+/// ```
+/// use input_guard::classes::{ClassDecision, ClassFilter, RuleSource};
+///
+/// let filter = ClassFilter::new(["com.acme.**".parse()?], ["com.acme.internal.*".parse()?]);
+/// assert!(matches!(
+///     filter.check_class("com.acme.Order"),
+///     ClassDecision::Allowed(rule) if rule.source() == RuleSource::Allow,
+/// ));
+/// // Deny beats allow.
+/// assert!(matches!(
+///     filter.check_class("com.acme.internal.Key"),
+///     ClassDecision::Denied(rule) if rule.source() == RuleSource::Deny,
+/// ));
+/// // Nothing allows it: denied by default.
+/// assert_eq!(filter.check_class("org.other.Thing"), ClassDecision::NotAllowed);
+/// assert!(!filter.check_class("org.other.Thing").is_allowed());
+/// # Ok::<(), input_guard::classes::PatternError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClassDecision<'f> {
     /// An allow rule admits the class and no deny rule covers it.
@@ -80,6 +140,23 @@ impl ClassDecision<'_> {
 }
 
 /// The decision about a whole type name (every class it names).
+///
+/// ```
+/// use input_guard::classes::{ClassDecision, ClassFilter, TypeDecision, TypeNameErrorKind};
+///
+/// let filter = ClassFilter::new(["java.util.*".parse()?, "com.acme.Order".parse()?], []);
+/// assert_eq!(filter.check("java.util.List<com.acme.Order>"), TypeDecision::Allowed);
+/// assert_eq!(filter.check("int[]"), TypeDecision::Allowed); // names no class
+/// assert_eq!(
+///     filter.check("java.util.Map<com.acme.Order, com.acme.Evil>"),
+///     TypeDecision::Denied { class: "com.acme.Evil", decision: ClassDecision::NotAllowed },
+/// );
+/// assert!(matches!(
+///     filter.check("java.util.List<com.acme.Order"),
+///     TypeDecision::Malformed(e) if e.kind() == TypeNameErrorKind::UnexpectedEnd,
+/// ));
+/// # Ok::<(), input_guard::classes::PatternError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TypeDecision<'f, 'n> {
     /// Every class the name mentions is allowed (or it names only primitives).

@@ -8,6 +8,25 @@
 use super::pattern::{ClassPattern, PatternKind};
 
 /// The raw list, as shipped.
+///
+/// Every [`ClassFilter`](crate::classes::ClassFilter) holds one rule per entry, and
+/// denies what they name whatever its allow patterns say:
+///
+/// ```
+/// use input_guard::classes::{ClassFilter, GADGETS_TXT};
+///
+/// assert!(GADGETS_TXT.lines().any(|line| line == "com.sun.rowset.JdbcRowSetImpl"));
+///
+/// let entries = GADGETS_TXT
+///     .lines()
+///     .map(str::trim)
+///     .filter(|line| !line.is_empty() && !line.starts_with('#'))
+///     .count();
+/// let filter = ClassFilter::new(["com.sun.**".parse()?], []);
+/// assert_eq!(filter.rules().len(), entries + 1); // the gadgets, then the allow
+/// assert!(!filter.check("com.sun.rowset.JdbcRowSetImpl").is_allowed());
+/// # Ok::<(), input_guard::classes::PatternError>(())
+/// ```
 pub const GADGETS_TXT: &str = include_str!("../../policies/gadgets.txt");
 
 /// Parses the list into patterns, each with the short name of its source

@@ -4,6 +4,31 @@
 //! Data flows `ClassPattern` (policy text) -> [`ClassFilter`] (compiled
 //! once) -> [`ClassFilter::check`] (per type name, no allocation).
 //!
+//! ```
+//! use input_guard::classes::{ClassDecision, ClassFilter, ClassPattern, RuleSource, TypeDecision};
+//!
+//! let allow: Vec<ClassPattern> = ["java.util.*", "com.acme.model.**"]
+//!     .into_iter()
+//!     .map(str::parse)
+//!     .collect::<Result<_, _>>()?;
+//! let filter = ClassFilter::new(allow, []);
+//!
+//! // Every class a type name mentions is checked, generic arguments included.
+//! assert!(filter.check("java.util.List<com.acme.model.Order>").is_allowed());
+//! assert_eq!(
+//!     filter.check("java.util.List<com.acme.Other>"),
+//!     TypeDecision::Denied { class: "com.acme.Other", decision: ClassDecision::NotAllowed },
+//! );
+//!
+//! // The built-in gadget denylist beats the broadest allow.
+//! let broad = ClassFilter::new(["com.sun.**".parse()?], []);
+//! assert!(matches!(
+//!     broad.check_class("com.sun.rowset.JdbcRowSetImpl"),
+//!     ClassDecision::Denied(rule) if matches!(rule.source(), RuleSource::Gadget { .. }),
+//! ));
+//! # Ok::<(), input_guard::classes::PatternError>(())
+//! ```
+//!
 //! # Performance
 //!
 //! A check walks the class name once, hashing incrementally, and probes a

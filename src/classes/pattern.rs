@@ -4,6 +4,28 @@
 use std::fmt;
 
 /// What a [`ClassPattern`] covers.
+///
+/// ```
+/// use input_guard::classes::{ClassFilter, ClassPattern, PatternKind};
+///
+/// let kind = |p: &str| p.parse::<ClassPattern>().map(|p| p.kind());
+/// assert_eq!(kind("com.acme.Order"), Ok(PatternKind::Class));
+/// assert_eq!(kind("com.acme.*"), Ok(PatternKind::Package));
+/// assert_eq!(kind("com.acme.**"), Ok(PatternKind::Tree));
+///
+/// let package = ClassFilter::new(["com.acme.*".parse()?], []);
+/// assert!(package.check("com.acme.Order$Line").is_allowed());
+/// assert!(!package.check("com.acme.sub.Order").is_allowed());
+///
+/// let tree = ClassFilter::new(["com.acme.**".parse()?], []);
+/// assert!(tree.check("com.acme.sub.Order").is_allowed());
+/// assert!(!tree.check("com.acmex.Order").is_allowed());
+///
+/// // A class denied is denied with its nested classes.
+/// let deny = ClassFilter::new(["com.acme.**".parse()?], ["com.acme.Secret".parse()?]);
+/// assert!(!deny.check("com.acme.Secret$Key").is_allowed());
+/// # Ok::<(), input_guard::classes::PatternError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PatternKind {
     /// `com.acme.Order`: that class. As a deny rule it also covers the
@@ -68,6 +90,23 @@ impl fmt::Display for ClassPattern {
 }
 
 /// Why a string is not a class pattern.
+///
+/// ```
+/// use input_guard::classes::{ClassPattern, PatternError};
+///
+/// let parse = |p: &str| p.parse::<ClassPattern>();
+/// assert_eq!(parse(""), Err(PatternError::Empty));
+/// assert_eq!(parse("**"), Err(PatternError::MatchesEverything("**".to_owned())));
+/// assert_eq!(parse("com.*.Order"), Err(PatternError::MisplacedWildcard));
+/// assert!(matches!(
+///     parse("com.acme.1Order"),
+///     Err(PatternError::BadName { name, .. }) if name == "com.acme.1Order",
+/// ));
+/// assert_eq!(
+///     parse("*").map_err(|e| e.to_string()),
+///     Err("`*` would match every class; name packages explicitly".to_owned()),
+/// );
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum PatternError {

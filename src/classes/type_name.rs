@@ -30,12 +30,68 @@
 
 /// Longest type string accepted, in bytes (Jackson's own cap is 64,000;
 /// real type names are far shorter, and a short cap bounds the work).
+///
+/// A longer string is refused before a byte of it is parsed:
+///
+/// ```
+/// use input_guard::classes::{MAX_TYPE_NAME_LEN, TypeNameErrorKind, parse_type_name};
+///
+/// let longest = "a".repeat(MAX_TYPE_NAME_LEN);
+/// assert!(parse_type_name(&longest, |_| {}).is_ok());
+///
+/// let too_long = "a".repeat(MAX_TYPE_NAME_LEN + 1);
+/// let result = parse_type_name(&too_long, |_| {});
+/// assert_eq!(result.map_err(|e| e.kind()), Err(TypeNameErrorKind::TooLong));
+/// ```
 pub const MAX_TYPE_NAME_LEN: usize = 4096;
 /// Deepest nesting of generic arguments accepted (`A<B<C>>` has depth 2).
+///
+/// ```
+/// use input_guard::classes::{MAX_GENERIC_DEPTH, TypeNameErrorKind, parse_type_name};
+///
+/// let nested = |depth: usize| {
+///     format!("{}java.lang.String{}", "java.util.List<".repeat(depth), ">".repeat(depth))
+/// };
+/// assert!(parse_type_name(&nested(MAX_GENERIC_DEPTH), |_| {}).is_ok());
+///
+/// let result = parse_type_name(&nested(MAX_GENERIC_DEPTH + 1), |_| {});
+/// assert_eq!(result.map_err(|e| e.kind()), Err(TypeNameErrorKind::TooDeep));
+/// ```
 pub const MAX_GENERIC_DEPTH: usize = 32;
 /// Most array dimensions accepted; the JVM itself stops at 255.
+///
+/// The cap holds for source arrays (`Order[][]`) and JVM descriptors
+/// (`[[LOrder;`) alike:
+///
+/// ```
+/// use input_guard::classes::{MAX_ARRAY_DIMENSIONS, TypeNameErrorKind, parse_type_name};
+///
+/// let source = |dims: usize| format!("com.acme.Order{}", "[]".repeat(dims));
+/// let descriptor = |dims: usize| format!("{}Lcom.acme.Order;", "[".repeat(dims));
+/// assert!(parse_type_name(&source(MAX_ARRAY_DIMENSIONS), |_| {}).is_ok());
+/// assert!(parse_type_name(&descriptor(MAX_ARRAY_DIMENSIONS), |_| {}).is_ok());
+///
+/// for name in [source(MAX_ARRAY_DIMENSIONS + 1), descriptor(MAX_ARRAY_DIMENSIONS + 1)] {
+///     let result = parse_type_name(&name, |_| {});
+///     assert_eq!(result.map_err(|e| e.kind()), Err(TypeNameErrorKind::TooManyDimensions));
+/// }
+/// ```
 pub const MAX_ARRAY_DIMENSIONS: usize = 255;
 /// Most classes one type string may name.
+///
+/// ```
+/// use input_guard::classes::{MAX_CLASSES, TypeNameErrorKind, parse_type_name};
+///
+/// // `java.util.List` plus `args` generic arguments.
+/// let list = |args: usize| format!("java.util.List<{}>", vec!["com.acme.A"; args].join(","));
+///
+/// let mut classes = 0;
+/// assert!(parse_type_name(&list(MAX_CLASSES - 1), |_| classes += 1).is_ok());
+/// assert_eq!(classes, MAX_CLASSES);
+///
+/// let result = parse_type_name(&list(MAX_CLASSES), |_| {});
+/// assert_eq!(result.map_err(|e| e.kind()), Err(TypeNameErrorKind::TooManyClasses));
+/// ```
 pub const MAX_CLASSES: usize = 256;
 
 const PRIMITIVES: [&str; 8] = [
@@ -71,6 +127,20 @@ impl TypeNameError {
 }
 
 /// The kinds of [`TypeNameError`].
+///
+/// ```
+/// use input_guard::classes::{TypeNameErrorKind as Kind, parse_type_name};
+///
+/// let kind = |name: &str| parse_type_name(name, |_| {}).map_err(|e| e.kind());
+/// assert_eq!(kind("java.util.List<java.lang.String>"), Ok(()));
+/// assert_eq!(kind(" "), Err(Kind::Empty));
+/// assert_eq!(kind("java.lang.Runt\u{456}me"), Err(Kind::NonAscii)); // Cyrillic `і`
+/// assert_eq!(kind("com.acme.Order?"), Err(Kind::UnexpectedChar));
+/// assert_eq!(kind("java.util.List<com.acme.Order"), Err(Kind::UnexpectedEnd));
+/// assert_eq!(kind("com..acme.Order"), Err(Kind::EmptySegment));
+/// assert_eq!(kind("com.acme.1Order"), Err(Kind::DigitStart));
+/// assert_eq!(kind("java.util.List<int>"), Err(Kind::MisusedPrimitive));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum TypeNameErrorKind {

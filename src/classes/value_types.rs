@@ -22,6 +22,23 @@
 
 /// `[classes] builtin_value_types`: which engine's built-in value types the
 /// class filter admits on top of the policy's `allow` list.
+///
+/// ```
+/// use input_guard::classes::BuiltinValueTypes;
+/// use input_guard::{Guard, Policy};
+///
+/// assert_eq!(BuiltinValueTypes::default(), BuiltinValueTypes::Camunda7);
+///
+/// let map = "java.util.HashMap<java.lang.String,java.lang.Long>";
+/// let camunda = Guard::new(Policy::default())?;
+/// assert!(camunda.class_filter().check(map).is_allowed());
+///
+/// let policy = Policy::from_toml("[classes]\nbuiltin_value_types = \"none\"")?;
+/// assert_eq!(policy.classes.builtin_value_types.name(), "none");
+/// let strict = Guard::new(policy)?;
+/// assert!(!strict.class_filter().check(map).is_allowed());
+/// # Ok::<(), input_guard::policy::PolicyError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum BuiltinValueTypes {
     /// `"camunda7"` (the default): the boxed scalars and `String` of

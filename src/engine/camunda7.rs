@@ -21,11 +21,48 @@
 //!   `bpmn`, `cmmn11.xml`, `cmmn10.xml`, `cmmn`, `dmn11.xml`, `dmn`).
 //! * **Value types**: what `DefaultDeserializationTypeValidator` admits
 //!   before any configured list ([`VALUE_TYPES`]).
+//!
+//! A policy that names no routes still applies the paging and expression
+//! rules to Camunda's endpoints, wherever Camunda serves them:
+//!
+//! ```
+//! use input_guard::{Code, Guard, Policy};
+//!
+//! let guard = Guard::new(Policy::default())?;
+//! let code = |uri: &str| -> Result<Option<Code>, http::Error> {
+//!     let (head, ()) = http::Request::get(uri).body(())?.into_parts();
+//!     Ok(guard.check(&head, b"").violation().map(|v| v.code()))
+//! };
+//! assert_eq!(code("/engine-rest/task?maxResults=50")?, None);
+//! assert_eq!(code("/engine-rest/engine/other/task")?, Some(Code::QueryUnbounded));
+//! assert_eq!(code("/camunda/api/engine/engine/default/task")?, Some(Code::QueryUnbounded));
+//! assert_eq!(
+//!     code("/engine-rest/task?maxResults=50&assigneeExpression=%24%7BcurrentUser()%7D")?,
+//!     Some(Code::ExpressionNotAllowed),
+//! );
+//! // Not a Camunda list endpoint: no paging rule.
+//! assert_eq!(code("/engine-rest/task/42")?, None);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use super::{EngineProfile, PagingNames};
 use crate::policy::Route;
 
-/// Camunda 7's profile.
+/// Camunda 7's profile, what [`Engine::Camunda7`](super::Engine::Camunda7)
+/// stands for.
+///
+/// ```
+/// use input_guard::engine::{Engine, ResourceKind, camunda7::PROFILE};
+///
+/// assert!(std::ptr::eq(Engine::Camunda7.profile(), &PROFILE));
+/// assert_eq!(PROFILE.name, "camunda7");
+/// assert_eq!(PROFILE.paging.first_result, "firstResult");
+/// assert!(PROFILE.is_expression("dueBeforeExpression"));
+/// assert!(!PROFILE.is_expression("Expression"));
+/// assert_eq!(PROFILE.type_field, Some("type"));
+/// assert_eq!(PROFILE.resource_kind("review.dmn11.xml"), Some(ResourceKind::Xml));
+/// assert!(PROFILE.routes().iter().any(|r| r.name == "task list" && r.list_query && r.task_query));
+/// ```
 pub static PROFILE: EngineProfile = EngineProfile {
     name: "camunda7",
     paging: PagingNames {
@@ -56,6 +93,20 @@ pub static PROFILE: EngineProfile = EngineProfile {
 /// collections, verbatim) and the value classes of its `ALLOWED_PACKAGES`
 /// entry `java.lang` (see [`BuiltinValueTypes`](crate::classes::BuiltinValueTypes)
 /// for why not the whole prefix).
+///
+/// ```
+/// use input_guard::classes::{BuiltinValueTypes, ClassFilter};
+/// use input_guard::engine::camunda7::VALUE_TYPES;
+///
+/// let camunda = BuiltinValueTypes::Camunda7.value_types();
+/// assert_eq!(camunda.classes, VALUE_TYPES);
+///
+/// let filter = ClassFilter::with_value_types([], [], camunda);
+/// assert!(VALUE_TYPES.iter().all(|class| filter.check(class).is_allowed()));
+/// // Exact names: not the rest of `java.lang`, nor other collections.
+/// assert!(!filter.check("java.lang.ProcessBuilder").is_allowed());
+/// assert!(!filter.check("java.util.Hashtable").is_allowed());
+/// ```
 pub const VALUE_TYPES: &[&str] = &[
     // java.lang, value classes only.
     "java.lang.Object",

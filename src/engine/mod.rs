@@ -117,6 +117,29 @@ pub struct EngineProfile {
 }
 
 /// The names of a list query's paging parameters.
+///
+/// The guard reads these from the query string of list routes:
+///
+/// ```
+/// use input_guard::engine::{Engine, PagingNames};
+/// use input_guard::{Code, Guard, Policy};
+///
+/// let names = Engine::Camunda7.profile().paging;
+/// assert_eq!(names, PagingNames { max_results: "maxResults", first_result: "firstResult" });
+///
+/// let guard = Guard::new(Policy::default())?;
+/// let code = |query: &str| -> Result<Option<Code>, http::Error> {
+///     let (head, ()) = http::Request::get(format!("/engine-rest/process-instance?{query}"))
+///         .body(())?
+///         .into_parts();
+///     Ok(guard.check(&head, b"").violation().map(|v| v.code()))
+/// };
+/// assert_eq!(code("maxResults=100&firstResult=200")?, None);
+/// assert_eq!(code("firstResult=200")?, Some(Code::QueryUnbounded));
+/// assert_eq!(code("maxResults=5000")?, Some(Code::QueryMaxResultsExceeded));
+/// assert_eq!(code("maxResults=-1")?, Some(Code::QueryInvalidPaging));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PagingNames {
     /// How many results at most (`maxResults`).
@@ -126,6 +149,35 @@ pub struct PagingNames {
 }
 
 /// What a deployment resource is parsed as, by its name.
+///
+/// The guard inspects a multipart part by what the engine will parse it
+/// as, whatever content type the part declares:
+///
+/// ```
+/// use input_guard::engine::{Engine, ResourceKind};
+/// use input_guard::{Code, Guard, Policy};
+///
+/// let camunda = Engine::Camunda7.profile();
+/// assert_eq!(camunda.resource_kind("invoice.bpmn"), Some(ResourceKind::Xml));
+/// assert_eq!(camunda.resource_kind("notes.txt"), None);
+///
+/// let guard = Guard::new(Policy::default())?;
+/// let (head, ()) = http::Request::post("/engine-rest/deployment/create")
+///     .header("content-type", "multipart/form-data; boundary=b")
+///     .body(())?
+///     .into_parts();
+/// let deploy = |filename: &str| {
+///     let body = format!(
+///         "--b\r\nContent-Disposition: form-data; name=\"data\"; filename=\"{filename}\"\r\n\
+///          Content-Type: application/octet-stream\r\n\r\n\
+///          <!DOCTYPE x><definitions/>\r\n--b--\r\n"
+///     );
+///     guard.check(&head, body.as_bytes()).violation().map(|v| v.code())
+/// };
+/// assert_eq!(deploy("invoice.bpmn"), Some(Code::XmlDoctype));
+/// assert_eq!(deploy("notes.txt"), None);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ResourceKind {
     /// XML (BPMN, CMMN, DMN models).

@@ -56,29 +56,7 @@ impl GuardLayer {
     }
 
     /// A builder for a layer with its own rejection response or audit
-    /// hook.
-    ///
-    /// ```
-    /// use std::sync::{Arc, Mutex};
-    /// use input_guard::{Guard, Policy, layer::GuardLayer};
-    ///
-    /// let seen = Arc::new(Mutex::new(Vec::new()));
-    /// let log = seen.clone();
-    /// let layer = GuardLayer::builder(Arc::new(Guard::new(Policy::camunda7())?))
-    ///     .rejection(|violation| {
-    ///         let mut response = input_guard::layer::problem_response(violation);
-    ///         response.headers_mut().insert("x-guard", http::HeaderValue::from_static("1"));
-    ///         response
-    ///     })
-    ///     .audit(move |event| {
-    ///         if let Ok(mut seen) = log.lock() {
-    ///             seen.push(event.violation.code());
-    ///         }
-    ///     })
-    ///     .build();
-    /// # let _ = layer;
-    /// # Ok::<(), input_guard::policy::PolicyError>(())
-    /// ```
+    /// hook; [`GuardLayerBuilder`] shows both at work.
     pub fn builder(guard: Arc<Guard>) -> GuardLayerBuilder {
         GuardLayerBuilder {
             guard,
@@ -102,6 +80,47 @@ impl<S> Layer<S> for GuardLayer {
 }
 
 /// Builds a [`GuardLayer`]; see [`GuardLayer::builder`].
+///
+/// ```
+/// use std::convert::Infallible;
+/// use std::sync::Arc;
+/// use bytes::Bytes;
+/// use http::{HeaderValue, Request, Response};
+/// use http_body_util::{BodyExt, Full};
+/// use input_guard::{Code, Guard, Policy, layer::{GuardLayer, InspectedBody, problem_response}};
+/// use tower::{Layer, ServiceExt, service_fn};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let (audit, audited) = std::sync::mpsc::channel();
+/// let layer = GuardLayer::builder(Arc::new(Guard::new(Policy::camunda7())?))
+///     // problem+json as usual, plus a header of our own.
+///     .rejection(|violation| {
+///         let mut response = problem_response(violation);
+///         response.headers_mut().insert("x-refused-by", HeaderValue::from_static("input-guard"));
+///         response
+///     })
+///     // Every violation to a channel instead of `tracing`.
+///     .audit(move |event| {
+///         let _ = audit.send((event.violation.code(), event.enforced));
+///     })
+///     .build();
+/// let engine = layer.layer(service_fn(|_: Request<InspectedBody>| async {
+///     Ok::<_, Infallible>(Response::new(Full::new(Bytes::new())))
+/// }));
+///
+/// let request = Request::post("/engine-rest/message")
+///     .header("content-type", "application/xml")
+///     .body(Full::new(Bytes::from_static(b"<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><x>&e;</x>")))?;
+/// let response = engine.oneshot(request).await?;
+/// assert_eq!(response.status(), 400);
+/// assert_eq!(response.headers()["x-refused-by"], "input-guard");
+/// let body = response.into_body().collect().await?.to_bytes();
+/// assert!(std::str::from_utf8(&body)?.contains(r#""code":"xml-doctype""#));
+/// assert_eq!(audited.try_recv()?, (Code::XmlDoctype, true));
+/// # Ok(())
+/// # }
+/// ```
 pub struct GuardLayerBuilder {
     guard: Arc<Guard>,
     rejection: RejectionHook,
@@ -150,7 +169,47 @@ impl GuardLayerBuilder {
 /// audit record needs; never the body.
 ///
 /// By default events go to `tracing` (target `input_guard::audit`, level
-/// WARN); without a subscriber they go nowhere.
+/// WARN); without a subscriber they go nowhere. An audit hook
+/// ([`GuardLayerBuilder::audit`]) receives them instead; in report mode it
+/// is the only trace a violation leaves:
+///
+/// ```
+/// use std::convert::Infallible;
+/// use std::sync::Arc;
+/// use bytes::Bytes;
+/// use http::{Request, Response};
+/// use http_body_util::Full;
+/// use input_guard::{Code, Guard, Policy, layer::{GuardLayer, InspectedBody}, policy::Mode};
+/// use tower::{Layer, ServiceExt, service_fn};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let mut policy = Policy::camunda7();
+/// policy.mode = Mode::Report;
+/// let (audit, audited) = std::sync::mpsc::channel();
+/// let layer = GuardLayer::builder(Arc::new(Guard::new(policy)?))
+///     .audit(move |event| {
+///         let route = event.route.map(str::to_owned);
+///         let path = event.head.uri.path().to_owned();
+///         let _ = audit.send((event.violation.code(), route, path, event.enforced));
+///     })
+///     .build();
+/// let engine = layer.layer(service_fn(|_: Request<InspectedBody>| async {
+///     Ok::<_, Infallible>(Response::new(Full::new(Bytes::new())))
+/// }));
+///
+/// // An unbounded task query: reported, and let through.
+/// let request = Request::get("/engine-rest/task").body(Full::new(Bytes::new()))?;
+/// let response = engine.oneshot(request).await?;
+/// assert_eq!(response.status(), 200);
+/// let (code, route, path, enforced) = audited.try_recv()?;
+/// assert_eq!(code, Code::QueryUnbounded);
+/// assert_eq!(route.as_deref(), Some("task list"));
+/// assert_eq!(path, "/engine-rest/task");
+/// assert!(!enforced);
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct AuditEvent<'a> {

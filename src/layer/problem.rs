@@ -31,12 +31,25 @@ fn push_json_string(out: &mut String, text: &str) {
     out.push('"');
 }
 
-/// The problem+json body for `violation`:
+/// The problem+json body for `violation`: the code's problem type, title
+/// and status, the violation's message as `detail`, its code, its location
+/// and, when known, its byte offset.
 ///
-/// ```json
-/// {"type":"urn:input-guard:problem:body-too-large","title":"Request body too large",
-///  "status":413,"detail":"request body is larger than 16 bytes","code":"body-too-large",
-///  "location":"body"}
+/// ```
+/// use input_guard::{Code, Violation, layer::problem_body};
+///
+/// let violation = Violation::new(Code::BodyTooLarge, "body", "request body is larger than 16 bytes");
+/// assert_eq!(
+///     problem_body(&violation),
+///     concat!(
+///         r#"{"type":"urn:input-guard:problem:body-too-large","title":"Request body too large","#,
+///         r#""status":413,"detail":"request body is larger than 16 bytes","code":"body-too-large","#,
+///         r#""location":"body"}"#,
+///     ),
+/// );
+///
+/// let at = Violation::new(Code::JsonDuplicateKey, "/a\"b", "duplicate key").at_offset(9);
+/// assert!(problem_body(&at).ends_with(r#""location":"/a\"b","offset":9}"#));
 /// ```
 pub fn problem_body(violation: &Violation) -> String {
     let code = violation.code();
@@ -63,6 +76,19 @@ pub fn problem_body(violation: &Violation) -> String {
 }
 
 /// A complete rejection response: the violation's status, problem+json.
+///
+/// ```
+/// use http_body::Body;
+/// use input_guard::{Code, Violation, layer::{problem_body, problem_response}};
+///
+/// let violation = Violation::new(Code::XmlDoctype, "body", "a DOCTYPE is not accepted");
+/// let response = problem_response(&violation);
+/// assert_eq!(response.status(), 400);
+/// assert_eq!(response.headers()["content-type"], "application/problem+json");
+/// assert_eq!(response.headers()["cache-control"], "no-store");
+/// let length = problem_body(&violation).len() as u64;
+/// assert_eq!(response.body().size_hint().exact(), Some(length));
+/// ```
 pub fn problem_response(violation: &Violation) -> Response<Full<Bytes>> {
     let mut response = Response::new(Full::new(Bytes::from(problem_body(violation))));
     *response.status_mut() = violation.status();

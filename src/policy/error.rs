@@ -25,6 +25,28 @@ pub struct PolicyError {
 }
 
 /// What is wrong with a policy.
+///
+/// ```
+/// use input_guard::policy::{Policy, PolicyErrorKind};
+///
+/// let typo = Policy::from_toml("[query]\nmax_result = 10").unwrap_err();
+/// assert!(matches!(
+///     typo.kind(),
+///     PolicyErrorKind::UnknownKey { expected } if expected.iter().any(|k| k == "max_results"),
+/// ));
+///
+/// let pattern = Policy::from_toml("[classes]\nallow = [\"com.*.Order\"]").unwrap_err();
+/// assert!(matches!(pattern.kind(), PolicyErrorKind::Pattern(_)));
+///
+/// let range = Policy::from_toml("[xml]\nmax_depth = 0").unwrap_err();
+/// assert!(matches!(range.kind(), PolicyErrorKind::Invalid(_)));
+///
+/// let syntax = Policy::from_toml("[xml]\nmax_depth = \"deep\"").unwrap_err();
+/// assert!(matches!(syntax.kind(), PolicyErrorKind::Syntax(_)));
+///
+/// let missing = Policy::load("/no/such/policy.toml").unwrap_err();
+/// assert!(matches!(missing.kind(), PolicyErrorKind::Io(_)));
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum PolicyErrorKind {

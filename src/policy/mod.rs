@@ -36,6 +36,23 @@ pub(crate) use validate::route_glob;
 use crate::classes::{BuiltinValueTypes, ClassPattern};
 
 /// What the guard does with a violation.
+///
+/// ```
+/// use input_guard::{Code, Guard, Policy, Verdict, policy::Mode};
+///
+/// let (head, ()) = http::Request::get("/engine-rest/task").body(())?.into_parts();
+///
+/// let enforce = Guard::new(Policy::default())?;
+/// assert_eq!(enforce.policy().mode, Mode::Enforce);
+/// let verdict = enforce.check(&head, b"");
+/// assert!(matches!(verdict, Verdict::Reject(v) if v.code() == Code::QueryUnbounded));
+///
+/// let report = Guard::new(Policy::from_toml("mode = \"report\"")?)?;
+/// let verdict = report.check(&head, b"");
+/// assert!(verdict.is_allowed());
+/// assert!(matches!(verdict, Verdict::Report(v) if v.code() == Code::QueryUnbounded));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Mode {
     /// Reject the request (the default).
@@ -91,6 +108,22 @@ pub enum Engine {
 /// So by default the list and task-query endpoints of Camunda 7's REST API
 /// (`src/engine/camunda7_routes.toml`, listed in `policies/README.md`) are
 /// routes of every policy.
+///
+/// ```
+/// use input_guard::{Guard, Policy, Verdict, policy::BuiltinRoutes};
+///
+/// let (head, ()) = http::Request::get("/engine-rest/task").body(())?.into_parts();
+///
+/// // By default the task list is a list query, which must bound its results.
+/// let camunda = Guard::new(Policy::default())?;
+/// assert_eq!(camunda.policy().builtin_routes, BuiltinRoutes::Camunda7);
+/// assert!(!camunda.check(&head, b"").is_allowed());
+///
+/// // Without the table, no route covers the path, so no paging rule applies.
+/// let bare = Guard::new(Policy::from_toml("builtin_routes = \"none\"")?)?;
+/// assert_eq!(bare.check(&head, b""), Verdict::Allow);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum BuiltinRoutes {
     /// `"camunda7"`: Camunda 7's list endpoints (paging rules) and task
@@ -106,6 +139,41 @@ pub enum BuiltinRoutes {
 const CAMUNDA7_POLICY: &str = include_str!("../../policies/camunda.toml");
 
 /// `[body]`.
+///
+/// ```
+/// use input_guard::{Code, Guard, Policy};
+///
+/// let policy = Policy::from_toml("[body]\nmax_bytes = 1024")?;
+/// assert_eq!(policy.body.max_bytes, 1024);
+/// assert_eq!(policy.body.max_inflate_ratio, 100); // the default
+/// let guard = Guard::new(policy)?;
+///
+/// // A declared length over the limit is refused before the body is read.
+/// let (head, ()) = http::Request::post("/engine-rest/message")
+///     .header("content-type", "application/json")
+///     .header("content-length", "4096")
+///     .body(())?
+///     .into_parts();
+/// let verdict = guard.check_head(&head);
+/// let violation = verdict.violation().ok_or("refused")?;
+/// assert_eq!(violation.code(), Code::BodyTooLarge);
+/// assert_eq!(violation.location(), "header:content-length");
+///
+/// // So is a gzip body that inflates more than 100 times its size.
+/// use std::io::Write;
+/// let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+/// gzip.write_all(format!("[{}0]", "0,".repeat(50_000)).as_bytes())?;
+/// let bomb = gzip.finish()?;
+/// assert!(bomb.len() < 1024);
+/// let (head, ()) = http::Request::post("/engine-rest/message")
+///     .header("content-type", "application/json")
+///     .header("content-encoding", "gzip")
+///     .body(())?
+///     .into_parts();
+/// let verdict = guard.check(&head, &bomb);
+/// assert_eq!(verdict.violation().map(|v| v.code()), Some(Code::BodyTooLarge));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct BodyPolicy {
@@ -137,6 +205,26 @@ impl Default for BodyPolicy {
 }
 
 /// `[body] unknown_types`.
+///
+/// ```
+/// use input_guard::{Code, Guard, Policy, Verdict, policy::UnknownTypes};
+///
+/// let (head, ()) = http::Request::post("/engine-rest/message")
+///     .header("content-type", "text/plain")
+///     .body(())?
+///     .into_parts();
+/// let code = |guard: &Guard, body: &[u8]| guard.check(&head, body).violation().map(|v| v.code());
+///
+/// let reject = Guard::new(Policy::default())?;
+/// assert_eq!(reject.policy().body.unknown_types, UnknownTypes::Reject);
+/// assert_eq!(code(&reject, br#"{"a": 1}"#), Some(Code::UnsupportedMediaType));
+///
+/// let sniff = Guard::new(Policy::from_toml("[body]\nunknown_types = \"sniff\"")?)?;
+/// assert_eq!(sniff.check(&head, br#" {"a": 1}"#), Verdict::Allow);
+/// assert_eq!(code(&sniff, b"<!DOCTYPE x><x/>"), Some(Code::XmlDoctype));
+/// assert_eq!(code(&sniff, b"plain text"), Some(Code::UnsupportedMediaType));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum UnknownTypes {
     /// `"reject"`: 415 `unsupported-media-type` (the default).
@@ -148,6 +236,34 @@ pub enum UnknownTypes {
 }
 
 /// `[classes]`.
+///
+/// ```
+/// use input_guard::{Code, Guard, Policy};
+///
+/// let policy = Policy::from_toml(r#"
+///     [classes]
+///     allow = ["com.acme.model.**"]
+///     deny = ["com.acme.model.internal.**"]
+/// "#)?;
+/// assert_eq!(policy.classes.allow[0].to_string(), "com.acme.model.**");
+/// assert!(!policy.classes.allow_java_serialization);
+/// let guard = Guard::new(policy)?;
+///
+/// // The filter checks every class a typed variable names.
+/// let variable = |class: &str, format: &str| {
+///     format!(r#"{{"variables": {{"order": {{"type": "Object", "value": "{{}}",
+///         "valueInfo": {{"objectTypeName": "{class}", "serializationDataFormat": "{format}"}}}}}}}}"#)
+/// };
+/// let code = |body: String| guard.json().inspect(body.as_bytes(), None).map_err(|v| v.code());
+/// let json = "application/json";
+/// assert_eq!(code(variable("java.util.ArrayList<com.acme.model.Order>", json)), Ok(()));
+/// assert_eq!(code(variable("com.acme.model.internal.Key", json)), Err(Code::ClassNotAllowed));
+/// assert_eq!(
+///     code(variable("com.acme.model.Order", "application/x-java-serialized-object")),
+///     Err(Code::JavaSerializationNotAllowed),
+/// );
+/// # Ok::<(), input_guard::policy::PolicyError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct ClassPolicy {
@@ -170,6 +286,20 @@ pub struct ClassPolicy {
 
 /// `[json]`: limits for JSON bodies (and JSON carried in string values),
 /// and where polymorphic type ids are looked for.
+///
+/// ```
+/// use input_guard::{Code, Guard, Policy};
+///
+/// let guard = Guard::new(Policy::from_toml("[json]\nmax_depth = 3\ntype_id_keys = [\"@class\"]")?)?;
+/// let code = |body: &[u8]| guard.json().inspect(body, None).map_err(|v| v.code());
+///
+/// assert_eq!(code(b"[[[1]]]"), Ok(()));
+/// assert_eq!(code(b"[[[[1]]]]"), Err(Code::JsonTooDeep));
+/// assert_eq!(code(br#"{"@class": "com.sun.rowset.JdbcRowSetImpl"}"#), Err(Code::ClassNotAllowed));
+/// // `@type` is no longer a type-id key: plain data.
+/// assert_eq!(code(br#"{"@type": "com.sun.rowset.JdbcRowSetImpl"}"#), Ok(()));
+/// # Ok::<(), input_guard::policy::PolicyError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct JsonPolicy {
@@ -218,6 +348,27 @@ impl Default for JsonPolicy {
 /// DOCTYPEs, entity references other than the predefined five, XInclude and
 /// malformed documents are always rejected; these keys set the limits and
 /// the choices a deployment can make.
+///
+/// ```
+/// use input_guard::{Code, Guard, Policy};
+///
+/// let guard = Guard::new(Policy::from_toml(r#"
+///     [xml]
+///     max_depth = 2
+///     forbid_elements = ["{http://www.omg.org/spec/BPMN/20100524/MODEL}scriptTask"]
+/// "#)?)?;
+/// let code = |xml: &[u8]| guard.xml().inspect(xml, None).map_err(|v| v.code());
+///
+/// assert_eq!(code(b"<a><b/></a>"), Ok(()));
+/// assert_eq!(code(b"<a><b><c/></b></a>"), Err(Code::XmlTooDeep));
+/// assert_eq!(
+///     code(br#"<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"><scriptTask/></definitions>"#),
+///     Err(Code::XmlForbiddenElement),
+/// );
+/// // Refused whatever the policy says:
+/// assert_eq!(code(br#"<!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/passwd">]><a>&x;</a>"#), Err(Code::XmlDoctype));
+/// # Ok::<(), input_guard::policy::PolicyError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct XmlPolicy {
@@ -282,6 +433,29 @@ impl Default for XmlPolicy {
 }
 
 /// `[xml] schema_locations`: which schema locations pass.
+///
+/// ```
+/// use input_guard::{Code, Guard, Policy, policy::SchemaLocations};
+///
+/// let document = |location: &str| {
+///     format!(r#"<definitions xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+///         xsi:schemaLocation="http://www.omg.org/spec/BPMN/20100524/MODEL {location}"/>"#)
+/// };
+/// let code = |guard: &Guard, location: &str| {
+///     guard.xml().inspect(document(location).as_bytes(), None).map_err(|v| v.code())
+/// };
+///
+/// let public = Guard::new(Policy::default())?;
+/// assert_eq!(public.policy().xml.schema_locations, SchemaLocations::PublicHttp);
+/// assert_eq!(code(&public, "BPMN20.xsd"), Ok(()));
+/// assert_eq!(code(&public, "https://www.omg.org/spec/BPMN/20100501/BPMN20.xsd"), Ok(()));
+/// assert_eq!(code(&public, "http://169.254.169.254/latest/"), Err(Code::XmlSchemaLocation));
+/// assert_eq!(code(&public, "file:///etc/passwd"), Err(Code::XmlSchemaLocation));
+///
+/// let none = Guard::new(Policy::from_toml("[xml]\nschema_locations = \"none\"")?)?;
+/// assert_eq!(code(&none, "BPMN20.xsd"), Err(Code::XmlSchemaLocation));
+/// # Ok::<(), input_guard::policy::PolicyError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SchemaLocations {
     /// `"public-http"` (default): `http`/`https` URLs whose host is not a
@@ -438,6 +612,20 @@ impl std::fmt::Display for XmlName {
 
 /// `[query]`: paging and expression rules for the routes that take
 /// queries (see [`Route`]).
+///
+/// ```
+/// use input_guard::{Code, Guard, Policy};
+///
+/// let guard = Guard::new(Policy::from_toml("[query]\nmax_results = 200\nrequire_max_results = false")?)?;
+/// let code = |uri: &str| -> Result<Option<Code>, http::Error> {
+///     let (head, ()) = http::Request::get(uri).body(())?.into_parts();
+///     Ok(guard.check(&head, b"").violation().map(|v| v.code()))
+/// };
+/// assert_eq!(code("/engine-rest/process-instance?maxResults=200")?, None);
+/// assert_eq!(code("/engine-rest/process-instance")?, None); // not required here
+/// assert_eq!(code("/engine-rest/process-instance?maxResults=201")?, Some(Code::QueryMaxResultsExceeded));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct QueryPolicy {
@@ -469,6 +657,24 @@ impl Default for QueryPolicy {
 }
 
 /// `[query] on_excess`.
+///
+/// ```
+/// use input_guard::{Code, Guard, Policy, Verdict, policy::OnExcess};
+///
+/// let (head, ()) = http::Request::get("/engine-rest/task?maxResults=5000").body(())?.into_parts();
+///
+/// let reject = Guard::new(Policy::default())?;
+/// let verdict = reject.check(&head, b"");
+/// assert_eq!(verdict.violation().map(|v| v.code()), Some(Code::QueryMaxResultsExceeded));
+///
+/// let clamp = Guard::new(Policy::from_toml("[query]\non_excess = \"clamp\"")?)?;
+/// assert_eq!(clamp.policy().query.on_excess, OnExcess::Clamp);
+/// let Verdict::Rewrite(uri) = clamp.check(&head, b"") else {
+///     panic!("a clamped query is rewritten");
+/// };
+/// assert_eq!(uri, "/engine-rest/task?maxResults=1000");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OnExcess {
     /// `"reject"`: 400 `query-max-results-exceeded`.
@@ -479,6 +685,23 @@ pub enum OnExcess {
 }
 
 /// `expressions` (in `[query]` and on routes).
+///
+/// ```
+/// use input_guard::{Code, Guard, Policy, Verdict, policy::Expressions};
+///
+/// let (head, ()) = http::Request::get("/engine-rest/task?maxResults=10&assigneeExpression=%24%7BcurrentUser()%7D")
+///     .body(())?
+///     .into_parts();
+///
+/// let forbid = Guard::new(Policy::default())?;
+/// assert_eq!(forbid.policy().query.expressions, Expressions::Forbid);
+/// let verdict = forbid.check(&head, b"");
+/// assert_eq!(verdict.violation().map(|v| v.code()), Some(Code::ExpressionNotAllowed));
+///
+/// let allow = Guard::new(Policy::from_toml("[query]\nexpressions = \"allow\"")?)?;
+/// assert_eq!(allow.check(&head, b""), Verdict::Allow);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Expressions {
     /// `"forbid"`: reject `...Expression` parameters.
