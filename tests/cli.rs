@@ -2,58 +2,17 @@
 //! through the built executable.
 #![cfg(feature = "cli")]
 
-use std::io::Write;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+mod common;
 
-use serde_json::Value;
+use common::bin::{Run, run, write_temp};
+use common::policy::CAMUNDA_PATH;
 
-const BIN: &str = env!("CARGO_BIN_EXE_input-guard");
-
-struct Run {
-    code: i32,
-    lines: Vec<Value>,
-    stderr: String,
-}
-
-fn run(args: &[&str], stdin: &[u8]) -> Run {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn input-guard");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin)
-        .expect("write stdin");
-    let out = child.wait_with_output().expect("wait");
-    let stdout = String::from_utf8(out.stdout).expect("utf-8 stdout");
-    Run {
-        code: out.status.code().expect("exit code"),
-        lines: stdout
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l:?}: {e}")))
-            .collect(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn policy(name: &str, text: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("input-guard-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let path = dir.join(name);
-    std::fs::write(&path, text).expect("write policy");
-    path
-}
-
+/// The path of the bundled Camunda policy.
 fn camunda() -> String {
-    concat!(env!("CARGO_MANIFEST_DIR"), "/policies/camunda.toml").to_owned()
+    CAMUNDA_PATH.to_owned()
 }
 
+/// Runs `input-guard check --policy <policy> <extra>` with `body` on stdin.
 fn check(policy: &str, extra: &[&str], body: &[u8]) -> Run {
     let mut args = vec!["check", "--policy", policy];
     args.extend_from_slice(extra);
@@ -92,7 +51,7 @@ fn request_without_body_is_allowed() {
 
 #[test]
 fn body_size_limit() {
-    let p = policy("small.toml", "[body]\nmax_bytes = 8\n");
+    let p = write_temp("small.toml", "[body]\nmax_bytes = 8\n");
     let p = p.to_str().unwrap();
     let ct = ["--header", "Content-Type: application/json"];
     assert_reject(
@@ -114,9 +73,9 @@ fn body_size_limit() {
 
 #[test]
 fn body_comes_from_file_or_stdin() {
-    let p = policy("tiny.toml", "[body]\nmax_bytes = 2\n");
+    let p = write_temp("tiny.toml", "[body]\nmax_bytes = 2\n");
     let p = p.to_str().unwrap();
-    let body = policy("body.bin", "abc");
+    let body = write_temp("body.bin", "abc");
     assert_reject(
         &check(p, &["--body", body.to_str().unwrap()], b""),
         413,
@@ -257,7 +216,7 @@ fn encodings_and_unreadable_headers() {
 
 #[test]
 fn report_mode_lets_the_request_through_and_says_why() {
-    let p = policy("report.toml", "mode = \"report\"\n[body]\nmax_bytes = 1\n");
+    let p = write_temp("report.toml", "mode = \"report\"\n[body]\nmax_bytes = 1\n");
     let run = check(p.to_str().unwrap(), &[], b"abc");
     assert_eq!(run.code, 0);
     assert_eq!(run.lines[0]["verdict"], "allow");
@@ -267,7 +226,7 @@ fn report_mode_lets_the_request_through_and_says_why() {
 
 #[test]
 fn policy_and_usage_errors_exit_2() {
-    let p = policy("typo.toml", "[body]\nmax_byte = 1\n");
+    let p = write_temp("typo.toml", "[body]\nmax_byte = 1\n");
     let run = check(p.to_str().unwrap(), &[], b"");
     assert_eq!(run.code, 2);
     // One JSON line says so, and standard error says where.
@@ -363,7 +322,7 @@ fn check_class_prints_one_line_per_name() {
 
 #[test]
 fn check_class_exits_0_when_all_are_allowed() {
-    let p = policy(
+    let p = write_temp(
         "acme.toml",
         "[classes]\nallow = [\"com.acme.**\"]\ndeny = [\"com.acme.secret.*\"]\n",
     );
@@ -508,7 +467,7 @@ fn connection_may_not_name_the_headers_the_verdict_rests_on() {
 /// type name.
 #[test]
 fn check_class_reads_dotnet_names() {
-    let p = policy("dotnet.toml", "[classes]\nallow = [\"Acme.**\"]\n");
+    let p = write_temp("dotnet.toml", "[classes]\nallow = [\"Acme.**\"]\n");
     let p = p.to_str().unwrap();
     let run = run(
         &[

@@ -55,8 +55,7 @@
 //! `//task`, which RESTEasy does not match). `INPUT_GUARD_ENGINE_DUMP=FILE`
 //! writes every case with the guard's verdict and what the engine did.
 
-#[path = "support/java.rs"]
-mod java;
+mod common;
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -65,6 +64,8 @@ use std::process::{Child, ChildStdin, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use common::java;
+use common::policy::CAMUNDA_PATH as POLICY;
 use input_guard::{Guard, Policy, Verdict};
 use serde_json::Value;
 
@@ -96,8 +97,6 @@ const JARS: &[&str] = &[
     "jaxb-api.jar",
     "commons-io.jar",
 ];
-
-const POLICY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/policies/camunda.toml");
 
 // ------------------------------------------------------------------ the JVM
 
@@ -974,8 +973,7 @@ fn request_lines_are_read_as_tomcat_and_resteasy_read_them() {
     let clamp = Guard::new(
         Policy::from_toml(&text.replace("on_excess = \"reject\"", "on_excess = \"clamp\""))
             .unwrap(),
-    )
-    .expect("a valid policy");
+    ).expect("a valid policy");
     let cap = i64::from(reject.policy().query.max_results);
     assert!(cap > 0, "the bundled policy caps maxResults");
 

@@ -22,6 +22,8 @@
 //! JDK may define classes there, so `java.io.FileInputStreamX` cannot exist), and a sibling
 //! package such as `org.dom4jx` is a different library.
 
+mod common;
+
 use std::collections::BTreeSet;
 
 use input_guard::classes::{ClassDecision, ClassFilter, ClassPattern, RuleSource, TypeDecision};
@@ -300,35 +302,24 @@ fn the_broad_allow_is_what_admits_the_near_misses() {
 #[cfg(feature = "cli")]
 #[test]
 fn check_class_denies_every_vendored_entry() {
-    use std::process::Command;
+    use common::bin::{run, write_temp};
+    use std::ffi::OsStr;
 
     let lists = all_lists();
     let allow: Vec<String> = broad_allow(&lists)
         .iter()
         .map(|p| format!("\"{p}\""))
         .collect();
-    let dir = std::env::temp_dir().join(format!("input-guard-gadget-lists-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let policy = dir.join("broad.toml");
-    std::fs::write(
-        &policy,
-        format!("[classes]\nallow = [{}]\n", allow.join(", ")),
-    )
-    .unwrap();
+    let policy = write_temp(
+        "broad.toml",
+        &format!("[classes]\nallow = [{}]\n", allow.join(", ")),
+    );
     let run = |names: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_input-guard"))
-            .arg("check-class")
-            .arg("--policy")
-            .arg(&policy)
-            .args(names)
-            .output()
-            .unwrap();
-        let stdout = String::from_utf8(out.stdout).unwrap();
-        let lines: Vec<serde_json::Value> = stdout
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
-        (out.status.code().unwrap(), lines)
+        let mut args: Vec<&OsStr> =
+            vec!["check-class".as_ref(), "--policy".as_ref(), policy.as_ref()];
+        args.extend(names.iter().map(OsStr::new));
+        let run = run(&args, b"");
+        (run.code, run.lines)
     };
 
     for (file, entries) in &lists {
@@ -362,5 +353,5 @@ fn check_class_denies_every_vendored_entry() {
     let (code, lines) = run(&near);
     assert_eq!(code, 0, "{lines:?}");
     assert!(lines.iter().all(|l| l["verdict"] == "allow"), "{lines:?}");
-    std::fs::remove_dir_all(&dir).unwrap();
+    std::fs::remove_file(&policy).unwrap();
 }

@@ -5,14 +5,14 @@
 //! class), each rule with a near miss.
 
 // Test code: unwraps here are test failures, not request paths.
+mod common;
+
+use common::outcome::code_at;
+use common::policy::camunda_guard;
+use common::request::post;
 use input_guard::{Guard, Policy, Verdict};
 
 const UPLOAD: &str = "/engine-rest/process-instance/abc/variables/order/data";
-
-fn camunda() -> Guard {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/policies/camunda.toml");
-    Guard::new(Policy::load(path).unwrap_or_else(|e| panic!("{e}"))).expect("a valid policy")
-}
 
 /// One part: its name, optional file name and content type, and body.
 struct Part<'a> {
@@ -66,14 +66,17 @@ fn body(parts: &[Part<'_>]) -> Vec<u8> {
 
 /// `"allow"`, or `"<code> at <location>"`.
 fn verdict(guard: &Guard, uri: &str, parts: &[Part<'_>]) -> String {
-    let (head, ()) = http::Request::post(uri)
-        .header("content-type", "multipart/form-data; boundary=b")
-        .body(())
-        .expect("a valid request")
-        .into_parts();
-    match guard.check(&head, &body(parts)) {
+    verdict_of(guard, uri, &body(parts))
+}
+
+/// The content type of every request here: boundary `b`.
+const MULTIPART: &str = "multipart/form-data; boundary=b";
+
+/// `"allow"`, or `"<code> at <location>"`, for a multipart `body`.
+fn verdict_of(guard: &Guard, uri: &str, body: &[u8]) -> String {
+    match guard.check(&post(uri, MULTIPART), body) {
         Verdict::Allow => "allow".to_owned(),
-        Verdict::Reject(v) => format!("{} at {}", v.code().as_str(), v.location()),
+        Verdict::Reject(v) => code_at(v.code().as_str(), v.location()),
         other => format!("{other:?}"),
     }
 }
@@ -82,7 +85,7 @@ const GADGET: &str = "org.apache.commons.collections.functors.InvokerTransformer
 
 #[test]
 fn the_type_field_names_a_class_the_filter_must_allow() {
-    let g = camunda();
+    let g = camunda_guard();
     let data = r#"["a"]"#;
     let cases: Vec<(&str, Vec<Part<'_>>, &str)> = vec![
         (
@@ -129,7 +132,7 @@ fn the_type_field_names_a_class_the_filter_must_allow() {
 
 #[test]
 fn data_parts_whose_type_contains_application_json_are_json() {
-    let g = camunda();
+    let g = camunda_guard();
     let gadget = format!(r#"{{"@class":"{GADGET}"}}"#);
     let harmless = r#"{"@class":"java.util.HashMap"}"#;
     for content_type in [
@@ -163,7 +166,7 @@ fn data_parts_whose_type_contains_application_json_are_json() {
 
 #[test]
 fn deployment_resources_are_xml_by_type_or_file_name() {
-    let g = camunda();
+    let g = camunda_guard();
     let uri = "/engine-rest/deployment/create";
     let doctype =
         r#"<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><d>&x;</d>"#;
@@ -191,43 +194,60 @@ fn deployment_resources_are_xml_by_type_or_file_name() {
     );
 }
 
-/// A body of parts given by their raw `Content-Disposition` value,
-/// optional `Content-Type`, and content.
-fn raw_body(parts: &[(&str, Option<&str>, &str)]) -> Vec<u8> {
+/// One part written as given: its raw `Content-Disposition` value, optional
+/// `Content-Type`, and content. For headers the [`Part`] builder would not
+/// write.
+#[derive(Clone, Copy)]
+struct RawPart<'a> {
+    disposition: &'a str,
+    content_type: Option<&'a str>,
+    content: &'a str,
+}
+
+/// A raw part without a `Content-Type`; add one with [`RawPart::typed`].
+fn raw<'a>(disposition: &'a str, content: &'a str) -> RawPart<'a> {
+    RawPart {
+        disposition,
+        content_type: None,
+        content,
+    }
+}
+
+impl<'a> RawPart<'a> {
+    fn typed(mut self, content_type: &'a str) -> Self {
+        self.content_type = Some(content_type);
+        self
+    }
+}
+
+/// A body of raw parts, boundary `b`.
+fn raw_body(parts: &[RawPart<'_>]) -> Vec<u8> {
     let mut out = String::new();
-    for (disposition, content_type, content) in parts {
+    for part in parts {
         out.push_str("--b\r\nContent-Disposition: ");
-        out.push_str(disposition);
+        out.push_str(part.disposition);
         out.push_str("\r\n");
-        if let Some(t) = content_type {
+        if let Some(t) = part.content_type {
             out.push_str(&format!("Content-Type: {t}\r\n"));
         }
         out.push_str("\r\n");
-        out.push_str(content);
+        out.push_str(part.content);
         out.push_str("\r\n");
     }
     out.push_str("--b--\r\n");
     out.into_bytes()
 }
 
-fn raw_verdict(guard: &Guard, uri: &str, parts: &[(&str, Option<&str>, &str)]) -> String {
-    let (head, ()) = http::Request::post(uri)
-        .header("content-type", "multipart/form-data; boundary=b")
-        .body(())
-        .expect("a valid request")
-        .into_parts();
-    match guard.check(&head, &raw_body(parts)) {
-        Verdict::Allow => "allow".to_owned(),
-        Verdict::Reject(v) => format!("{} at {}", v.code().as_str(), v.location()),
-        other => format!("{other:?}"),
-    }
+/// `"allow"`, or `"<code> at <location>"`, for a body of raw parts.
+fn raw_verdict(guard: &Guard, uri: &str, parts: &[RawPart<'_>]) -> String {
+    verdict_of(guard, uri, &raw_body(parts))
 }
 
 /// commons-fileupload trims field names with Java's `String.trim()` (every
 /// char up to U+0020), so a padded `type` is still the `type` field.
 #[test]
 fn padded_type_field_names_are_the_type_field() {
-    let g = camunda();
+    let g = camunda_guard();
     let ws: Vec<char> = (0u32..=0x20).filter_map(char::from_u32).collect();
     let mut checked = 0;
     for &c in &ws {
@@ -240,7 +260,7 @@ fn padded_type_field_names_are_the_type_field() {
             // by every parser; CR and LF would end it. Those the guard must
             // refuse or read as `type`; either way not allow a gadget.
             let disposition = format!("form-data; name=\"{name}\"");
-            let got = raw_verdict(&g, UPLOAD, &[(&disposition, None, GADGET)]);
+            let got = raw_verdict(&g, UPLOAD, &[raw(&disposition, GADGET)]);
             assert_ne!(got, "allow", "name {name:?}");
             checked += 1;
         }
@@ -257,7 +277,7 @@ fn padded_type_field_names_are_the_type_field() {
         "form-data; name=\"\u{1f}type\"",
     ] {
         assert_eq!(
-            raw_verdict(&g, UPLOAD, &[(disposition, None, GADGET)]),
+            raw_verdict(&g, UPLOAD, &[raw(disposition, GADGET)]),
             "class-not-allowed at part:type",
             "{disposition:?}"
         );
@@ -271,7 +291,7 @@ fn padded_type_field_names_are_the_type_field() {
         "form-data; name=\"ty pe\"",
     ] {
         assert_eq!(
-            raw_verdict(&g, UPLOAD, &[(disposition, None, GADGET)]),
+            raw_verdict(&g, UPLOAD, &[raw(disposition, GADGET)]),
             "allow",
             "{disposition:?}"
         );
@@ -280,7 +300,7 @@ fn padded_type_field_names_are_the_type_field() {
         raw_verdict(
             &g,
             UPLOAD,
-            &[("form-data; name=\"type \"", None, "java.util.HashMap")]
+            &[raw("form-data; name=\"type \"", "java.util.HashMap")]
         ),
         "allow"
     );
@@ -289,7 +309,7 @@ fn padded_type_field_names_are_the_type_field() {
 /// What commons-fileupload versions read differently, or decode, is refused.
 #[test]
 fn names_the_engine_decodes_are_refused() {
-    let g = camunda();
+    let g = camunda_guard();
     for disposition in [
         // RFC 2047 words: `dHlwZQ==` is `type`.
         "form-data; name=\"=?UTF-8?B?dHlwZQ==?=\"",
@@ -306,7 +326,7 @@ fn names_the_engine_decodes_are_refused() {
         "form-data; name=type\u{2028}",
         "form-data; name=\"r\"; filename=p.bpmn\u{3000}",
     ] {
-        let got = raw_verdict(&g, UPLOAD, &[(disposition, None, GADGET)]);
+        let got = raw_verdict(&g, UPLOAD, &[raw(disposition, GADGET)]);
         assert!(
             got.starts_with("multipart-malformed"),
             "{disposition:?}: {got}"
@@ -319,7 +339,7 @@ fn names_the_engine_decodes_are_refused() {
         "form-data; name=\"a\"; filename=\"what?=.txt\"",
     ] {
         assert_eq!(
-            raw_verdict(&g, UPLOAD, &[(disposition, None, "x")]),
+            raw_verdict(&g, UPLOAD, &[raw(disposition, "x")]),
             "allow",
             "{disposition:?}"
         );
@@ -330,7 +350,7 @@ fn names_the_engine_decodes_are_refused() {
 /// name trimmed, then `endsWith` a suffix, no dot needed.
 #[test]
 fn resources_the_engine_parses_are_inspected() {
-    let g = camunda();
+    let g = camunda_guard();
     let uri = "/engine-rest/deployment/create";
     let doctype =
         r#"<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><d>&x;</d>"#;
@@ -360,28 +380,20 @@ fn resources_the_engine_parses_are_inspected() {
     }
     for name in &names {
         let disposition = format!("form-data; name=\"r\"; filename=\"{name}\"");
-        let got = raw_verdict(&g, uri, &[(&disposition, None, doctype)]);
+        let got = raw_verdict(&g, uri, &[raw(&disposition, doctype)]);
         assert!(got.starts_with("xml-doctype at part:"), "{name:?}: {got}");
     }
     // Even when the part's content type says something else.
     let got = raw_verdict(
         &g,
         uri,
-        &[(
-            "form-data; name=\"r\"; filename=\"p.bpmn\"",
-            Some("text/plain"),
-            doctype,
-        )],
+        &[raw("form-data; name=\"r\"; filename=\"p.bpmn\"", doctype).typed("text/plain")],
     );
     assert_eq!(got, "xml-doctype at part:p.bpmn");
     let got = raw_verdict(
         &g,
         uri,
-        &[(
-            "form-data; name=\"r\"; filename=\"p.bpmn\"",
-            Some("application/json"),
-            doctype,
-        )],
+        &[raw("form-data; name=\"r\"; filename=\"p.bpmn\"", doctype).typed("application/json")],
     );
     assert!(got.starts_with("json-malformed"), "{got}");
     // Near misses: names the engine stores unparsed.
@@ -395,7 +407,7 @@ fn resources_the_engine_parses_are_inspected() {
     ] {
         let disposition = format!("form-data; name=\"r\"; filename=\"{name}\"");
         assert_eq!(
-            raw_verdict(&g, uri, &[(&disposition, None, doctype)]),
+            raw_verdict(&g, uri, &[raw(&disposition, doctype)]),
             "allow",
             "{name:?}"
         );
@@ -406,7 +418,7 @@ fn resources_the_engine_parses_are_inspected() {
 /// resources still are.
 #[test]
 fn form_resources_are_not_required_to_be_json() {
-    let g = camunda();
+    let g = camunda_guard();
     let uri = "/engine-rest/deployment/create";
     for (filename, content_type, content) in [
         ("invoice.form", None, "not json at all"),
@@ -415,7 +427,15 @@ fn form_resources_are_not_required_to_be_json() {
     ] {
         let disposition = format!("form-data; name=\"f\"; filename=\"{filename}\"");
         assert_eq!(
-            raw_verdict(&g, uri, &[(&disposition, content_type, content)]),
+            raw_verdict(
+                &g,
+                uri,
+                &[RawPart {
+                    disposition: &disposition,
+                    content_type,
+                    content
+                }]
+            ),
             "allow",
             "{filename} {content:?}"
         );
@@ -424,21 +444,13 @@ fn form_resources_are_not_required_to_be_json() {
     let got = raw_verdict(
         &g,
         uri,
-        &[(
-            "form-data; name=\"f\"; filename=\"invoice.form\"",
-            Some("application/json"),
-            "{",
-        )],
+        &[raw("form-data; name=\"f\"; filename=\"invoice.form\"", "{").typed("application/json")],
     );
     assert!(got.starts_with("json-malformed"), "{got}");
     let got = raw_verdict(
         &g,
         uri,
-        &[(
-            "form-data; name=\"f\"; filename=\"invoice.json\"",
-            None,
-            "{",
-        )],
+        &[raw("form-data; name=\"f\"; filename=\"invoice.json\"", "{")],
     );
     assert!(got.starts_with("json-malformed"), "{got}");
 }
@@ -447,7 +459,7 @@ fn form_resources_are_not_required_to_be_json() {
 /// Java serialization.
 #[test]
 fn serialized_java_parts_are_refused() {
-    let g = camunda();
+    let g = camunda_guard();
     let stream = "\u{ac}\u{ed}\u{0}\u{5}sr";
     for content_type in [
         "application/x-java-serialized-object",
@@ -457,7 +469,7 @@ fn serialized_java_parts_are_refused() {
             raw_verdict(
                 &g,
                 UPLOAD,
-                &[("form-data; name=\"data\"", Some(content_type), stream)]
+                &[raw("form-data; name=\"data\"", stream).typed(content_type)]
             ),
             "java-serialization-not-allowed at part:data",
             "{content_type}"
@@ -468,27 +480,19 @@ fn serialized_java_parts_are_refused() {
         raw_verdict(
             &g,
             UPLOAD,
-            &[(
-                "form-data; name=\"data\"",
-                Some("application/octet-stream"),
-                stream
-            )]
+            &[raw("form-data; name=\"data\"", stream).typed("application/octet-stream")]
         ),
         "allow"
     );
     let allowing = Guard::new(
         Policy::from_toml("[classes]\nallow_java_serialization = true\n").expect("policy"),
-    )
-    .expect("a valid policy");
+    ).expect("a valid policy");
     assert_eq!(
         raw_verdict(
             &allowing,
             UPLOAD,
-            &[(
-                "form-data; name=\"data\"",
-                Some("application/x-java-serialized-object"),
-                stream
-            )]
+            &[raw("form-data; name=\"data\"", stream)
+                .typed("application/x-java-serialized-object")]
         ),
         "allow"
     );
@@ -497,26 +501,18 @@ fn serialized_java_parts_are_refused() {
 /// The request's boundary as commons-fileupload reads it, or refused.
 #[test]
 fn boundaries_the_engine_decodes_are_refused() {
-    let g = camunda();
-    let body = raw_body(&[("form-data; name=\"a\"", None, "1")]);
+    let g = camunda_guard();
+    let body = raw_body(&[raw("form-data; name=\"a\"", "1")]);
     for content_type in [
         "multipart/form-data; boundary=b; boundary*=UTF-8''c",
         "multipart/form-data; boundary*=UTF-8''b",
         "multipart/form-data; boundary=\"=?UTF-8?Q?b?=\"",
     ] {
-        let (head, ()) = http::Request::post(UPLOAD)
-            .header("content-type", content_type)
-            .body(())
-            .expect("a valid request")
-            .into_parts();
+        let head = post(UPLOAD, content_type);
         let verdict = guard_code(&g.check(&head, &body));
         assert_eq!(verdict, "invalid-header", "{content_type}");
     }
-    let (head, ()) = http::Request::post(UPLOAD)
-        .header("content-type", "multipart/form-data; boundary=\"b\"")
-        .body(())
-        .expect("a valid request")
-        .into_parts();
+    let head = post(UPLOAD, "multipart/form-data; boundary=\"b\"");
     assert_eq!(guard_code(&g.check(&head, &body)), "allow");
 }
 
@@ -530,7 +526,7 @@ fn guard_code(verdict: &Verdict) -> String {
 /// ISO-8859-1 inside a part labelled UTF-8 is read by its declaration.
 #[test]
 fn part_charsets_are_not_what_the_engine_reads() {
-    let g = camunda();
+    let g = camunda_guard();
     let uri = "/engine-rest/deployment/create";
     let model = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\
                  <definitions xmlns=\"http://www.omg.org/spec/BPMN/20100524/MODEL\"/>";
@@ -541,7 +537,7 @@ fn part_charsets_are_not_what_the_engine_reads() {
         "text/plain; charset=us-ascii",
     ] {
         assert_eq!(
-            raw_verdict(&g, uri, &[(disposition, Some(content_type), model)]),
+            raw_verdict(&g, uri, &[raw(disposition, model).typed(content_type)]),
             "allow",
             "{content_type}"
         );
@@ -551,7 +547,7 @@ fn part_charsets_are_not_what_the_engine_reads() {
     let got = raw_verdict(
         &g,
         uri,
-        &[(disposition, Some("text/xml; charset=UTF-8"), &utf32)],
+        &[raw(disposition, &utf32).typed("text/xml; charset=UTF-8")],
     );
     assert!(got.starts_with("xml-unsupported-encoding"), "{got}");
 }
@@ -561,19 +557,19 @@ fn part_charsets_are_not_what_the_engine_reads() {
 /// `multipart/mixed` parts opened. Each is refused or read the same way.
 #[test]
 fn part_headers_read_as_the_engine_reads_them() {
-    let g = camunda();
+    let g = camunda_guard();
     let uri = "/engine-rest/deployment/create";
     let script = "<definitions xmlns=\"http://www.omg.org/spec/BPMN/20100524/MODEL\"><process id=\"p\">\
                   <scriptTask id=\"t\" scriptFormat=\"groovy\"><script>x</script></scriptTask></process></definitions>";
-    let data = ("form-data; name=\"data\"", Some("application/json"), "{}");
+    let data = raw("form-data; name=\"data\"", "{}").typed("application/json");
     // A control char after the value is trimmed by the engine: the name is
     // `type`, not `"type"` with its quotes.
     for tail in ["\u{1}", "\u{0}", "\u{b}", "\u{1f}"] {
         let disposition = format!("form-data; name=\"type\"{tail}");
-        let got = raw_verdict(&g, UPLOAD, &[(&disposition, None, GADGET), data]);
+        let got = raw_verdict(&g, UPLOAD, &[raw(&disposition, GADGET), data]);
         assert_eq!(got, "class-not-allowed at part:type", "{tail:?}");
         let disposition = format!("form-data; name=\"r\"; filename=\"evil.bpmn\"{tail}");
-        let got = raw_verdict(&g, uri, &[(&disposition, None, script)]);
+        let got = raw_verdict(&g, uri, &[raw(&disposition, script)]);
         assert!(got.starts_with("xml-forbidden-"), "{tail:?}: {got}");
     }
     // A header name padded with a control char would be a header the engine
@@ -604,7 +600,7 @@ fn part_headers_read_as_the_engine_reads_them() {
         "form-data; name=\"r\"; filename=\"\u{8acb}\u{6c42}\u{3000}v2.bpmn\"",
     ] {
         assert_eq!(
-            raw_verdict(&g, uri, &[(disposition, None, plain)]),
+            raw_verdict(&g, uri, &[raw(disposition, plain)]),
             "allow",
             "{disposition:?}"
         );
@@ -615,11 +611,7 @@ fn part_headers_read_as_the_engine_reads_them() {
     assert_eq!(raw_code(&g, uri, body.as_bytes()), "allow");
 }
 
+/// `"allow"` or the violation's code, for a multipart `body`.
 fn raw_code(guard: &Guard, uri: &str, body: &[u8]) -> String {
-    let (head, ()) = http::Request::post(uri)
-        .header("content-type", "multipart/form-data; boundary=b")
-        .body(())
-        .expect("a valid request")
-        .into_parts();
-    guard_code(&guard.check(&head, body))
+    guard_code(&guard.check(&post(uri, MULTIPART), body))
 }

@@ -2,13 +2,11 @@
 //! loader knows.
 
 // Test code: unwraps here are test failures, not request paths.
+mod common;
+
+use common::policy::shipped;
 use input_guard::policy::{Mode, Policy, PolicyErrorKind};
 use input_guard::{Guard, classes::TypeDecision};
-
-fn shipped(name: &str) -> Policy {
-    let path = format!("{}/policies/{name}", env!("CARGO_MANIFEST_DIR"));
-    Policy::load(&path).unwrap_or_else(|e| panic!("{e}"))
-}
 
 #[test]
 fn camunda_policy_is_secure_by_default() {
@@ -119,10 +117,7 @@ fn readme_lists_every_builtin_route() {
 /// the same, without Camunda's over-broad `java.lang` prefix.
 #[test]
 fn builtin_value_types_admit_what_camunda_admits_by_default() {
-    let guard = |text: &str| {
-        Guard::new(Policy::from_toml(text).unwrap_or_else(|e| panic!("{e}")))
-            .expect("a valid policy")
-    };
+    let guard = |text: &str| Guard::new(Policy::from_toml(text).unwrap_or_else(|e| panic!("{e}"))).expect("a valid policy");
     let util = guard("[classes]\nallow = [\"java.util.*\"]\n");
     let acme = guard("[classes]\nallow = [\"com.acme.**\"]\n");
     for (filter, name) in [
@@ -175,8 +170,7 @@ fn builtin_value_types_admit_what_camunda_admits_by_default() {
 /// The same through a request: a start request with a typed `HashMap`.
 #[test]
 fn builtin_value_types_apply_to_typed_variables() {
-    let guard = Guard::new(Policy::from_toml("[classes]\nallow = [\"com.acme.**\"]\n").unwrap())
-        .expect("a valid policy");
+    let guard = Guard::new(Policy::from_toml("[classes]\nallow = [\"com.acme.**\"]\n").unwrap()).expect("a valid policy");
     let (head, ()) = http::Request::post("/engine-rest/process-definition/key/p/start")
         .header("content-type", "application/json")
         .body(())

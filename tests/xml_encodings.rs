@@ -15,18 +15,15 @@
 //! The one deliberate difference: windows-1252's five unassigned bytes,
 //! which the JDK reads as U+FFFD, are refused.
 
+mod common;
+
 use std::borrow::Cow;
 
-use input_guard::Policy;
 use input_guard::inspect::xml::{LegacyEncoding, XmlInspector};
 use input_guard::policy::XmlPolicy;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Context {
-    Text,
-    Attr,
-}
-use Context::{Attr, Text};
+use common::xerces::Context::{self, Attr, Text};
+use common::xerces::{document, legacy_policy, value_read};
 
 /// What Xerces reads for a run of bytes.
 #[derive(Debug, Clone, Copy)]
@@ -117,41 +114,6 @@ const XERCES: &[(&str, Context, u8, u8, Read)] = &[
     ("US-ASCII", Attr, 0x80, 0xFF, Refused),
 ];
 
-/// The document the Java oracle parses for `byte` in `context`.
-fn document(label: &str, context: Context, byte: u8) -> Vec<u8> {
-    let head = format!("<?xml version=\"1.0\" encoding=\"{label}\"?>");
-    let (open, close): (&[u8], &[u8]) = match context {
-        Text => (b"<a>", b"</a>"),
-        Attr => (b"<a x=\"", b"\"/>"),
-    };
-    [head.as_bytes(), open, &[byte], close].concat()
-}
-
-fn both() -> XmlPolicy {
-    let mut policy = XmlPolicy::default();
-    policy.encodings = vec![LegacyEncoding::Latin1, LegacyEncoding::Windows1252];
-    policy
-}
-
-/// The value the guard reads from a decoded oracle document, normalised as
-/// an XML parser reports it (line ends, attribute white space).
-fn value_read(decoded: &str, context: Context) -> Option<Vec<u32>> {
-    let (_, after) = decoded.split_once("?>")?;
-    let raw = match context {
-        Text => after.strip_prefix("<a>")?.strip_suffix("</a>")?,
-        Attr => after.strip_prefix("<a x=\"")?.strip_suffix("\"/>")?,
-    };
-    Some(
-        raw.chars()
-            .map(|c| match (context, c) {
-                (Text, '\r') => 0x0A,
-                (Attr, '\t' | '\r' | '\n') => 0x20,
-                _ => u32::from(c),
-            })
-            .collect(),
-    )
-}
-
 /// Compares the guard with what Xerces reads for one byte; `None` when they
 /// agree, else a description.
 fn disagreement(
@@ -186,7 +148,7 @@ fn disagreement(
 
 #[test]
 fn every_byte_reads_as_xerces_reads_it() {
-    let inspector = XmlInspector::new(both());
+    let inspector = XmlInspector::new(legacy_policy());
     let mut failures = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for &(label, context, first, last, read) in XERCES {
@@ -238,7 +200,7 @@ fn latin1_is_not_windows_1252() {
     // WHATWG (browsers, encoding_rs) read the label iso-8859-1 as
     // windows-1252; the JDK does not. A guard that did would see a
     // different document from the engine's.
-    let inspector = XmlInspector::new(both());
+    let inspector = XmlInspector::new(legacy_policy());
     let doc = b"<?xml version='1.0' encoding='ISO-8859-1'?><a>\x80\x93\x9F\xE9</a>";
     assert_eq!(
         inspector.decode(doc, None).ok().as_deref(),
@@ -254,7 +216,7 @@ fn latin1_is_not_windows_1252() {
 
 #[test]
 fn unassigned_windows_1252_bytes_are_refused() {
-    let inspector = XmlInspector::new(both());
+    let inspector = XmlInspector::new(legacy_policy());
     for byte in [0x81u8, 0x8D, 0x8F, 0x90, 0x9D] {
         let doc = [
             &b"<?xml version='1.0' encoding='windows-1252'?><a>x"[..],
@@ -306,7 +268,7 @@ const ASCII_LABELS: &[&str] = &[
 
 #[test]
 fn labels() {
-    let inspector = XmlInspector::new(both());
+    let inspector = XmlInspector::new(legacy_policy());
     let decoded = |label: &str, byte: u8| {
         let doc = [
             format!("<?xml version='1.0' encoding='{label}'?><a>").as_bytes(),
@@ -406,17 +368,19 @@ fn each_encoding_needs_its_own_entry() {
     );
 }
 
-/// A name, a document, its `charset` and the expected outcome.
-type Case = (
-    &'static str,
-    Vec<u8>,
-    Option<&'static str>,
-    Result<(), &'static str>,
-);
+/// A document, the `charset` it comes with, and the outcome expected.
+struct Case {
+    name: &'static str,
+    doc: Vec<u8>,
+    /// The `charset` parameter of the content type, if any.
+    charset: Option<&'static str>,
+    /// `Ok(())`, or `Err` with the violation's code.
+    expected: Result<(), &'static str>,
+}
 
 #[test]
 fn sources_must_agree() {
-    let inspector = XmlInspector::new(both());
+    let inspector = XmlInspector::new(legacy_policy());
     let decl = |label: &str, body: &[u8]| {
         [
             format!("<?xml version=\"1.0\" encoding=\"{label}\"?>").as_bytes(),
@@ -425,64 +389,64 @@ fn sources_must_agree() {
         .concat()
     };
     let cases: &[Case] = &[
-        (
-            "declaration and charset name one encoding",
-            decl("ISO-8859-1", b"<a>\xE9</a>"),
-            Some("latin1"),
-            Ok(()),
-        ),
-        (
-            "charset only",
-            b"<a>\x93</a>".to_vec(),
-            Some("windows-1252"),
-            Ok(()),
-        ),
+        Case {
+            name: "declaration and charset name one encoding",
+            doc: decl("ISO-8859-1", b"<a>\xE9</a>"),
+            charset: Some("latin1"),
+            expected: Ok(()),
+        },
+        Case {
+            name: "charset only",
+            doc: b"<a>\x93</a>".to_vec(),
+            charset: Some("windows-1252"),
+            expected: Ok(()),
+        },
         // Latin-1 and windows-1252 read 0x80-0x9F differently.
-        (
-            "ISO-8859-1 declared, windows-1252 charset",
-            decl("ISO-8859-1", b"<a>\x93</a>"),
-            Some("windows-1252"),
-            Err("xml-encoding-mismatch"),
-        ),
-        (
-            "windows-1252 declared, ISO-8859-1 charset",
-            decl("windows-1252", b"<a>\x93</a>"),
-            Some("iso-8859-1"),
-            Err("xml-encoding-mismatch"),
-        ),
-        (
-            "ISO-8859-1 declared, UTF-8 charset",
-            decl("ISO-8859-1", b"<a/>"),
-            Some("utf-8"),
-            Err("xml-encoding-mismatch"),
-        ),
-        (
-            "UTF-8 declared, ISO-8859-1 charset",
-            decl("UTF-8", b"<a/>"),
-            Some("ISO-8859-1"),
-            Err("xml-encoding-mismatch"),
-        ),
-        (
-            "US-ASCII declared, ISO-8859-1 charset",
-            decl("US-ASCII", b"<a/>"),
-            Some("ISO-8859-1"),
-            Err("xml-encoding-mismatch"),
-        ),
-        (
-            "UTF-8 BOM, ISO-8859-1 declared",
-            [&b"\xEF\xBB\xBF"[..], &decl("ISO-8859-1", b"<a/>")].concat(),
-            None,
-            Err("xml-encoding-mismatch"),
-        ),
-        (
-            "UTF-8 BOM, windows-1252 charset",
-            b"\xEF\xBB\xBF<a/>".to_vec(),
-            Some("windows-1252"),
-            Err("xml-encoding-mismatch"),
-        ),
-        (
-            "UTF-16 BOM, ISO-8859-1 declared",
-            [0xFF, 0xFE]
+        Case {
+            name: "ISO-8859-1 declared, windows-1252 charset",
+            doc: decl("ISO-8859-1", b"<a>\x93</a>"),
+            charset: Some("windows-1252"),
+            expected: Err("xml-encoding-mismatch"),
+        },
+        Case {
+            name: "windows-1252 declared, ISO-8859-1 charset",
+            doc: decl("windows-1252", b"<a>\x93</a>"),
+            charset: Some("iso-8859-1"),
+            expected: Err("xml-encoding-mismatch"),
+        },
+        Case {
+            name: "ISO-8859-1 declared, UTF-8 charset",
+            doc: decl("ISO-8859-1", b"<a/>"),
+            charset: Some("utf-8"),
+            expected: Err("xml-encoding-mismatch"),
+        },
+        Case {
+            name: "UTF-8 declared, ISO-8859-1 charset",
+            doc: decl("UTF-8", b"<a/>"),
+            charset: Some("ISO-8859-1"),
+            expected: Err("xml-encoding-mismatch"),
+        },
+        Case {
+            name: "US-ASCII declared, ISO-8859-1 charset",
+            doc: decl("US-ASCII", b"<a/>"),
+            charset: Some("ISO-8859-1"),
+            expected: Err("xml-encoding-mismatch"),
+        },
+        Case {
+            name: "UTF-8 BOM, ISO-8859-1 declared",
+            doc: [&b"\xEF\xBB\xBF"[..], &decl("ISO-8859-1", b"<a/>")].concat(),
+            charset: None,
+            expected: Err("xml-encoding-mismatch"),
+        },
+        Case {
+            name: "UTF-8 BOM, windows-1252 charset",
+            doc: b"\xEF\xBB\xBF<a/>".to_vec(),
+            charset: Some("windows-1252"),
+            expected: Err("xml-encoding-mismatch"),
+        },
+        Case {
+            name: "UTF-16 BOM, ISO-8859-1 declared",
+            doc: [0xFF, 0xFE]
                 .into_iter()
                 .chain(
                     "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a/>"
@@ -490,24 +454,30 @@ fn sources_must_agree() {
                         .flat_map(u16::to_le_bytes),
                 )
                 .collect(),
-            None,
-            Err("xml-encoding-mismatch"),
-        ),
-        (
-            "UTF-16 declared on Latin-1 bytes",
-            decl("UTF-16", b"<a/>"),
-            Some("iso-8859-1"),
-            Err("xml-encoding-mismatch"),
-        ),
-        (
-            "unsupported charset",
-            decl("ISO-8859-1", b"<a/>"),
-            Some("utf-7"),
-            Err("xml-unsupported-encoding"),
-        ),
+            charset: None,
+            expected: Err("xml-encoding-mismatch"),
+        },
+        Case {
+            name: "UTF-16 declared on Latin-1 bytes",
+            doc: decl("UTF-16", b"<a/>"),
+            charset: Some("iso-8859-1"),
+            expected: Err("xml-encoding-mismatch"),
+        },
+        Case {
+            name: "unsupported charset",
+            doc: decl("ISO-8859-1", b"<a/>"),
+            charset: Some("utf-7"),
+            expected: Err("xml-unsupported-encoding"),
+        },
     ];
     let mut failures = Vec::new();
-    for (name, doc, charset, expected) in cases {
+    for Case {
+        name,
+        doc,
+        charset,
+        expected,
+    } in cases
+    {
         let got = inspector
             .inspect(doc, *charset)
             .map_err(|v| v.code().as_str());
@@ -520,7 +490,7 @@ fn sources_must_agree() {
 
 #[test]
 fn legacy_documents_are_inspected_like_utf8() {
-    let inspector = XmlInspector::new(camunda());
+    let inspector = XmlInspector::new(common::policy::camunda().xml);
     let bpmn = "http://www.omg.org/spec/BPMN/20100524/MODEL";
     let cases: Vec<(&str, String, &str)> = vec![
         ("benign model", format!("<definitions xmlns='{bpmn}' name='caf\u{e9}'><process id='p'/></definitions>"), "ok"),
@@ -553,7 +523,7 @@ fn legacy_documents_are_inspected_like_utf8() {
 
 #[test]
 fn the_camunda_policy_reads_both() {
-    let policy = camunda();
+    let policy = common::policy::camunda().xml;
     assert_eq!(
         policy.encodings,
         [LegacyEncoding::Latin1, LegacyEncoding::Windows1252]
@@ -571,13 +541,4 @@ fn the_camunda_policy_reads_both() {
         inspector.decode(ascii, None),
         Ok(Cow::Borrowed(_))
     ));
-}
-
-fn camunda() -> XmlPolicy {
-    Policy::load(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/policies/camunda.toml"
-    ))
-    .unwrap_or_else(|e| panic!("policies/camunda.toml: {e}"))
-    .xml
 }

@@ -10,11 +10,11 @@
 //! Xerces does, character for character.
 // Test code: panics here are test failures, never request paths.
 
-#[path = "support/java.rs"]
-mod java;
+mod common;
 
-use input_guard::inspect::xml::{LegacyEncoding, XmlInspector};
-use input_guard::policy::XmlPolicy;
+use common::java;
+use common::xerces::{Context, document, legacy_policy, value_read};
+use input_guard::inspect::xml::XmlInspector;
 
 const LABELS: &[&str] = &[
     // ISO-8859-1
@@ -53,26 +53,6 @@ const LABELS: &[&str] = &[
     "UTF8",
 ];
 
-/// The value the guard reads from a decoded oracle document, normalised as
-/// an XML parser reports it (line ends, attribute white space).
-fn value_read(decoded: &str, attr: bool) -> Option<Vec<u32>> {
-    let (_, after) = decoded.split_once("?>")?;
-    let raw = if attr {
-        after.strip_prefix("<a x=\"")?.strip_suffix("\"/>")?
-    } else {
-        after.strip_prefix("<a>")?.strip_suffix("</a>")?
-    };
-    Some(
-        raw.chars()
-            .map(|c| match (attr, c) {
-                (false, '\r') => 0x0A,
-                (true, '\t' | '\r' | '\n') => 0x20,
-                _ => u32::from(c),
-            })
-            .collect(),
-    )
-}
-
 #[test]
 fn every_byte_reads_as_the_jdk_reads_it() {
     let Some(oracle) = java::build("xml-encodings", &["XmlEncodings.java"], &[]) else {
@@ -86,9 +66,7 @@ fn every_byte_reads_as_the_jdk_reads_it() {
     assert!(output.status.success(), "java failed: {output:?}");
     let stdout = String::from_utf8(output.stdout).expect("ASCII output");
 
-    let mut policy = XmlPolicy::default();
-    policy.encodings = vec![LegacyEncoding::Latin1, LegacyEncoding::Windows1252];
-    let inspector = XmlInspector::new(policy);
+    let inspector = XmlInspector::new(legacy_policy());
     let mut failures = Vec::new();
     let (mut lines, mut agreed_reads, mut refused_both, mut stricter) = (0, 0, 0, 0);
     for line in stdout.lines() {
@@ -97,15 +75,13 @@ fn every_byte_reads_as_the_jdk_reads_it() {
             panic!("oracle line {line:?}");
         };
         lines += 1;
-        let attr = context == "attr";
+        let place = if context == "attr" {
+            Context::Attr
+        } else {
+            Context::Text
+        };
         let byte = u8::from_str_radix(byte, 16).expect("hex byte");
-        let doc = [
-            format!("<?xml version=\"1.0\" encoding=\"{label}\"?>").as_bytes(),
-            if attr { b"<a x=\"" } else { b"<a>" },
-            &[byte],
-            if attr { b"\"/>" } else { b"</a>" },
-        ]
-        .concat();
+        let doc = document(label, place, byte);
         let verdict = inspector.inspect(&doc, None);
         let xerces: Option<Vec<u32>> = match xerces {
             "ERR" => None,
@@ -138,7 +114,7 @@ fn every_byte_reads_as_the_jdk_reads_it() {
                         .decode(&doc, None)
                         .ok()
                         .as_deref()
-                        .and_then(|d| value_read(d, attr));
+                        .and_then(|d| value_read(d, place));
                     if read.as_ref() == Some(&chars) {
                         agreed_reads += 1;
                     } else {

@@ -8,7 +8,7 @@
 // (XML), and commons-fileupload 1.4 driven as engine-rest's
 // MultipartPayloadProvider drives it, followed by the deployment and
 // variable-upload code paths (multipart). The Rust side
-// (tests/engine_bodies.rs) compares these facts with the guard's verdicts.
+// (tests/engine_bodies/) compares these facts with the guard's verdicts.
 //
 // Input (file named by the only argument): a 4-byte big-endian case count,
 // then per case a 4-byte length + UTF-8 header "kind\troute\tcontent-type"

@@ -6,7 +6,6 @@
 //! fails it, with a message naming the script that installs them, unless
 //! `INPUT_GUARD_SKIP_ENGINE_TESTS=1` says to skip it on purpose (printed).
 // Test support: panics here are test failures, never request paths.
-#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

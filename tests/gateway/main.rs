@@ -1,0 +1,78 @@
+//! The guard meets real traffic, on 127.0.0.1 only; one test binary
+//! (`cargo test --test gateway`):
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | [`axum_app`] | an axum app with [`GuardLayer`], driven over `TcpStream`: clean requests arrive byte-identical, every rejection class is a problem+json response, report mode lets requests through, clamped queries are rewritten |
+//! | [`oneshot`] | the same layer through `tower::ServiceExt::oneshot` (no network): rejections are `ResponseBody::is_rejection` and never call the inner service, clean requests reach it with the very same bytes, audit events |
+//! | [`serve`] | the `input-guard serve` gateway (feature `cli`) in front of a real upstream and with its demo engine: forwarding, hop-by-hop headers, `X-Forwarded-*`, rejections that never reach the upstream, 502s, oversized, endless, truncated and slow uploads, graceful shutdown |
+//! | [`wire`] | the hand-written HTTP/1.1 client the tests talk with |
+//! | [`requests`] | one request per rejection class and what must come back; requests that pass unchanged |
+//!
+//! Every test is bounded in time; gateway children are killed on drop.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod axum_app;
+mod oneshot;
+mod requests;
+#[cfg(feature = "cli")]
+mod serve;
+mod wire;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::routing::any;
+use bytes::Bytes;
+use http::{Request, Response};
+use http_body_util::Full;
+use input_guard::layer::GuardLayer;
+use input_guard::{Guard, Policy};
+use serde_json::Value;
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpListener, TcpStream};
+
+use requests::*;
+use wire::*;
+
+/// The whole of one test, at most.
+const TEST_LIMIT: Duration = Duration::from_secs(25);
+/// One request and its answer, at most.
+const IO_LIMIT: Duration = Duration::from_secs(5);
+/// The body limit of the policies the in-process tests use.
+const SMALL_LIMIT: u64 = 64 * 1024;
+/// `Content-Length: 1 GiB`.
+const ONE_GIB: u64 = 1 << 30;
+/// The body limit of the bundled Camunda policy.
+const CAMUNDA_BODY_LIMIT: u64 = 10_485_760;
+
+/// Runs `test`, failing it if it takes longer than [`TEST_LIMIT`].
+async fn bounded<F: Future<Output = ()>>(test: F) {
+    tokio::time::timeout(TEST_LIMIT, test)
+        .await
+        .expect("the test did not finish within its time bound");
+}
+
+/// The bundled Camunda policy with some text replaced.
+fn camunda_with(edits: &[(&str, &str)]) -> Policy {
+    common::policy::from_toml(&common::policy::camunda_edited(edits))
+}
+
+/// The Camunda policy with a 64 KiB body limit.
+fn small_policy() -> Policy {
+    camunda_with(&[(
+        "max_bytes = 10485760",
+        &format!("max_bytes = {SMALL_LIMIT}"),
+    )])
+}
+
+fn guard(policy: Policy) -> Arc<Guard> {
+    Arc::new(Guard::new(policy).expect("a valid policy"))
+}
