@@ -973,7 +973,8 @@ fn request_lines_are_read_as_tomcat_and_resteasy_read_them() {
     let clamp = Guard::new(
         Policy::from_toml(&text.replace("on_excess = \"reject\"", "on_excess = \"clamp\""))
             .unwrap(),
-    ).expect("a valid policy");
+    )
+    .expect("a valid policy");
     let cap = i64::from(reject.policy().query.max_results);
     assert!(cap > 0, "the bundled policy caps maxResults");
 

@@ -91,7 +91,8 @@ const TOKENS: &[&[u8]] = &[
 
 /// A guard whose JSON inspector checks no type-id keys.
 fn guard() -> Guard {
-    Guard::new(Policy::from_toml("[json]\ntype_id_keys = []\n").expect("the test policy parses")).expect("a valid policy")
+    Guard::new(Policy::from_toml("[json]\ntype_id_keys = []\n").expect("the test policy parses"))
+        .expect("a valid policy")
 }
 
 /// Whether the inspector would read `bytes` as UTF-16 (a BOM, or a zero

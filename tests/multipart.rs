@@ -486,7 +486,8 @@ fn serialized_java_parts_are_refused() {
     );
     let allowing = Guard::new(
         Policy::from_toml("[classes]\nallow_java_serialization = true\n").expect("policy"),
-    ).expect("a valid policy");
+    )
+    .expect("a valid policy");
     assert_eq!(
         raw_verdict(
             &allowing,

@@ -117,7 +117,10 @@ fn readme_lists_every_builtin_route() {
 /// the same, without Camunda's over-broad `java.lang` prefix.
 #[test]
 fn builtin_value_types_admit_what_camunda_admits_by_default() {
-    let guard = |text: &str| Guard::new(Policy::from_toml(text).unwrap_or_else(|e| panic!("{e}"))).expect("a valid policy");
+    let guard = |text: &str| {
+        Guard::new(Policy::from_toml(text).unwrap_or_else(|e| panic!("{e}")))
+            .expect("a valid policy")
+    };
     let util = guard("[classes]\nallow = [\"java.util.*\"]\n");
     let acme = guard("[classes]\nallow = [\"com.acme.**\"]\n");
     for (filter, name) in [
@@ -170,7 +173,8 @@ fn builtin_value_types_admit_what_camunda_admits_by_default() {
 /// The same through a request: a start request with a typed `HashMap`.
 #[test]
 fn builtin_value_types_apply_to_typed_variables() {
-    let guard = Guard::new(Policy::from_toml("[classes]\nallow = [\"com.acme.**\"]\n").unwrap()).expect("a valid policy");
+    let guard = Guard::new(Policy::from_toml("[classes]\nallow = [\"com.acme.**\"]\n").unwrap())
+        .expect("a valid policy");
     let (head, ()) = http::Request::post("/engine-rest/process-definition/key/p/start")
         .header("content-type", "application/json")
         .body(())

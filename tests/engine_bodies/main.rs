@@ -324,8 +324,10 @@ fn guard_agrees_with_the_engines_body_parsers() {
     check_canaries(&cases, &facts);
     let camunda = Guard::new(
         Policy::load(here().join("policies/camunda.toml")).unwrap_or_else(|e| panic!("{e}")),
-    ).expect("a valid policy");
-    let minimal = Guard::new(Policy::from_toml("[classes]\nallow = [\"com.acme.**\"]\n").unwrap()).expect("a valid policy");
+    )
+    .expect("a valid policy");
+    let minimal = Guard::new(Policy::from_toml("[classes]\nallow = [\"com.acme.**\"]\n").unwrap())
+        .expect("a valid policy");
     let policies = [("camunda.toml", &camunda), ("minimal", &minimal)];
     let mut tally: BTreeMap<Kind, Tally> = BTreeMap::new();
     let mut failures: Vec<String> = Vec::new();

@@ -66,7 +66,9 @@ where
     (response, calls.load(Ordering::SeqCst))
 }
 
-async fn body_bytes(response: Response<ResponseBody<Full<Bytes>>>) -> (http::response::Parts, Bytes) {
+async fn body_bytes(
+    response: Response<ResponseBody<Full<Bytes>>>,
+) -> (http::response::Parts, Bytes) {
     let (head, body) = response.into_parts();
     let bytes = body.collect().await.expect("response body").to_bytes();
     (head, bytes)

@@ -173,7 +173,8 @@ fn through_the_guard_with_the_camunda_policy_and_report_mode() {
     let report = Guard::new(
         Policy::from_toml(&format!("mode = \"report\"\n[classes]\n{ALLOW_LIST}\n"))
             .expect("report policy"),
-    ).expect("a valid policy");
+    )
+    .expect("a valid policy");
     let body = in_variables(&object_var("com.evil.X"));
     assert_eq!(
         verdict(&report.check(&post("application/json"), body.as_bytes())),

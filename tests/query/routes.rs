@@ -276,7 +276,8 @@ fn policies_without_routes_use_the_builtin_camunda_routes() {
     let strict = Guard::new(
         Policy::load(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/strict.toml"))
             .unwrap_or_else(|e| panic!("{e}")),
-    ).expect("a valid policy");
+    )
+    .expect("a valid policy");
     let cap = strict.policy().query.max_results;
     let cases = vec![
         get(

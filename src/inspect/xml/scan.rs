@@ -1,0 +1,818 @@
+//! The XML tokenizer: one pass over a document's text that checks it is
+//! well formed (XML 1.0 and Namespaces in XML), refuses what needs a DTD,
+//! keeps the document within its structural limits, and reports what it
+//! reads — elements with their resolved namespace, attributes, processing
+//! instructions — to a [`Hooks`] value that holds the content rules.
+//!
+//! This file knows no policy rule: which namespaces, elements, attributes
+//! or instructions are unwelcome is decided in `rules.rs`. What stays here
+//! is what makes the text XML, and what bounds the work of reading it.
+//!
+//! # Security
+//!
+//! * The document is tokenised here, in one pass over `&str`, rather than
+//!   by quick-xml. quick-xml leaves attributes, end-tag matching,
+//!   namespaces and document structure to its caller, and is lenient about
+//!   what follows `<!` — so every rule that matters was checked here
+//!   anyway, and a second tokenizer underneath only cost time (the guard
+//!   ran at about 2x a bare quick-xml read; it now runs near 1.3x) and
+//!   added a second opinion on where markup starts. The grammar read here
+//!   is XML 1.0's for what it accepts: anything after `<!` other than a
+//!   comment or CDATA section is a DTD construct and refused; comments may
+//!   not hold `--`; references are checked in text and attribute values;
+//!   names are namespace-well-formed. quick-xml stays as the benchmark
+//!   baseline and as a differential oracle in the fuzz target: what this
+//!   module accepts, quick-xml must read without error.
+//! * DOCTYPEs and entity references are refused here, not in the rules:
+//!   they change what the document *is* (its entities, default attributes,
+//!   namespace bindings), so no rule reading the tokens could judge a
+//!   document once they were let through.
+//! * The structural [`Limits`] are checked here too, not by the hooks,
+//!   because they bound this file's own work: the element that would be
+//!   one too deep is refused before it is pushed onto the open-element
+//!   stack, the attribute past the limit before it is stored, the
+//!   namespace declaration past the limit before it is bound (every prefix
+//!   lookup walks the bindings), the text node before it grows past the
+//!   limit. A hook hears of an element only after its tag was read, too
+//!   late to bound any of that. State is one small record per open
+//!   element; element paths are only built when a violation is reported.
+//! * The hooks see an element only once its tag is complete and its own
+//!   `xmlns` declarations are bound, so a rule matches the namespace a
+//!   parser resolves, whatever the prefix; and they see attribute values
+//!   as written, with [`Value::normalized`] for the value a parser reports
+//!   (references resolved, tab/CR/LF as spaces).
+
+use std::borrow::Cow;
+
+use super::attrs::{self, Attr, AttrError, Reference};
+use super::doctype;
+use crate::violation::{Code, Violation};
+
+const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
+const XMLNS_NS: &str = "http://www.w3.org/2000/xmlns/";
+
+/// What the tokenizer reports to the content rules. Each call either lets
+/// the document go on or refuses it; the tokenizer places the refusal (the
+/// element path, `/@name` for an attribute, and the offset of the tag or
+/// attribute) so that rules never handle locations.
+///
+/// The tokenizer is generic over its hooks, so the calls are monomorphised
+/// and, with `#[inline]` on the implementation, inlined: splitting the
+/// rules out costs nothing per event.
+pub(super) trait Hooks {
+    /// What the hooks make of a namespace name, worked out once when a
+    /// prefix is bound (and once for `xml`), so that each element compares
+    /// a small tag rather than URIs.
+    type Tag: Copy;
+
+    /// The tag for the namespace name `uri`. Called for every declaration,
+    /// `xmlns=""` too, whose empty name means no namespace: that tag is
+    /// never handed back.
+    fn namespace(&self, uri: &str) -> Self::Tag;
+
+    /// An element whose start tag was read, its namespace declarations
+    /// bound, before its attributes are reported.
+    fn start_element(&mut self, element: Name<'_, Self::Tag>) -> Result<(), Rejection>;
+
+    /// An attribute of `element` other than a namespace declaration, in
+    /// document order. Unprefixed attributes are in no namespace.
+    fn attribute(
+        &mut self,
+        element: Name<'_, Self::Tag>,
+        attribute: Name<'_, Self::Tag>,
+        value: Value<'_>,
+    ) -> Result<(), Rejection>;
+
+    /// A processing instruction other than the XML declaration: its
+    /// target and what follows the target, up to `?>` (leading white space
+    /// included; empty when there is nothing).
+    fn processing_instruction(&mut self, target: &str, content: &str) -> Result<(), Rejection>;
+}
+
+/// A name as a namespace-aware parser reports it.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Name<'n, T> {
+    /// The namespace name and its tag; `None` for no namespace.
+    pub(super) namespace: Option<(&'n str, T)>,
+    pub(super) local: &'n str,
+}
+
+/// An attribute value as written in the document (quotes stripped, its
+/// references already checked).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Value<'v>(&'v str);
+
+impl<'v> Value<'v> {
+    /// The value a parser reports: references resolved, literal tab, CR
+    /// and LF as spaces. Borrows when nothing changes; computed on demand
+    /// because most rules never look at values.
+    pub(super) fn normalized(self) -> Cow<'v, str> {
+        attrs::normalized(self.0)
+    }
+}
+
+/// Why a hook refuses the document: the code and message of the
+/// violation, which the tokenizer places.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Rejection {
+    pub(super) code: Code,
+    pub(super) message: Cow<'static, str>,
+}
+
+impl Rejection {
+    pub(super) fn new(code: Code, message: impl Into<Cow<'static, str>>) -> Self {
+        Rejection {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// The bounds on the tokenizer's work, and its one grammar switch. See the
+/// module documentation for why limits are enforced here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Limits {
+    /// Deepest element nesting.
+    pub(super) max_depth: usize,
+    /// Attributes per element, namespace declarations included.
+    pub(super) max_attributes: usize,
+    /// Bytes in an element or attribute name.
+    pub(super) max_name_length: usize,
+    /// Bytes in a text node (CDATA sections included) or attribute value.
+    pub(super) max_value_bytes: usize,
+    /// Elements per document.
+    pub(super) max_elements: usize,
+    /// `xmlns` attributes per element.
+    pub(super) max_namespace_declarations: usize,
+    /// Read a DOCTYPE whose internal subset only declares elements and
+    /// attribute lists without defaults (`doctype.rs`), instead of
+    /// refusing every DOCTYPE.
+    pub(super) allow_doctype: bool,
+}
+
+struct Open<'a> {
+    name: &'a str,
+    prefix: &'a str,
+    /// The local name, for locations; the path is only built on rejection.
+    local: &'a str,
+    bindings_len: usize,
+}
+
+struct Binding<'a, T> {
+    prefix: &'a str,
+    /// Empty for `xmlns=""`, which undeclares the default namespace.
+    uri: Cow<'a, str>,
+    /// The hooks' tag for `uri`, taken once at declaration (unused when
+    /// `uri` is empty).
+    tag: T,
+}
+
+/// A resolved namespace: its name and the hooks' tag for it.
+type Namespace<'s, T> = Option<(&'s str, T)>;
+
+/// The namespace bound to `prefix` in `bindings` (`Some(None)`: no
+/// namespace), or `None` for an undeclared prefix. A free function over
+/// the bindings, so that what it returns borrows them and not the whole
+/// scan, which leaves the hooks free to be called with it.
+fn resolve<'s, T: Copy>(
+    bindings: &'s [Binding<'_, T>],
+    xml: T,
+    prefix: &str,
+) -> Option<Namespace<'s, T>> {
+    if prefix == "xml" {
+        return Some(Some((XML_NS, xml)));
+    }
+    match bindings.iter().rev().find(|b| b.prefix == prefix) {
+        Some(binding) if binding.uri.is_empty() => Some(None),
+        Some(binding) => Some(Some((&binding.uri, binding.tag))),
+        None if prefix.is_empty() => Some(None),
+        None => None,
+    }
+}
+
+/// Tokenises `text` and reports it to `hooks`. `base` is added to every
+/// offset reported (the bytes skipped before `text`, such as a byte order
+/// mark).
+pub(super) fn scan<H: Hooks>(
+    text: &str,
+    base: usize,
+    limits: &Limits,
+    hooks: H,
+) -> Result<(), Violation> {
+    Scan::new(text, base, limits, hooks).run()
+}
+
+struct Scan<'a, 'l, H: Hooks> {
+    limits: &'l Limits,
+    hooks: H,
+    /// The hooks' tag for the `xml` prefix's namespace, which is bound
+    /// without a declaration.
+    xml: H::Tag,
+    text: &'a str,
+    base: usize,
+    open: Vec<Open<'a>>,
+    bindings: Vec<Binding<'a, H::Tag>>,
+    attrs: Vec<Attr<'a>>,
+    elements: usize,
+    root_seen: bool,
+    doctype_seen: bool,
+    text_run: usize,
+}
+
+impl<'a, 'l, H: Hooks> Scan<'a, 'l, H> {
+    fn new(text: &'a str, base: usize, limits: &'l Limits, hooks: H) -> Self {
+        let xml = hooks.namespace(XML_NS);
+        Scan {
+            limits,
+            hooks,
+            xml,
+            text,
+            base,
+            open: Vec::new(),
+            bindings: Vec::new(),
+            attrs: Vec::new(),
+            elements: 0,
+            root_seen: false,
+            doctype_seen: false,
+            text_run: 0,
+        }
+    }
+
+    fn location(&self) -> String {
+        if self.open.is_empty() {
+            return "/".to_owned();
+        }
+        let mut path = String::new();
+        for open in &self.open {
+            path.push('/');
+            path.push_str(open.local);
+        }
+        path
+    }
+
+    fn violation(&self, code: Code, at: usize, message: impl Into<Cow<'static, str>>) -> Violation {
+        Violation::new(code, self.location(), message).at_offset(self.base + at)
+    }
+
+    fn malformed(&self, at: usize, message: &'static str) -> Violation {
+        self.violation(Code::XmlMalformed, at, message)
+    }
+
+    /// A hook's refusal of the current element or of an instruction in it,
+    /// placed at the element and offset `at`.
+    fn rejected(&self, rejection: Rejection, at: usize) -> Violation {
+        self.violation(rejection.code, at, rejection.message)
+    }
+
+    /// A hook's refusal of attribute `name` of the current element.
+    fn attribute_rejected(&self, rejection: Rejection, name: &str, at: usize) -> Violation {
+        self.attribute_violation(rejection.code, name, at, rejection.message)
+    }
+
+    fn run(mut self) -> Result<(), Violation> {
+        let text = self.text;
+        let bytes = text.as_bytes();
+        // C0 controls other than tab, CR and LF are never XML characters;
+        // a NUL-laden body is UTF-16/32 wearing a UTF-8 disguise.
+        if let Some(at) = first_control(bytes) {
+            return Err(self.malformed(at, "control character in XML"));
+        }
+        // U+FFFE and U+FFFF (EF BF BE/BF) are not XML characters either.
+        if let Some(at) = memchr::memmem::find_iter(bytes, b"\xEF\xBF")
+            .find(|&i| matches!(bytes.get(i + 2), Some(0xBE | 0xBF)))
+        {
+            return Err(self.malformed(at, "U+FFFE or U+FFFF in XML"));
+        }
+        let mut pos = 0;
+        if bytes.starts_with(b"<?xml") && bytes.get(5).is_some_and(|&b| is_space(b)) {
+            pos = self.declaration()?;
+        }
+        loop {
+            let lt = memchr::memchr(b'<', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
+            if lt > pos {
+                self.text(pos, lt)?;
+            }
+            if lt == bytes.len() {
+                return self.eof();
+            }
+            pos = match bytes.get(lt + 1) {
+                Some(b'/') => self.end_tag(lt)?,
+                Some(b'?') => self.processing_instruction(lt)?,
+                Some(b'!') => self.markup_declaration(lt)?,
+                _ => self.start_tag(lt)?,
+            };
+        }
+    }
+
+    /// `<?xml version="1.x" (encoding="...")? (standalone="yes|no")? ?>` at
+    /// the very start, read strictly: a declaration that does not parse
+    /// must not swallow what follows it. Returns the offset after it.
+    fn declaration(&self) -> Result<usize, Violation> {
+        let bad = |at| Err(self.malformed(at, "malformed XML declaration"));
+        let bytes = self.text.as_bytes();
+        let Some(end) = memchr::memmem::find(bytes, b"?>") else {
+            return bad(0);
+        };
+        let content = &self.text[5..end];
+        if content.contains(['<', '>']) {
+            return bad(0);
+        }
+        let mut pseudo = Vec::new();
+        if attrs::scan(content, 0, false, 3, &mut pseudo).is_err() {
+            return bad(0);
+        }
+        let mut expected = ["version", "encoding", "standalone"].iter();
+        for attr in &pseudo {
+            if !expected.any(|name| *name == attr.name) {
+                return bad(5 + attr.offset);
+            }
+            let ok = match attr.name {
+                "version" => matches!(attr.value, "1.0" | "1.1"),
+                "encoding" => {
+                    let mut chars = attr.value.chars();
+                    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+                        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+                }
+                _ => matches!(attr.value, "yes" | "no"),
+            };
+            if !ok {
+                return bad(5 + attr.offset);
+            }
+        }
+        if pseudo.first().is_none_or(|a| a.name != "version") {
+            return bad(0);
+        }
+        Ok(end + 2)
+    }
+
+    /// Character data from `from` to `to` (no `<` inside): references
+    /// checked, size counted, nothing but white space outside the root.
+    fn text(&mut self, from: usize, to: usize) -> Result<(), Violation> {
+        let bytes = &self.text.as_bytes()[from..to];
+        if self.open.is_empty() {
+            return match bytes.iter().position(|&b| !is_space(b)) {
+                None => Ok(()),
+                Some(i) => Err(self.malformed(from + i, "content outside the root element")),
+            };
+        }
+        self.add_text(to - from, from)?;
+        // Most text between tags is a line break and indentation: a plain
+        // loop answers "any `&`?" for it faster than setting up memchr.
+        if bytes.len() <= 16
+            && !bytes
+                .iter()
+                .fold(false, |any, &b| any | (b == b'&') | (b == b']'))
+        {
+            return Ok(());
+        }
+        // `]]>` may not appear in content (XML 1.0 section 2.4).
+        if let Some(i) = memchr::memmem::find(bytes, b"]]>") {
+            return Err(self.malformed(from + i, "`]]>` in text"));
+        }
+        let mut rest = 0;
+        while let Some(i) = memchr::memchr(b'&', &bytes[rest..]) {
+            let amp = rest + i;
+            let Some(len) = memchr::memchr(b';', &bytes[amp + 1..]) else {
+                return Err(self.malformed(from + amp, "malformed reference"));
+            };
+            let name = &self.text[from + amp + 1..from + amp + 1 + len];
+            let at = from + amp;
+            match attrs::reference(name) {
+                Reference::Allowed(_) => {}
+                Reference::Entity => {
+                    return Err(self.violation(
+                        Code::XmlEntity,
+                        at,
+                        "entity references need a DTD and are not accepted",
+                    ));
+                }
+                Reference::BadChar => {
+                    return Err(self.violation(
+                        Code::XmlEntity,
+                        at,
+                        "character reference to a character XML does not allow",
+                    ));
+                }
+                Reference::Malformed => return Err(self.malformed(at, "malformed reference")),
+            }
+            rest = amp + len + 2;
+        }
+        Ok(())
+    }
+
+    /// Counts `len` more bytes into the current text node.
+    fn add_text(&mut self, len: usize, at: usize) -> Result<(), Violation> {
+        self.text_run = self.text_run.saturating_add(len);
+        if self.text_run > self.limits.max_value_bytes {
+            return Err(self.violation(
+                Code::XmlValueTooLarge,
+                at,
+                format!(
+                    "text node larger than {} bytes",
+                    self.limits.max_value_bytes
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// `<?target ...?>`. Returns the offset after it.
+    fn processing_instruction(&mut self, lt: usize) -> Result<usize, Violation> {
+        self.text_run = 0;
+        let bytes = self.text.as_bytes();
+        let Some((target_end, (prefix, _))) = attrs::scan_name(self.text, lt + 2) else {
+            return Err(self.malformed(lt, "invalid processing instruction target"));
+        };
+        let Some(close) = memchr::memmem::find(&bytes[target_end..], b"?>") else {
+            return Err(self.malformed(lt, "processing instruction is not closed"));
+        };
+        let close = target_end + close;
+        let target = &self.text[lt + 2..target_end];
+        if !prefix.is_empty() {
+            return Err(self.malformed(lt, "processing instruction target with a colon"));
+        }
+        if close > target_end && !is_space(bytes[target_end]) {
+            return Err(self.malformed(target_end, "invalid processing instruction target"));
+        }
+        if target.eq_ignore_ascii_case("xml") {
+            return Err(self.malformed(lt, "XML declaration after the start"));
+        }
+        let content = &self.text[target_end..close];
+        if let Err(rejection) = self.hooks.processing_instruction(target, content) {
+            return Err(self.rejected(rejection, lt));
+        }
+        Ok(close + 2)
+    }
+
+    /// `<!--...-->`, `<![CDATA[...]]>`, or a DTD construct. Returns the
+    /// offset after it.
+    fn markup_declaration(&mut self, lt: usize) -> Result<usize, Violation> {
+        let bytes = self.text.as_bytes();
+        let rest = &bytes[lt..];
+        if rest.starts_with(b"<!--") {
+            self.text_run = 0;
+            let body = lt + 4;
+            let Some(end) = memchr::memmem::find(&bytes[body..], b"--") else {
+                return Err(self.malformed(lt, "comment is not closed"));
+            };
+            // The first `--` must be the end: `--` inside, or `--->`, is
+            // not a comment (XML 1.0 section 2.5).
+            if bytes.get(body + end + 2) != Some(&b'>') {
+                return Err(self.malformed(body + end, "`--` inside a comment"));
+            }
+            return Ok(body + end + 3);
+        }
+        if rest.starts_with(b"<![CDATA[") {
+            if self.open.is_empty() {
+                return Err(self.malformed(lt, "content outside the root element"));
+            }
+            let body = lt + 9;
+            let Some(end) = memchr::memmem::find(&bytes[body..], b"]]>") else {
+                return Err(self.malformed(lt, "CDATA section is not closed"));
+            };
+            self.add_text(end, lt)?;
+            return Ok(body + end + 3);
+        }
+        if rest.len() >= 9 && rest[2..9].eq_ignore_ascii_case(b"DOCTYPE") {
+            if !self.limits.allow_doctype || &rest[2..9] != b"DOCTYPE" {
+                return Err(self.violation(
+                    Code::XmlDoctype,
+                    lt,
+                    "document type declarations (DTDs) are not accepted",
+                ));
+            }
+            if self.root_seen || self.doctype_seen {
+                return Err(self.malformed(lt, "DOCTYPE after the root element or twice"));
+            }
+            self.doctype_seen = true;
+            return doctype::scan(bytes, lt).map_err(|refusal| match refusal {
+                doctype::Refusal::Forbidden(at, message) => {
+                    self.violation(Code::XmlDoctype, at, message)
+                }
+                doctype::Refusal::Malformed(at, message) => self.malformed(at, message),
+            });
+        }
+        // `<!ENTITY`, `<!ELEMENT`, `<!ATTLIST`, `<!NOTATION` only exist in a
+        // DTD; anything else after `<!` is not XML.
+        Err(self.malformed(lt, "markup declaration outside a DTD"))
+    }
+
+    /// `<name attributes...>` or `<name attributes.../>`. Returns the
+    /// offset after it.
+    fn start_tag(&mut self, lt: usize) -> Result<usize, Violation> {
+        if self.open.is_empty() && self.root_seen {
+            return Err(self.malformed(lt, "more than one root element"));
+        }
+        self.elements += 1;
+        if self.elements > self.limits.max_elements {
+            return Err(self.violation(
+                Code::XmlTooManyElements,
+                lt,
+                format!("more than {} elements", self.limits.max_elements),
+            ));
+        }
+        if self.open.len() >= self.limits.max_depth {
+            return Err(self.violation(
+                Code::XmlTooDeep,
+                lt,
+                format!("elements nested deeper than {}", self.limits.max_depth),
+            ));
+        }
+        let Some((name_end, (prefix, local))) = attrs::scan_name(self.text, lt + 1) else {
+            return Err(self.malformed(lt, "invalid element name"));
+        };
+        let name = &self.text[lt + 1..name_end];
+        if name.len() > self.limits.max_name_length {
+            return Err(self.name_too_long(lt));
+        }
+        self.text_run = 0;
+        let bindings_len = self.bindings.len();
+        self.open.push(Open {
+            name,
+            prefix,
+            local,
+            bindings_len,
+        });
+        self.root_seen = true;
+
+        let mut attrs = std::mem::take(&mut self.attrs);
+        let result = self.attributes(lt, name_end, &mut attrs);
+        self.attrs = attrs;
+        let end = result?;
+        if end.empty {
+            self.pop();
+        }
+        Ok(end.next)
+    }
+
+    /// A violation located at attribute `name` of the current element.
+    fn attribute_violation(
+        &self,
+        code: Code,
+        name: &str,
+        at: usize,
+        message: impl Into<Cow<'static, str>>,
+    ) -> Violation {
+        Violation::new(code, format!("{}/@{name}", self.location()), message)
+            .at_offset(self.base + at)
+    }
+
+    fn name_too_long(&self, at: usize) -> Violation {
+        self.violation(
+            Code::XmlNameTooLong,
+            at,
+            format!("name longer than {} bytes", self.limits.max_name_length),
+        )
+    }
+
+    /// Checks the attributes of the element just opened, binds its
+    /// namespace declarations, then checks the element and attribute names
+    /// against the resolved namespaces.
+    fn attributes(
+        &mut self,
+        lt: usize,
+        from: usize,
+        attrs: &mut Vec<Attr<'a>>,
+    ) -> Result<attrs::ListEnd, Violation> {
+        let end = match attrs::scan(self.text, from, true, self.limits.max_attributes, attrs) {
+            Ok(end) => end,
+            Err(AttrError::TooMany(offset)) => {
+                return Err(self.violation(
+                    Code::XmlTooManyAttributes,
+                    offset,
+                    format!("more than {} attributes", self.limits.max_attributes),
+                ));
+            }
+            Err(AttrError::Syntax(offset, message)) => {
+                return Err(self.malformed(offset, message));
+            }
+            Err(AttrError::Reference(at, kind, name)) => {
+                let (code, message) = match kind {
+                    Reference::Entity => (
+                        Code::XmlEntity,
+                        "entity references need a DTD and are not accepted",
+                    ),
+                    Reference::BadChar => (
+                        Code::XmlEntity,
+                        "character reference to a character XML does not allow",
+                    ),
+                    _ => (
+                        Code::XmlMalformed,
+                        "malformed reference in an attribute value",
+                    ),
+                };
+                return Err(self.attribute_violation(code, name, at, message));
+            }
+        };
+
+        let mut declarations = 0;
+        for attr in attrs.iter() {
+            let at = attr.offset;
+            if attr.name.len() > self.limits.max_name_length {
+                return Err(self.attribute_violation(
+                    Code::XmlNameTooLong,
+                    attr.name,
+                    at,
+                    format!("name longer than {} bytes", self.limits.max_name_length),
+                ));
+            }
+            if attr.value.len() > self.limits.max_value_bytes {
+                return Err(self.attribute_violation(
+                    Code::XmlValueTooLarge,
+                    attr.name,
+                    at,
+                    format!(
+                        "attribute value larger than {} bytes",
+                        self.limits.max_value_bytes
+                    ),
+                ));
+            }
+            let prefix = if attr.name == "xmlns" {
+                ""
+            } else if attr.prefix == "xmlns" {
+                attr.local
+            } else {
+                continue;
+            };
+            declarations += 1;
+            if declarations > self.limits.max_namespace_declarations {
+                return Err(self.violation(
+                    Code::XmlTooManyNamespaces,
+                    at,
+                    format!(
+                        "more than {} namespace declarations on one element",
+                        self.limits.max_namespace_declarations
+                    ),
+                ));
+            }
+            let uri = attrs::normalized(attr.value);
+            let reserved = prefix == "xmlns"
+                || (prefix == "xml") != (uri == XML_NS)
+                || uri == XMLNS_NS
+                || (!prefix.is_empty() && uri.is_empty());
+            if reserved {
+                return Err(self.malformed(at, "invalid namespace declaration"));
+            }
+            let tag = self.hooks.namespace(&uri);
+            self.bindings.push(Binding { prefix, uri, tag });
+        }
+
+        if attrs.len() > 1 && has_duplicate(attrs) {
+            return Err(self.malformed(lt, "duplicate attribute"));
+        }
+
+        // The element itself, now that its own declarations are bound.
+        let Some(open) = self.open.last() else {
+            return Ok(end);
+        };
+        let (open_prefix, open_local) = (open.prefix, open.local);
+        let Some(element_namespace) = resolve(&self.bindings, self.xml, open_prefix) else {
+            return Err(self.undeclared(lt));
+        };
+        let element = Name {
+            namespace: element_namespace,
+            local: open_local,
+        };
+        if let Err(rejection) = self.hooks.start_element(element) {
+            return Err(self.rejected(rejection, lt));
+        }
+
+        let mut prefixed = 0;
+        for attr in attrs.iter() {
+            let (prefix, local) = (attr.prefix, attr.local);
+            if attr.name == "xmlns" || prefix == "xmlns" {
+                continue;
+            }
+            let at = attr.offset;
+            let namespace = if prefix.is_empty() {
+                None
+            } else {
+                prefixed += 1;
+                match resolve(&self.bindings, self.xml, prefix) {
+                    Some(namespace) => namespace,
+                    None => return Err(self.undeclared(at)),
+                }
+            };
+            let attribute = Name { namespace, local };
+            if let Err(rejection) = self.hooks.attribute(element, attribute, Value(attr.value)) {
+                return Err(self.attribute_rejected(rejection, attr.name, at));
+            }
+        }
+        if prefixed > 1 {
+            // `a:x` and `b:x` with a and b bound to one namespace are the
+            // same attribute twice (Namespaces in XML, section 6.3). Local
+            // names are compared first; namespaces only when they collide.
+            for (i, a) in attrs.iter().enumerate() {
+                let (a_prefix, a_local) = (a.prefix, a.local);
+                if a_prefix.is_empty() || a_prefix == "xmlns" {
+                    continue;
+                }
+                for b in &attrs[i + 1..] {
+                    let (b_prefix, b_local) = (b.prefix, b.local);
+                    if b_local == a_local
+                        && !b_prefix.is_empty()
+                        && b_prefix != "xmlns"
+                        && self.namespace_name(a_prefix, lt)?
+                            == self.namespace_name(b_prefix, lt)?
+                    {
+                        return Err(self.malformed(b.offset, "duplicate attribute"));
+                    }
+                }
+            }
+        }
+        Ok(end)
+    }
+
+    /// The namespace name bound to `prefix` (`None`: no namespace).
+    fn namespace_name(&self, prefix: &str, at: usize) -> Result<Option<&str>, Violation> {
+        match resolve(&self.bindings, self.xml, prefix) {
+            Some(namespace) => Ok(namespace.map(|(uri, _)| uri)),
+            None => Err(self.undeclared(at)),
+        }
+    }
+
+    fn undeclared(&self, at: usize) -> Violation {
+        self.malformed(at, "undeclared namespace prefix")
+    }
+
+    /// `</name>`. Returns the offset after it.
+    fn end_tag(&mut self, lt: usize) -> Result<usize, Violation> {
+        self.text_run = 0;
+        let bytes = self.text.as_bytes();
+        let Some(open) = self.open.last() else {
+            return Err(self.malformed(lt, "end tag without a start tag"));
+        };
+        // The end tag must repeat the open element's name exactly (and
+        // that name was validated when the element opened), followed by
+        // optional white space and `>`: a prefix compare, no name scan.
+        let name_end = lt + 2 + open.name.len();
+        let same_name = bytes.get(lt + 2..name_end) == Some(open.name.as_bytes())
+            && bytes
+                .get(name_end)
+                .is_some_and(|&b| is_space(b) || b == b'>');
+        if !same_name {
+            return Err(self.malformed(lt, "end tag does not match the start tag"));
+        }
+        let mut i = name_end;
+        while bytes.get(i).is_some_and(|&b| is_space(b)) {
+            i += 1;
+        }
+        if bytes.get(i) != Some(&b'>') {
+            return Err(self.malformed(i, "invalid end tag"));
+        }
+        self.pop();
+        Ok(i + 1)
+    }
+
+    fn pop(&mut self) {
+        if let Some(open) = self.open.pop() {
+            self.bindings.truncate(open.bindings_len);
+        }
+    }
+
+    fn eof(&self) -> Result<(), Violation> {
+        if !self.open.is_empty() {
+            return Err(self.malformed(
+                self.text.len(),
+                "unclosed element at the end of the document",
+            ));
+        }
+        if !self.root_seen {
+            return Err(self.malformed(self.text.len(), "no root element"));
+        }
+        Ok(())
+    }
+}
+
+const fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+/// The offset of the first C0 control other than tab, LF and CR. Blocks
+/// are tested with a branch-free fold the compiler vectorises; only a block
+/// that holds one is searched byte by byte.
+fn first_control(bytes: &[u8]) -> Option<usize> {
+    const BLOCK: usize = 64;
+    let bad = |b: u8| b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r';
+    for (i, block) in bytes.chunks(BLOCK).enumerate() {
+        if block.iter().fold(false, |any, &b| any | bad(b)) {
+            return block.iter().position(|&b| bad(b)).map(|p| i * BLOCK + p);
+        }
+    }
+    None
+}
+
+/// Whether any attribute name repeats. Short lists compare pairwise
+/// without allocating; long ones sort a copy of the names, so a thousand
+/// attributes cost n log n, not n² (quick-xml's own RUSTSEC-2026 issue).
+fn has_duplicate(attrs: &[Attr<'_>]) -> bool {
+    if attrs.len() <= 16 {
+        return attrs
+            .iter()
+            .enumerate()
+            .any(|(i, a)| attrs[i + 1..].iter().any(|b| b.name == a.name));
+    }
+    let mut sorted: Vec<&str> = attrs.iter().map(|a| a.name).collect();
+    sorted.sort_unstable();
+    sorted.windows(2).any(|w| w[0] == w[1])
+}
