@@ -358,7 +358,7 @@ fn xml(text: &str, raw: RawXml) -> Result<XmlPolicy, PolicyError> {
     xml.forbid_elements = xml_names(text, "xml.forbid_elements", raw.forbid_elements)?;
     xml.forbid_attributes = xml_names(text, "xml.forbid_attributes", raw.forbid_attributes)?;
     for (i, label) in raw.encodings.into_iter().enumerate() {
-        match crate::inspect::xml::LegacyEncoding::for_label(label.get_ref().trim()) {
+        match super::LegacyEncoding::for_label(label.get_ref().trim()) {
             Some(e) => xml.encodings.push(e),
             None => {
                 return Err(PolicyError::new(
@@ -592,10 +592,7 @@ mod tests {
         );
         let p =
             parse("[xml]\nencodings = [\"ISO-8859-1\"]\nschema_locations = \"none\"\n").unwrap();
-        assert_eq!(
-            p.xml.encodings,
-            [crate::inspect::xml::LegacyEncoding::Latin1]
-        );
+        assert_eq!(p.xml.encodings, [crate::policy::LegacyEncoding::Latin1]);
         assert_eq!(p.xml.schema_locations, SchemaLocations::None);
         assert_eq!(
             err("[query]\nmax_results = 2147483648\n").1,

@@ -31,6 +31,7 @@ use std::borrow::Cow;
 
 use encoding_rs::{UTF_16BE, UTF_16LE};
 
+use crate::policy::LegacyEncoding;
 use crate::violation::{Code, Violation};
 
 /// An encoding family, as named by a BOM, a byte pattern or a label.
@@ -47,20 +48,6 @@ enum Family {
     Legacy(LegacyEncoding),
 }
 
-/// A single-byte encoding the guard can decode exactly as the JDK's XML
-/// parser does, when the policy lists it (`[xml] encodings`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum LegacyEncoding {
-    /// ISO-8859-1 as Xerces reads it: byte `n` is U+00nn, so 0x80-0x9F are
-    /// the C1 controls (not windows-1252's punctuation, as in browsers).
-    Latin1,
-    /// windows-1252 as the JDK's `Cp1252` reads it. Its five unassigned
-    /// bytes (0x81, 0x8D, 0x8F, 0x90, 0x9D), which the JDK replaces with
-    /// U+FFFD, are refused as `xml-malformed`.
-    Windows1252,
-}
-
 /// windows-1252 bytes 0x80-0x9F (Microsoft's table, as the JDK's `Cp1252`
 /// maps them); 0 marks the unassigned bytes.
 const WINDOWS_1252_HIGH: [u16; 32] = [
@@ -70,27 +57,6 @@ const WINDOWS_1252_HIGH: [u16; 32] = [
 ];
 
 impl LegacyEncoding {
-    /// The encoding an encoding label names, as the JDK's Xerces reads the
-    /// label (ASCII letters in any case); `None` for labels of other
-    /// encodings and for labels Xerces does not accept.
-    pub fn for_label(label: &str) -> Option<LegacyEncoding> {
-        let label = label.to_ascii_lowercase();
-        match label.as_str() {
-            "iso-8859-1" | "iso_8859-1" | "iso8859-1" | "iso8859_1" | "iso-ir-100" | "latin1"
-            | "l1" | "ibm819" | "cp819" | "csisolatin1" => Some(LegacyEncoding::Latin1),
-            "windows-1252" | "cp1252" => Some(LegacyEncoding::Windows1252),
-            _ => None,
-        }
-    }
-
-    /// The encoding's name (`ISO-8859-1`, `windows-1252`).
-    pub fn name(self) -> &'static str {
-        match self {
-            LegacyEncoding::Latin1 => "ISO-8859-1",
-            LegacyEncoding::Windows1252 => "windows-1252",
-        }
-    }
-
     /// The character byte `b` stands for, or `None` when the byte has none.
     pub fn decode_byte(self, b: u8) -> Option<char> {
         match (self, b) {

@@ -58,7 +58,7 @@ mod url;
 
 use std::borrow::Cow;
 
-pub use self::encoding::LegacyEncoding;
+pub use crate::policy::LegacyEncoding;
 
 use self::rules::Rules;
 use self::scan::Limits;
