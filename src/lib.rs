@@ -50,6 +50,8 @@ pub mod engine;
 mod guard;
 pub mod inspect;
 pub mod layer;
+#[cfg(test)]
+mod layering;
 mod media_type;
 pub mod policy;
 mod routes;
