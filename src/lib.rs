@@ -64,6 +64,23 @@ pub use http;
 pub use policy::Policy;
 pub use violation::{Code, UnknownCode, Violation};
 
+/// Entry points for the fuzz targets and benches, not part of the API: they
+/// reach internals (the bare JSON scanner) that a user has no reason to
+/// call, and may change in any release.
+#[doc(hidden)]
+pub mod __fuzz {
+    /// The bare JSON scanner: strict RFC 8259 and no duplicate keys under
+    /// `policy`'s limits, without the typed-variable and type-id rules;
+    /// UTF-8 input only. The `json_scan` fuzz target holds it to
+    /// serde_json.
+    pub fn json_scan(
+        bytes: &[u8],
+        policy: &crate::policy::JsonPolicy,
+    ) -> Result<(), crate::Violation> {
+        crate::inspect::json::scan_only(bytes, policy)
+    }
+}
+
 /// The README's Rust snippets, compiled and run as doctests so that what a
 /// new user copies works as written.
 #[cfg(doctest)]

@@ -1,7 +1,9 @@
 //! The JSON inspector on arbitrary bytes under a policy that allows the
 //! classes seeds use and one that allows nothing: no panic, no hang, and
 //! never more lenient than serde_json — what the inspector accepts as
-//! UTF-8 JSON, serde_json parses too.
+//! UTF-8 JSON, serde_json parses too. A list query's body is inspected the
+//! same way, and the paging members read from it in the same pass are the
+//! ones serde_json finds.
 //!
 //! And a carried document is judged as itself: the input, written into a
 //! `Json` variable's string (as serializers write it, read in place when
@@ -11,7 +13,7 @@
 
 use std::sync::OnceLock;
 
-use input_guard::inspect::json::paging_members;
+use input_guard::inspect::json::PagingMember;
 use input_guard::{Guard, Policy};
 use libfuzzer_sys::fuzz_target;
 
@@ -94,6 +96,12 @@ fuzz_target!(|data: &[u8]| {
         if let Err(v) = &verdict {
             assert!(v.location().starts_with('/'), "{v}");
         }
+        let listed = guard.json().inspect_list_query(data, None);
+        assert_eq!(
+            listed.as_ref().err(),
+            verdict.as_ref().err(),
+            "a list query's body gets the verdict any body gets"
+        );
         let utf8 = !matches!(
             data,
             [0, ..] | [_, 0, ..] | [0xFE, 0xFF, ..] | [0xFF, 0xFE, ..]
@@ -104,17 +112,16 @@ fuzz_target!(|data: &[u8]| {
                 serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok(),
                 "accepted what serde_json rejects"
             );
-            paging_agrees_with_serde_json(body);
+            if let Ok(members) = listed {
+                paging_agrees_with_serde_json(body, members);
+            }
         }
     }
-    // Any bytes at all: no panic.
-    let _ = paging_members(data, None);
 });
 
 /// The paging members read from an accepted body are the top-level
 /// `maxResults`/`firstResult` serde_json sees, strings read as strings.
-fn paging_agrees_with_serde_json(body: &[u8]) {
-    let ours = paging_members(body, None).expect("an accepted UTF-8 body decodes");
+fn paging_agrees_with_serde_json(body: &[u8], ours: Vec<PagingMember>) {
     let Ok(serde_json::Value::Object(map)) = serde_json::from_slice(body) else {
         assert!(ours.is_empty(), "paging found outside an object");
         return;

@@ -66,10 +66,10 @@ use crate::policy::Route;
 pub static PROFILE: EngineProfile = EngineProfile {
     name: "camunda7",
     paging: PagingNames {
-        max_results: "maxResults",
-        first_result: "firstResult",
+        max_results: MAX_RESULTS,
+        first_result: FIRST_RESULT,
     },
-    expression_suffix: "Expression",
+    expression_suffix: EXPRESSION_SUFFIX,
     type_field: Some("type"),
     // # Security
     //
@@ -86,6 +86,13 @@ pub static PROFILE: EngineProfile = EngineProfile {
     value_types: VALUE_TYPES,
     routes,
 };
+
+/// The paging parameter that bounds a list query.
+const MAX_RESULTS: &str = "maxResults";
+/// The paging parameter that skips results.
+const FIRST_RESULT: &str = "firstResult";
+/// Task-query parameters ending in this are expressions.
+const EXPRESSION_SUFFIX: &str = "Expression";
 
 /// Camunda 7's built-in value types, exact binary names.
 ///
@@ -148,3 +155,53 @@ fn routes() -> &'static [Route] {
 
 /// The list and task-query endpoints, as policy routes.
 pub(crate) const ROUTES_TOML: &str = include_str!("camunda7_routes.toml");
+
+/// The names the JSON inspector's typed-variable rules
+/// (`src/inspect/json/typed.rs`) give a meaning to: `VariableValueDto`'s
+/// members, value types, serialization formats, paging and expression
+/// names. Constants, so that the rules' key table is built from them at no
+/// cost.
+pub(crate) mod json_names {
+    use super::{FIRST_RESULT, MAX_RESULTS};
+
+    /// Camunda 7: `VariableValueDto`'s members (`{"value": ..., "type":
+    /// "Object", "valueInfo": {...}}`).
+    pub(crate) const KEY_TYPE: &str = "type";
+    /// Camunda 7: see [`KEY_TYPE`].
+    pub(crate) const KEY_VALUE: &str = "value";
+    /// Camunda 7: see [`KEY_TYPE`].
+    pub(crate) const KEY_VALUE_INFO: &str = "valueInfo";
+    /// Camunda 7: `valueInfo`'s class of a serialized `Object` value, also a
+    /// class name wherever else it appears.
+    pub(crate) const KEY_OBJECT_TYPE_NAME: &str = "objectTypeName";
+    /// Camunda 7: `valueInfo`'s format of a serialized value.
+    pub(crate) const KEY_SERIALIZATION_DATA_FORMAT: &str = "serializationDataFormat";
+    /// Camunda 7: where a rejection of a variable's format points, under the
+    /// variable ([`KEY_VALUE_INFO`]/[`KEY_SERIALIZATION_DATA_FORMAT`]).
+    pub(crate) const TAIL_FORMAT: &str = "valueInfo/serializationDataFormat";
+
+    /// Camunda 7: the value types whose value is serialized text (`Object`,
+    /// `Json`, `Xml`), compared ignoring ASCII case as the engine's type
+    /// lookup does.
+    pub(crate) const TYPE_OBJECT_NAME: &[u8] = b"object";
+    /// Camunda 7: see [`TYPE_OBJECT_NAME`].
+    pub(crate) const TYPE_JSON_NAME: &[u8] = b"json";
+    /// Camunda 7: see [`TYPE_OBJECT_NAME`].
+    pub(crate) const TYPE_XML_NAME: &[u8] = b"xml";
+
+    /// Camunda 7: `serializationDataFormat`s, compared ignoring ASCII case.
+    /// Java native serialization (refused unless the policy allows it).
+    pub(crate) const FORMAT_JAVA: &str = "application/x-java-serialized-object";
+    /// Camunda 7: a format whose value is JSON (inspected in turn).
+    pub(crate) const FORMAT_JSON: &str = "application/json";
+    /// Camunda 7: a format whose value is XML (given to the XML inspector).
+    pub(crate) const FORMAT_XML: &str = "application/xml";
+
+    /// Camunda 7: the paging members of a list query's JSON body, read from
+    /// the body's top-level object.
+    pub(crate) const PAGING_KEYS: [&str; 2] = [MAX_RESULTS, FIRST_RESULT];
+
+    /// Camunda 7: task-query parameters whose names end in this take
+    /// expressions (`dueDateExpression`, `assigneeExpression`, ...).
+    pub(crate) const EXPRESSION_SUFFIX: &[u8] = super::EXPRESSION_SUFFIX.as_bytes();
+}

@@ -8,7 +8,7 @@ use super::query::BodyRules;
 use crate::classes::TypeDecision;
 use crate::engine::ResourceKind;
 use crate::inspect::compression::{self, Coding};
-use crate::inspect::json::{self, PagingMember};
+use crate::inspect::json::PagingMember;
 use crate::inspect::multipart;
 use crate::media_type::{self, BodyKind};
 use crate::policy::UnknownTypes;
@@ -92,11 +92,10 @@ fn document(
         Document::Xml => guard.xml.inspect(body, charset).map(|()| Vec::new()),
         Document::Json => {
             let inspector = guard.json().forbid_expressions(rules.forbid_expressions);
-            inspector.inspect(body, charset)?;
             if rules.list_query {
-                json::paging_members(body, charset)
+                inspector.inspect_list_query(body, charset)
             } else {
-                Ok(Vec::new())
+                inspector.inspect(body, charset).map(|()| Vec::new())
             }
         }
     }

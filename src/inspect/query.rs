@@ -107,7 +107,8 @@ pub(crate) struct Paging {
 
 /// Checks the paging parameters of a list query: those of the query
 /// string, and `body`, the paging members of its JSON body (see
-/// [`paging_members`](crate::inspect::json::paging_members)). Returns the
+/// [`JsonInspector::inspect_list_query`](crate::inspect::json::JsonInspector::inspect_list_query)).
+/// Returns the
 /// rewritten query string when clamping changed it.
 ///
 /// A body's paging members are held to the same rules, and above the cap

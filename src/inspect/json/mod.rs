@@ -39,17 +39,21 @@
 //! ```
 
 mod encoding;
-mod paging;
 mod scan;
 mod strings;
 mod typed;
 
-pub use paging::{PagingMember, paging_members};
-
 use crate::classes::ClassFilter;
 use crate::inspect::xml::XmlInspector;
 use crate::policy::{JsonPolicy, Policy};
-use crate::violation::Violation;
+use crate::violation::{Code, Violation};
+
+/// A paging member of a list query body's top-level object (see
+/// [`JsonInspector::inspect_list_query`]): its name, and its value as the
+/// text an engine would read as an int (a JSON number as written, or a
+/// string's text, which Jackson coerces), or `None` for any other kind of
+/// value. `null` members are left out: they mean "not given".
+pub type PagingMember = (&'static str, Option<String>);
 
 /// Inspects JSON documents. It borrows the compiled class filter and XML
 /// inspector (the [`Guard`](crate::Guard) owns them), so building one is
@@ -89,12 +93,158 @@ impl<'g> JsonInspector<'g> {
     /// UTF-16 (by BOM or by the RFC 4627 zero-byte pattern, as Jackson
     /// detects it) is transcoded and inspected; UTF-32 is refused.
     ///
-    /// The scanner's buffers are kept per thread for the next body, so a
-    /// server in steady state allocates nothing here; a thread keeps at
-    /// most 512 KiB of them per level of carried documents, and whatever
-    /// a bigger body needed is freed when it is done.
+    /// The scanner's buffers (and the last class name that passed) are
+    /// kept per thread for the next body, so in steady state inspecting a
+    /// UTF-8 body allocates nothing here, with these exceptions: a UTF-16
+    /// body is transcoded into a new buffer; a string the rules must read
+    /// (a `type`, a class name, a format) that is written with escapes is
+    /// decoded into a small new one; carried XML allocates what the XML
+    /// inspector needs; and a rejection builds its [`Violation`]. A thread
+    /// keeps at most 512 KiB of buffers per level of carried documents,
+    /// and whatever a bigger body needed is freed when it is done.
     pub fn inspect(&self, bytes: &[u8], charset: Option<&str>) -> Result<(), Violation> {
         let text = encoding::decode(bytes, charset)?;
-        typed::Session::new(self).inspect::<false>(text.as_bytes(), 0)
+        typed::Session::new(self).inspect(&text)
+    }
+
+    /// Inspects a list query's JSON body exactly as [`inspect`](Self::inspect)
+    /// does and, in the same pass, reads the `maxResults` and `firstResult`
+    /// members of its top-level object: keys compared after unescaping, as
+    /// the engine reads them; none when the body is not an object, and
+    /// none from documents carried in its strings.
+    ///
+    /// Camunda reads paging from the query string, but a query body may
+    /// carry it too (other engines and clients read it there), so the guard
+    /// holds body paging to the same cap.
+    ///
+    /// ```
+    /// # use input_guard::classes::ClassFilter;
+    /// # use input_guard::inspect::json::JsonInspector;
+    /// # use input_guard::inspect::xml::XmlInspector;
+    /// # use input_guard::policy::Policy;
+    /// # let policy = Policy::default();
+    /// # let classes = ClassFilter::new(policy.classes.allow.clone(), []);
+    /// # let xml = XmlInspector::new(policy.xml.clone());
+    /// let json = JsonInspector::new(&policy, &classes, &xml);
+    /// let body = br#"{"processDefinitionKey": "order", "maxResults": 50, "firstResult": "100"}"#;
+    /// let paging = json.inspect_list_query(body, None)?;
+    /// assert_eq!(
+    ///     paging,
+    ///     [("maxResults", Some("50".to_owned())), ("firstResult", Some("100".to_owned()))]
+    /// );
+    /// # Ok::<(), input_guard::Violation>(())
+    /// ```
+    pub fn inspect_list_query(
+        &self,
+        bytes: &[u8],
+        charset: Option<&str>,
+    ) -> Result<Vec<PagingMember>, Violation> {
+        let text = encoding::decode(bytes, charset)?;
+        let mut session = typed::Session::list_query(self);
+        session.inspect(&text)?;
+        Ok(session.paging())
+    }
+}
+
+/// The bare scanner: strict RFC 8259 and no duplicate keys, under
+/// `policy`'s limits, with no typed-variable or type-id rules. For fuzzing
+/// the scanner against another parser; UTF-8 only (no encoding sniffing).
+pub(crate) fn scan_only(bytes: &[u8], policy: &JsonPolicy) -> Result<(), Violation> {
+    if let Err(e) = std::str::from_utf8(bytes) {
+        return Err(
+            Violation::new(Code::JsonMalformed, "/", "the body is not UTF-8")
+                .at_offset(e.valid_up_to()),
+        );
+    }
+    let mut ws = scan::Workspace::default();
+    scan::scan::<false, _>(bytes, &mut ws, policy, &mut scan::NoHooks)
+}
+
+#[cfg(test)]
+mod tests {
+    //! Unit tests only (never compiled into the library): an `unwrap` or
+    //! `expect` here is a test assertion on fixed inputs, not a path a
+    //! request can reach.
+
+    use super::*;
+
+    /// The paging members `inspect_list_query` finds in `text` under the
+    /// default policy, and (while it exists) the stopgap's.
+    fn members(text: &str) -> Vec<PagingMember> {
+        let policy = Policy::default();
+        let classes = ClassFilter::new(policy.classes.allow.clone(), []);
+        let xml = XmlInspector::new(policy.xml.clone());
+        let json = JsonInspector::new(&policy, &classes, &xml);
+        json.inspect_list_query(text.as_bytes(), None)
+            .expect("test bodies are benign")
+    }
+
+    #[test]
+    fn reads_top_level_paging_only() {
+        assert_eq!(
+            members(r#"{"a":{"maxResults":9},"maxResults":10,"firstResult":"5","x":[1]}"#),
+            vec![
+                ("maxResults", Some("10".to_owned())),
+                ("firstResult", Some("5".to_owned()))
+            ]
+        );
+        assert_eq!(
+            members(r#"{"max\u0052esults":-1,"firstResult":null}"#),
+            vec![("maxResults", Some("-1".to_owned()))]
+        );
+        assert_eq!(
+            members(r#"{"maxResults":[10],"firstResult":1.5}"#),
+            vec![
+                ("maxResults", None),
+                ("firstResult", Some("1.5".to_owned()))
+            ]
+        );
+        assert_eq!(
+            members(r#"{"firstResult":{"a":1},"maxResults":true}"#),
+            vec![("firstResult", None), ("maxResults", None)]
+        );
+        assert_eq!(
+            members(r#"{"maxResults":"1\u0030"}"#),
+            vec![("maxResults", Some("10".to_owned()))]
+        );
+        assert_eq!(members(r#"{"MaxResults":10}"#), vec![]);
+        assert_eq!(members(r#"[{"maxResults":10}]"#), vec![]);
+        assert_eq!(members("10"), vec![]);
+        // A carried document's members are its own, not the body's.
+        assert_eq!(
+            members(r#"{"v":{"type":"Json","value":"{\"maxResults\":7}"}}"#),
+            vec![]
+        );
+    }
+
+    #[test]
+    fn list_queries_get_the_same_verdict_as_plain_inspection() {
+        let policy = Policy::default();
+        let classes = ClassFilter::new(policy.classes.allow.clone(), []);
+        let xml = XmlInspector::new(policy.xml.clone());
+        let json = JsonInspector::new(&policy, &classes, &xml);
+        for body in [
+            r#"{"maxResults":10,"maxResults":10}"#,
+            r#"{"maxResults":10,"v":{"type":"Object","value":"x"}}"#,
+            r#"{"maxResults":10,}"#,
+            r#"{"firstResult":"1","@class":"java.lang.Runtime"}"#,
+        ] {
+            let plain = json.inspect(body.as_bytes(), None).map(drop);
+            let listed = json.inspect_list_query(body.as_bytes(), None).map(drop);
+            assert!(plain.is_err(), "{body}");
+            assert_eq!(plain, listed, "{body}");
+        }
+    }
+
+    #[test]
+    fn the_bare_scanner_reads_json_only() {
+        let policy = JsonPolicy::default();
+        assert!(scan_only(br#"{"a":[1,2.5e3,"x",true,null]}"#, &policy).is_ok());
+        // No rules: a class the inspector would refuse is just a string.
+        assert!(scan_only(br#"{"@class":"java.lang.Runtime"}"#, &policy).is_ok());
+        let refused = |text: &[u8]| scan_only(text, &policy).map_err(|v| v.code().as_str());
+        assert_eq!(refused(br#"{"a":1,"a":2}"#), Err("json-duplicate-key"));
+        assert_eq!(refused(b"{\"a\":\"\xff\"}"), Err("json-malformed"));
+        assert_eq!(refused(b"[1,]"), Err("json-malformed"));
     }
 }

@@ -10,18 +10,26 @@
 //! other parsers the first, so a guard that read one copy could be checking
 //! a different document than the engine reads.
 //!
-//! What the values *mean* (typed variables, type ids) is `typed.rs`: the
-//! scanner calls its hooks at each value, key and closed container.
+//! What the values *mean* is not the scanner's business: it reports keys,
+//! values and containers to a [`Hooks`] implementation, in the manner of
+//! serde's `Visitor` or quick-xml's events. The hooks are a type parameter,
+//! so each implementation gets its own copy of the scanner with the calls
+//! inlined: a hook that ignores an event costs nothing, and the scanner
+//! stays the same code it was when the rules lived inside it.
 
 use std::borrow::Cow;
+use std::hash::{BuildHasher, Hasher, RandomState};
+
+use hashbrown::HashTable;
+use hashbrown::hash_table::Entry;
 
 use super::strings::{self, Escapes, StringError};
-use super::typed::{Session, State};
+use crate::policy::JsonPolicy;
 use crate::violation::{Code, Violation};
 
 /// Scanner errors are boxed: rare, and a small `Result` keeps the hot
 /// paths cheap.
-pub(super) type Fail = Box<Violation>;
+type Fail = Box<Violation>;
 
 /// A string as written in the document: `len` bytes after the opening
 /// quote at `at`, holding escapes or not (when not, the raw text *is* the
@@ -105,16 +113,18 @@ impl Span {
     }
 }
 
-/// One open object or array.
+/// One open object or array. The scanner's bookkeeping is private; the
+/// hooks see where it opened, what it is, how many members or elements it
+/// has so far, and keep what they gather in `state`.
 #[derive(Debug, Clone, Copy, Default)]
-pub(super) struct Frame {
+pub(super) struct Frame<S> {
     /// Offset of the `{` or `[`.
-    pub(super) at: u32,
+    at: u32,
     /// Members or elements so far.
-    pub(super) count: u32,
+    count: u32,
     /// Where this object's keys start in [`Workspace::keys`].
     keys_from: u32,
-    pub(super) object: bool,
+    object: bool,
     /// Whether the keys are in [`Workspace::index`] yet.
     indexed: bool,
     /// Whether `key` names the member being read (for the JSON Pointer).
@@ -123,8 +133,148 @@ pub(super) struct Frame {
     /// bit is clear is new, with no comparison.
     bloom: u64,
     key: Span,
-    /// What the members say about this object (`typed.rs`).
-    pub(super) typed: State,
+    /// What the hooks gather about this container while it is read.
+    pub(super) state: S,
+}
+
+impl<S> Frame<S> {
+    /// Offset of the `{` or `[`.
+    #[inline(always)]
+    pub(super) fn at(&self) -> usize {
+        self.at as usize
+    }
+
+    /// Members or elements read so far, the one being read included.
+    #[inline(always)]
+    pub(super) fn count(&self) -> u32 {
+        self.count
+    }
+
+    /// An object (else an array).
+    #[inline(always)]
+    pub(super) fn is_object(&self) -> bool {
+        self.object
+    }
+}
+
+/// A scalar value as the hooks see it.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Scalar {
+    Str(Span),
+    /// A number of `len` bytes, as written from the value's offset.
+    Number(usize),
+    /// `true` or `false`.
+    Bool,
+    Null,
+}
+
+/// A hook's objection to the document: what is wrong and where, with a
+/// `tail` to add to the JSON Pointer of the value being read (the scanner
+/// knows the path, the hook only what it judged). Boxed: rare, and a small
+/// `Result` keeps the hot paths cheap.
+#[derive(Debug)]
+pub(super) struct Objection {
+    code: Code,
+    at: usize,
+    message: Cow<'static, str>,
+    tail: Cow<'static, str>,
+}
+
+/// What a hook returns to reject the document.
+pub(super) type Reject = Box<Objection>;
+
+/// A hook's rejection of the document: `code` at byte `at`, the pointer of
+/// the value being read plus `tail`.
+#[cold]
+pub(super) fn reject(
+    code: Code,
+    at: usize,
+    message: impl Into<Cow<'static, str>>,
+    tail: impl Into<Cow<'static, str>>,
+) -> Reject {
+    Box::new(Objection {
+        code,
+        at,
+        message: message.into(),
+        tail: tail.into(),
+    })
+}
+
+/// What the scanner tells the rules that give a document its meaning.
+///
+/// Events come in document order. `parent` is the innermost open container
+/// (`None` for the document's root value); a value's member key was
+/// reported by [`Hooks::key`] before it, and an element's place is its
+/// parent's [`Frame::count`]. Strings are handed over as [`Span`]s of the
+/// text: nothing is decoded or copied unless the hooks ask.
+///
+/// Every method is called from the scanner's innermost loop: implement
+/// them `#[inline(always)]` and keep the common "nothing to see" case to
+/// a test or two, leaving the rest to an out-of-line function.
+pub(super) trait Hooks {
+    /// What an open object or array gathers about itself, kept in its
+    /// [`Frame`]: a few words, copied, never allocated.
+    type State: Default + Copy;
+
+    /// An object (`object`) or array opens at `at`, as the value of the
+    /// member or element being read in `parent`. Returns the new
+    /// container's state.
+    fn open(
+        &mut self,
+        parent: Option<&mut Frame<Self::State>>,
+        object: bool,
+        at: usize,
+    ) -> Result<Self::State, Reject>;
+
+    /// A key of `object` was read (duplicates are refused before this):
+    /// `key` is its bytes as a reader of the document sees them, escapes
+    /// decoded, and `prefix` their first eight zero-padded (see
+    /// [`prefix_of`]), which the scanner has at hand anyway.
+    fn key(&mut self, object: &mut Frame<Self::State>, prefix: u64, key: &[u8]);
+
+    /// A string, number, boolean or null at `at`, the value of the member
+    /// or element being read in `parent`.
+    fn scalar(
+        &mut self,
+        parent: Option<&mut Frame<Self::State>>,
+        value: Scalar,
+        at: usize,
+    ) -> Result<(), Reject>;
+
+    /// `closed` ended. It is off the stack already, so a rejection names
+    /// the container itself, not its last member; `parent` is the
+    /// container it is a value in.
+    fn close(
+        &mut self,
+        closed: &Frame<Self::State>,
+        parent: Option<&mut Frame<Self::State>>,
+    ) -> Result<(), Reject>;
+}
+
+/// Hooks that want nothing: the bare scanner, for validation alone.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct NoHooks;
+
+impl Hooks for NoHooks {
+    type State = ();
+
+    #[inline(always)]
+    fn open(&mut self, _: Option<&mut Frame<()>>, _: bool, _: usize) -> Result<(), Reject> {
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn key(&mut self, _: &mut Frame<()>, _: u64, _: &[u8]) {}
+
+    #[inline(always)]
+    fn scalar(&mut self, _: Option<&mut Frame<()>>, _: Scalar, _: usize) -> Result<(), Reject> {
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn close(&mut self, _: &Frame<()>, _: Option<&mut Frame<()>>) -> Result<(), Reject> {
+        Ok(())
+    }
 }
 
 /// A key read in an open object, for the duplicate check: its first eight
@@ -141,31 +291,37 @@ struct KeyEntry {
 /// switch to a hash set, so a huge object costs O(n), not O(n²).
 const PAIRWISE: u32 = 16;
 
-/// The scanner's buffers for one nesting level: reused by every document
-/// at that level in a request, and kept for the thread's next request (see
-/// `Session` in `typed.rs`, which caps what it keeps).
-#[derive(Default)]
-pub(super) struct Workspace {
-    pub(super) stack: Vec<Frame>,
+/// The scanner's buffers for one document: reused by the next document
+/// its owner scans (the JSON inspector keeps one per nesting level of
+/// carried documents, per thread, and caps what it keeps).
+pub(super) struct Workspace<S> {
+    stack: Vec<Frame<S>>,
     keys: Vec<KeyEntry>,
     decoded_keys: Vec<u8>,
-    /// Keyed hashes of (object offset, key) for objects past [`PAIRWISE`].
-    /// One set serves every object of the document: the offset tells the
-    /// objects apart, and a closed object's entries are never asked for
-    /// again.
-    index: HashIndex,
-    /// The decoded text of a document carried in a string of this one.
-    pub(super) carried: Vec<u8>,
+    /// The keys of objects past [`PAIRWISE`] members. One set serves every
+    /// object of the document: the object's offset goes into each hash,
+    /// and a closed object's entries are never asked for again.
+    index: KeyIndex,
 }
 
-impl Workspace {
+impl<S> Default for Workspace<S> {
+    fn default() -> Self {
+        Workspace {
+            stack: Vec::new(),
+            keys: Vec::new(),
+            decoded_keys: Vec::new(),
+            index: KeyIndex::default(),
+        }
+    }
+}
+
+impl<S> Workspace<S> {
     /// The memory its buffers hold.
     pub(super) fn retained_bytes(&self) -> usize {
-        self.stack.capacity() * size_of::<Frame>()
+        self.stack.capacity() * size_of::<Frame<S>>()
             + self.keys.capacity() * size_of::<KeyEntry>()
             + self.decoded_keys.capacity()
-            + self.index.slots.capacity() * size_of::<u32>()
-            + self.carried.capacity()
+            + self.index.table.allocation_size()
     }
 
     fn clear(&mut self) {
@@ -176,131 +332,105 @@ impl Workspace {
     }
 }
 
-/// A set of keyed hashes: open addressing, linear probing. The hashes are
-/// SipHash values under a per-request key, so their bits are uniform and no
-/// client can pile keys onto one probe run; 32 of the 64 bits are kept, to
-/// halve the memory (a 32-bit match that is no duplicate only costs a key
-/// comparison, and comes about once in 2^32 / n keys).
-#[derive(Default)]
-struct HashIndex {
-    /// 0 marks a free slot (a hash of 0 is stored as 1; that only merges
-    /// two hash values, and a merge costs a key comparison, never a miss).
-    slots: Vec<u32>,
-    len: usize,
+/// The duplicate-key set of big objects: a `hashbrown` table of 64-bit
+/// keyed hashes of (object offset, key). A hit is a duplicate or a hash
+/// collision, and only then are the object's keys compared.
+///
+/// # Security (HashDoS)
+///
+/// Keys come from the client. With a hash function the client can compute
+/// (FxHash, an unkeyed SipHash, ...) it could send an object whose keys
+/// all share one probe sequence, and every insert would walk all the keys
+/// before it: O(n²) work for an n-member body, a denial of service bought
+/// with a few hundred kilobytes. The hashes are therefore SipHash-1-3 under
+/// a secret 128-bit key (std's `RandomState`, seeded from the OS), which a
+/// client cannot evaluate without the key and cannot steer into
+/// collisions: 64-bit hashes of distinct keys collide with odds of
+/// n²/2⁶⁴ whatever it sends, and the table stays O(1) per key.
+///
+/// The key is drawn afresh for each document that needs the set (std
+/// derives it from a per-thread OS seed, so this costs a counter
+/// increment): a key that lived for the whole process could in principle
+/// be learned from timings over many requests; a fresh one leaves nothing
+/// to learn from the next document's.
+struct KeyIndex {
+    table: HashTable<u64>,
+    hasher: RandomState,
 }
 
-impl HashIndex {
-    /// Empties the set for the next document. Zeroing costs time in
-    /// proportion to the table, so a table much bigger than what its last
-    /// document used is dropped instead: otherwise one big carried document
-    /// would make every small one after it in the request pay for a
-    /// megabytes-long memset (an attacker's amplifier).
+impl Default for KeyIndex {
+    fn default() -> Self {
+        KeyIndex {
+            table: HashTable::new(),
+            hasher: RandomState::new(),
+        }
+    }
+}
+
+impl KeyIndex {
+    /// Empties the set for the next document, under a fresh key. Clearing
+    /// costs time in proportion to the table, so a table much bigger than
+    /// what its last document used is dropped instead: otherwise one big
+    /// carried document would make every small one after it in the request
+    /// pay to clear a large table (an attacker's amplifier).
     fn clear(&mut self) {
-        if self.len == 0 {
+        if self.table.is_empty() {
             return;
         }
-        if self.slots.len() > 8 * self.len + 256 {
-            self.slots = Vec::new();
+        if self.table.capacity() > 8 * self.table.len() + 256 {
+            self.table = HashTable::new();
         } else {
-            self.slots.fill(0);
+            self.table.clear();
         }
-        self.len = 0;
+        self.hasher = RandomState::new();
+    }
+
+    /// The keyed hash of the key at `place` of `source` in the object at
+    /// `object_at`: of the offset and the key's length, then the key as
+    /// zero-padded words (injective: the length says where the padding
+    /// is).
+    ///
+    /// Keys of up to 16 bytes, nearly all of them, go in as one write:
+    /// each write is a call into std's SipHash with bookkeeping of its own.
+    /// The words are built in registers and stored whole, each where
+    /// SipHash loads it: bytes copied in at other offsets would be loaded
+    /// across two stores, which the CPU cannot forward (a stall per key,
+    /// measured at several percent of the whole scan).
+    #[inline]
+    fn hash(&self, object_at: u32, source: &[u8], place: Span) -> u64 {
+        let (from, len) = (place.at(), place.len());
+        let head = u64::from(object_at) << 32 | len as u64;
+        let first = prefix(source, from, len);
+        let mut hasher = self.hasher.build_hasher();
+        if len <= 8 {
+            hasher.write(&(u128::from(first) << 64 | u128::from(head)).to_le_bytes());
+        } else {
+            let second = prefix(source, from + 8, len - 8);
+            let mut block = [0u8; 24];
+            block[..8].copy_from_slice(&head.to_le_bytes());
+            block[8..16].copy_from_slice(&first.to_le_bytes());
+            block[16..].copy_from_slice(&second.to_le_bytes());
+            hasher.write(&block);
+            if len > 16 {
+                hasher.write(source.get(from + 16..from + len).unwrap_or(&[]));
+            }
+        }
+        hasher.finish()
     }
 
     /// Adds `hash`; `false` if it was there already.
-    fn insert(&mut self, hash: u64) -> bool {
-        self.insert_short(((hash >> 32) as u32).max(1))
-    }
-
-    fn insert_short(&mut self, hash: u32) -> bool {
-        if (self.len + 1) * 2 > self.slots.len() {
-            self.grow();
-        }
-        let mask = self.slots.len() - 1;
-        let mut i = hash as usize & mask;
-        loop {
-            match self.slots[i] {
-                0 => {
-                    self.slots[i] = hash;
-                    self.len += 1;
-                    return true;
-                }
-                h if h == hash => return false,
-                _ => i = (i + 1) & mask,
-            }
-        }
-    }
-
-    fn grow(&mut self) {
-        // Four times at a time: big objects are what this is for, and each
-        // growth re-inserts everything.
-        let capacity = (self.slots.len() * 4).max(256);
-        let old = std::mem::replace(&mut self.slots, vec![0; capacity]);
-        self.len = 0;
-        for hash in old {
-            if hash != 0 {
-                self.insert_short(hash);
-            }
-        }
-    }
-}
-
-/// SipHash-1-3 (Aumasson and Bernstein) over a sequence of 64-bit words,
-/// under a 128-bit key. Callers feed an injective encoding (the length
-/// first), so distinct keys are distinct messages.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct SipKey(u64, u64);
-
-impl SipKey {
-    /// A fresh key from the standard library's per-process random seed.
-    pub(super) fn random() -> Self {
-        use std::hash::BuildHasher;
-        let state = std::hash::RandomState::new();
-        SipKey(state.hash_one(0x5eed_u64), state.hash_one(0xfeed_u64))
-    }
-
     #[inline]
-    fn hash(self, words: impl IntoIterator<Item = u64>) -> u64 {
-        let mut v = [
-            self.0 ^ 0x736f_6d65_7073_6575,
-            self.1 ^ 0x646f_7261_6e64_6f6d,
-            self.0 ^ 0x6c79_6765_6e65_7261,
-            self.1 ^ 0x7465_6462_7974_6573,
-        ];
-        for m in words {
-            v[3] ^= m;
-            sip_round(&mut v);
-            v[0] ^= m;
+    fn insert(&mut self, hash: u64) -> bool {
+        // The stored values are the hashes themselves: rehashing on growth
+        // is a copy, and hashbrown's control bytes come from their top bits.
+        match self.table.entry(hash, |&held| held == hash, |&held| held) {
+            Entry::Occupied(_) => false,
+            Entry::Vacant(slot) => {
+                slot.insert(hash);
+                true
+            }
         }
-        v[2] ^= 0xff;
-        sip_round(&mut v);
-        sip_round(&mut v);
-        sip_round(&mut v);
-        v[0] ^ v[1] ^ v[2] ^ v[3]
     }
-}
-
-#[inline(always)]
-fn sip_round(v: &mut [u64; 4]) {
-    v[0] = v[0].wrapping_add(v[1]);
-    v[1] = v[1].rotate_left(13) ^ v[0];
-    v[0] = v[0].rotate_left(32);
-    v[2] = v[2].wrapping_add(v[3]);
-    v[3] = v[3].rotate_left(16) ^ v[2];
-    v[0] = v[0].wrapping_add(v[3]);
-    v[3] = v[3].rotate_left(21) ^ v[0];
-    v[2] = v[2].wrapping_add(v[1]);
-    v[1] = v[1].rotate_left(17) ^ v[2];
-    v[2] = v[2].rotate_left(32);
-}
-
-/// A scalar value as the hooks see it.
-#[derive(Debug, Clone, Copy)]
-pub(super) enum Scalar {
-    Str(Span),
-    Null,
-    /// `true`, `false` or a number.
-    Other,
 }
 
 #[inline(always)]
@@ -396,11 +526,17 @@ fn read_string_slow(bytes: &[u8], at: usize, max: usize) -> Result<(Span, usize)
     Ok((Span::with_escapes(at, len, escapes), end + 1))
 }
 
+/// The bytes a key's `place` points into (see [`KeyEntry`]): the text,
+/// or the decoded keys.
+#[inline(always)]
+fn key_source<'a>(text: &'a [u8], decoded: &'a [u8], place: Span) -> &'a [u8] {
+    if place.escaped() { decoded } else { text }
+}
+
 /// The bytes of a key (see [`KeyEntry`]): in the text, or decoded.
 #[inline(always)]
 fn key_bytes<'a>(text: &'a [u8], decoded: &'a [u8], place: Span) -> &'a [u8] {
-    let source = if place.escaped() { decoded } else { text };
-    source
+    key_source(text, decoded, place)
         .get(place.at()..place.at() + place.len())
         .unwrap_or(&[])
 }
@@ -415,7 +551,8 @@ fn same_key(text: &[u8], decoded: &[u8], other: &KeyEntry, prefix: u64, place: S
             || key_bytes(text, decoded, other.place) == key_bytes(text, decoded, place))
 }
 
-/// Scans one document, `embedded` documents deep (0: the body).
+/// Scans one document under `policy`'s limits, reporting to `hooks`; hands
+/// the hooks back when the document passes.
 ///
 /// In *quoted* mode (`QUOTED`) the text is a carried document as written
 /// inside its string, every quote escaped (`{\"a\":1}`), read where it lies
@@ -426,51 +563,54 @@ fn same_key(text: &[u8], decoded: &[u8], other: &KeyEntry, prefix: u64, place: S
 /// same tokens, strings, keys and structure as a scan of the decoded copy;
 /// a tested property (the verdict on a document carried either way is the
 /// verdict on the document itself) holds it to that.
-pub(super) struct Parser<'t, 'w, 's, 'i, const QUOTED: bool = false> {
-    /// The document: UTF-8, though only the slices the hooks report are
-    /// read as `str`.
-    pub(super) text: &'t [u8],
+///
+/// The text is UTF-8 (the caller checked it); the scanner itself reads
+/// bytes, and only the slices the hooks ask for are read as `str`.
+pub(super) fn scan<const QUOTED: bool, H: Hooks>(
+    text: &[u8],
+    ws: &mut Workspace<H::State>,
+    policy: &JsonPolicy,
+    hooks: &mut H,
+) -> Result<(), Violation> {
+    ws.clear();
+    let mut parser = Parser::<H, QUOTED> {
+        bytes: text,
+        ws,
+        hooks,
+        max_depth: policy.max_depth,
+        max_string: policy.max_string_bytes,
+        max_number: policy.max_number_length,
+        max_members: u32::try_from(policy.max_members).unwrap_or(u32::MAX),
+    };
+    match parser.document() {
+        Ok(()) => Ok(()),
+        Err(fail) => Err(*fail),
+    }
+}
+
+/// One scan in progress (see [`scan`]). The hooks are held by value, so
+/// whatever they reach through is one load away, as it was when the rules
+/// were methods of the parser.
+struct Parser<'t, 'w, H: Hooks, const QUOTED: bool> {
     bytes: &'t [u8],
-    pub(super) ws: &'w mut Workspace,
-    pub(super) session: &'s mut Session<'i>,
-    pub(super) embedded: usize,
+    ws: &'w mut Workspace<H::State>,
+    hooks: &'w mut H,
     max_depth: usize,
     max_string: usize,
     max_number: usize,
     max_members: u32,
 }
 
-impl<'t, 'w, 's, 'i, const QUOTED: bool> Parser<'t, 'w, 's, 'i, QUOTED> {
-    pub(super) fn new(
-        text: &'t [u8],
-        ws: &'w mut Workspace,
-        session: &'s mut Session<'i>,
-        embedded: usize,
-    ) -> Self {
-        ws.clear();
-        let policy = session.inspector.policy;
-        Parser {
-            text,
-            bytes: text,
-            ws,
-            max_depth: policy.max_depth,
-            max_string: policy.max_string_bytes,
-            max_number: policy.max_number_length,
-            max_members: u32::try_from(policy.max_members).unwrap_or(u32::MAX),
-            session,
-            embedded,
-        }
-    }
-
+impl<H: Hooks, const QUOTED: bool> Parser<'_, '_, H, QUOTED> {
     /// The JSON Pointer (RFC 6901) of the member or element being read,
     /// plus `tail`.
-    pub(super) fn pointer(&self, tail: &str) -> String {
+    fn pointer(&self, tail: &str) -> String {
         let mut out = String::new();
         for frame in &self.ws.stack {
             if frame.object {
                 if frame.has_key {
                     out.push('/');
-                    for c in frame.key.text(self.text).chars() {
+                    for c in frame.key.text(self.bytes).chars() {
                         match c {
                             '~' => out.push_str("~0"),
                             '/' => out.push_str("~1"),
@@ -494,7 +634,7 @@ impl<'t, 'w, 's, 'i, const QUOTED: bool> Parser<'t, 'w, 's, 'i, QUOTED> {
     }
 
     #[cold]
-    pub(super) fn fail(
+    fn fail(
         &self,
         code: Code,
         at: usize,
@@ -509,8 +649,27 @@ impl<'t, 'w, 's, 'i, const QUOTED: bool> Parser<'t, 'w, 's, 'i, QUOTED> {
         self.fail(Code::JsonMalformed, at, message, "")
     }
 
-    pub(super) fn run(mut self) -> Result<(), Violation> {
-        self.document().map_err(|fail| *fail)
+    /// A hook's objection, placed: the pointer of the value being read
+    /// plus the hook's tail.
+    #[cold]
+    #[inline(never)]
+    fn rejected(&self, objection: Objection) -> Fail {
+        let Objection {
+            code,
+            at,
+            message,
+            tail,
+        } = objection;
+        Box::new(Violation::new(code, self.pointer(&tail), message).at_offset(at))
+    }
+
+    /// Reports a scalar at `at` to the hooks.
+    #[inline(always)]
+    fn scalar(&mut self, value: Scalar, at: usize) -> Result<(), Fail> {
+        match self.hooks.scalar(self.ws.stack.last_mut(), value, at) {
+            Ok(()) => Ok(()),
+            Err(objection) => Err(self.rejected(*objection)),
+        }
     }
 
     fn document(&mut self) -> Result<(), Fail> {
@@ -563,15 +722,15 @@ impl<'t, 'w, 's, 'i, const QUOTED: bool> Parser<'t, 'w, 's, 'i, QUOTED> {
                 }
                 Some(b't') => {
                     pos = self.literal(at, b"true")?;
-                    self.scalar(Scalar::Other, at)?;
+                    self.scalar(Scalar::Bool, at)?;
                 }
                 Some(b'f') => {
                     pos = self.literal(at, b"false")?;
-                    self.scalar(Scalar::Other, at)?;
+                    self.scalar(Scalar::Bool, at)?;
                 }
                 Some(b'-' | b'0'..=b'9') => {
                     pos = self.number(at)?;
-                    self.scalar(Scalar::Other, at)?;
+                    self.scalar(Scalar::Number(pos - at), at)?;
                 }
                 None => return Err(self.malformed(at, "unexpected end of JSON")),
                 Some(_) => return Err(self.malformed(at, "not a JSON value")),
@@ -624,13 +783,21 @@ impl<'t, 'w, 's, 'i, const QUOTED: bool> Parser<'t, 'w, 's, 'i, QUOTED> {
                 "",
             ));
         }
-        self.container_value(at)?;
+        let state = match self.hooks.open(self.ws.stack.last_mut(), object, at) {
+            Ok(state) => state,
+            Err(objection) => return Err(self.rejected(*objection)),
+        };
         let keys_from = self.ws.keys.len() as u32;
         self.ws.stack.push(Frame {
             at: at as u32,
-            object,
+            count: 0,
             keys_from,
-            ..Frame::default()
+            object,
+            indexed: false,
+            has_key: false,
+            bloom: 0,
+            key: Span::default(),
+            state,
         });
         Ok(())
     }
@@ -769,7 +936,7 @@ impl<'t, 'w, 's, 'i, const QUOTED: bool> Parser<'t, 'w, 's, 'i, QUOTED> {
             }
             ws.keys.push(KeyEntry { prefix, place });
             let name = bytes.get(place.at()..place.at() + len).unwrap_or(&[]);
-            frame.typed.class = self.session.keys.classify(prefix, name);
+            self.hooks.key(frame, prefix, name);
         }
         let pos = skip_ws(bytes, end);
         if bytes.get(pos) != Some(&b':') {
@@ -796,12 +963,12 @@ impl<'t, 'w, 's, 'i, const QUOTED: bool> Parser<'t, 'w, 's, 'i, QUOTED> {
     #[inline]
     fn close_object(&mut self) -> Result<(), Fail> {
         // Popped first: the pointer now names the object itself, for what
-        // the hooks find about it as a whole (a typed variable).
+        // the hooks find about it as a whole.
         let Some(frame) = self.ws.stack.pop() else {
             return Ok(());
         };
         self.ws.keys.truncate(frame.keys_from as usize);
-        self.object_closed(&frame)
+        self.closed(&frame)
     }
 
     /// Closes the innermost array (its `]` was read).
@@ -810,11 +977,19 @@ impl<'t, 'w, 's, 'i, const QUOTED: bool> Parser<'t, 'w, 's, 'i, QUOTED> {
         let Some(frame) = self.ws.stack.pop() else {
             return Ok(());
         };
-        self.array_closed(&frame)
+        self.closed(&frame)
+    }
+
+    #[inline(always)]
+    fn closed(&mut self, frame: &Frame<H::State>) -> Result<(), Fail> {
+        match self.hooks.close(frame, self.ws.stack.last_mut()) {
+            Ok(()) => Ok(()),
+            Err(objection) => Err(self.rejected(*objection)),
+        }
     }
 
     /// Records `key` (already counted) in the innermost object, rejecting
-    /// a duplicate, and tells the hooks which key it is: the general path,
+    /// a duplicate, and reports it to the hooks: the general path,
     /// for escaped keys and objects past [`PAIRWISE`] members.
     #[inline(never)]
     fn add_key(&mut self, key: Span) -> Result<(), Fail> {
@@ -838,7 +1013,7 @@ impl<'t, 'w, 's, 'i, const QUOTED: bool> Parser<'t, 'w, 's, 'i, QUOTED> {
         // and suspicious: compare them as the engine will read them).
         let place = if key.escaped() {
             let decoded_from = self.ws.decoded_keys.len();
-            strings::unescape_into(key.raw_bytes(self.text), &mut self.ws.decoded_keys);
+            strings::unescape_into(key.raw_bytes(self.bytes), &mut self.ws.decoded_keys);
             Span::new(
                 decoded_from,
                 self.ws.decoded_keys.len() - decoded_from,
@@ -847,12 +1022,11 @@ impl<'t, 'w, 's, 'i, const QUOTED: bool> Parser<'t, 'w, 's, 'i, QUOTED> {
         } else {
             Span::new(key.at() + 1, key.len(), false)
         };
-        let source: &[u8] = if place.escaped() {
-            &self.ws.decoded_keys
-        } else {
-            self.bytes
-        };
-        let prefix = prefix(source, place.at(), place.len());
+        let prefix = prefix(
+            key_source(self.bytes, &self.ws.decoded_keys, place),
+            place.at(),
+            place.len(),
+        );
         let duplicate = if members <= PAIRWISE {
             let bit =
                 1u64 << ((prefix ^ place.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58);
@@ -866,21 +1040,23 @@ impl<'t, 'w, 's, 'i, const QUOTED: bool> Parser<'t, 'w, 's, 'i, QUOTED> {
                     .iter()
                     .any(|other| same_key(self.bytes, &self.ws.decoded_keys, other, prefix, place))
         } else {
+            let ws = &mut *self.ws;
             if !indexed {
                 // Switch to hashing: index the keys read so far.
-                for i in from..self.ws.keys.len() {
-                    let other = self.ws.keys[i];
-                    let h = self.key_hash(object_at, other.prefix, other.place);
-                    self.ws.index.insert(h);
+                for other in &ws.keys[from..] {
+                    let source = key_source(self.bytes, &ws.decoded_keys, other.place);
+                    let hash = ws.index.hash(object_at, source, other.place);
+                    ws.index.insert(hash);
                 }
-                if let Some(frame) = self.ws.stack.last_mut() {
+                if let Some(frame) = ws.stack.last_mut() {
                     frame.indexed = true;
                 }
             }
-            let h = self.key_hash(object_at, prefix, place);
-            // A hit is a duplicate or (keyed SipHash: with odds no client
+            let source = key_source(self.bytes, &ws.decoded_keys, place);
+            let hash = ws.index.hash(object_at, source, place);
+            // A hit is a duplicate or (a keyed hash: with odds no client
             // can steer) a collision; only then are keys compared.
-            !self.ws.index.insert(h)
+            !ws.index.insert(hash)
                 && self.ws.keys[from..]
                     .iter()
                     .any(|other| same_key(self.bytes, &self.ws.decoded_keys, other, prefix, place))
@@ -888,50 +1064,13 @@ impl<'t, 'w, 's, 'i, const QUOTED: bool> Parser<'t, 'w, 's, 'i, QUOTED> {
         if duplicate {
             return Err(self.fail(Code::JsonDuplicateKey, key.at(), "duplicate key", ""));
         }
-        self.ws.keys.push(KeyEntry { prefix, place });
-        let class = self.session.keys.classify(prefix, self.place_bytes(place));
-        if let Some(frame) = self.ws.stack.last_mut() {
-            frame.typed.class = class;
+        let ws = &mut *self.ws;
+        ws.keys.push(KeyEntry { prefix, place });
+        let name = key_bytes(self.bytes, &ws.decoded_keys, place);
+        if let Some(frame) = ws.stack.last_mut() {
+            self.hooks.key(frame, prefix, name);
         }
         Ok(())
-    }
-
-    /// The bytes of a key (see [`KeyEntry`]).
-    #[inline(always)]
-    fn place_bytes(&self, place: Span) -> &[u8] {
-        let source: &[u8] = if place.escaped() {
-            &self.ws.decoded_keys
-        } else {
-            self.bytes
-        };
-        source
-            .get(place.at()..place.at() + place.len())
-            .unwrap_or(&[])
-    }
-
-    /// SipHash (keyed per request) of the key and its object: the object's
-    /// offset and the key's length, then the key's bytes as words (read
-    /// from the whole source, so that a short tail is still one load).
-    fn key_hash(&mut self, object_at: u32, prefix: u64, place: Span) -> u64 {
-        let key = self.session.hasher();
-        let head = u64::from(object_at) << 32 | place.len() as u64;
-        let (from, len) = (place.at(), place.len());
-        if len <= 8 {
-            // Most keys: the prefix is the whole key.
-            return key.hash([head, prefix]);
-        }
-        let source: &[u8] = if place.escaped() {
-            &self.ws.decoded_keys
-        } else {
-            self.bytes
-        };
-        if len <= 16 {
-            return key.hash([head, prefix, self::prefix(source, from + 8, len - 8)]);
-        }
-        let rest = (8..len)
-            .step_by(8)
-            .map(|off| self::prefix(source, from + off, len - off));
-        key.hash([head, prefix].into_iter().chain(rest))
     }
 }
 
@@ -939,39 +1078,164 @@ impl<'t, 'w, 's, 'i, const QUOTED: bool> Parser<'t, 'w, 's, 'i, QUOTED> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn hash_index_finds_what_it_holds_across_growth() {
-        let key = SipKey(1, 2);
-        let mut index = HashIndex::default();
-        for i in 0..10_000u64 {
-            assert!(index.insert(key.hash([i])), "{i} is new");
+    /// The bare scanner's verdict on `text` under the default limits:
+    /// `"ok"` or the code and location.
+    fn verdict(text: &str) -> String {
+        let mut ws = Workspace::default();
+        match scan::<false, _>(
+            text.as_bytes(),
+            &mut ws,
+            &JsonPolicy::default(),
+            &mut NoHooks,
+        ) {
+            Ok(()) => "ok".to_owned(),
+            Err(v) => format!("{} at {}", v.code().as_str(), v.location()),
         }
-        assert!(index.slots.len() >= 20_000, "grown past half full");
-        for i in 0..10_000u64 {
-            assert!(!index.insert(key.hash([i])), "{i} is held");
-        }
-        index.clear();
-        assert!(index.insert(key.hash([7])));
-        // A document that used one slot does not leave the next one a
-        // large table to zero: clearing costs what the document used.
-        index.clear();
-        assert!(index.slots.is_empty(), "{} slots kept", index.slots.len());
-        assert!(index.insert(key.hash([7])));
-        // A hash of 0 is kept (as 1), not lost as a free slot.
-        assert!(index.insert(0));
-        assert!(!index.insert(0));
+    }
+
+    /// An object of `n` members with keys `name(0)`, `name(1)`, ...
+    fn object(n: usize, name: impl Fn(usize) -> String) -> String {
+        let members: Vec<String> = (0..n).map(|i| format!("\"{}\":{i}", name(i))).collect();
+        format!("{{{}}}", members.join(","))
+    }
+
+    /// `key`'s hash in the object at `object_at`.
+    fn hash(index: &KeyIndex, object_at: u32, key: &[u8]) -> u64 {
+        index.hash(object_at, key, Span::new(0, key.len(), false))
     }
 
     #[test]
-    fn sip_key_hashes_depend_on_key_and_every_word() {
-        let a = SipKey(1, 2);
-        let b = SipKey(1, 3);
-        assert_eq!(a.hash([1, 2, 3]), a.hash([1, 2, 3]));
-        assert_ne!(a.hash([1, 2, 3]), b.hash([1, 2, 3]));
-        assert_ne!(a.hash([1, 2, 3]), a.hash([1, 2, 4]));
-        assert_ne!(a.hash([1, 2]), a.hash([1, 2, 0]));
-        let (r1, r2) = (SipKey::random(), SipKey::random());
-        assert_ne!((r1.0, r1.1), (r2.0, r2.1), "each request gets its own key");
+    fn key_index_finds_what_it_holds_across_growth() {
+        let mut index = KeyIndex::default();
+        let keys: Vec<String> = (0..10_000).map(|i| format!("k{i}")).collect();
+        for key in &keys {
+            let hash = hash(&index, 7, key.as_bytes());
+            assert!(index.insert(hash), "{key} is new");
+        }
+        assert!(index.table.capacity() >= 10_000, "grown");
+        for key in &keys {
+            let hash = hash(&index, 7, key.as_bytes());
+            assert!(!index.insert(hash), "{key} is held");
+        }
+        // The object's offset is part of the hash: the same key in another
+        // object is another entry.
+        let elsewhere = hash(&index, 8, b"k0");
+        assert!(index.insert(elsewhere));
+    }
+
+    #[test]
+    fn key_index_rekeys_and_sheds_a_big_table_when_cleared() {
+        let mut index = KeyIndex::default();
+        let before = hash(&index, 0, b"key");
+        for i in 0..10_000u32 {
+            let hash = hash(&index, i, b"key");
+            index.insert(hash);
+        }
+        index.clear();
+        assert!(index.table.is_empty());
+        assert_ne!(
+            hash(&index, 0, b"key"),
+            before,
+            "each document gets its own key"
+        );
+        // A document that used one entry does not leave the next one a
+        // large table to clear: clearing costs what the document used.
+        let one = hash(&index, 0, b"key");
+        index.insert(one);
+        index.clear();
+        assert_eq!(index.table.capacity(), 0, "kept {}", index.table.capacity());
+        // Hashes depend on every byte and on the length, short keys and
+        // long ones, whatever follows the key in its text.
+        assert_ne!(hash(&index, 0, b"ab"), hash(&index, 0, b"ac"));
+        assert_ne!(hash(&index, 0, b"a"), hash(&index, 0, b"a\0"));
+        assert_ne!(
+            hash(&index, 0, b"abcdefgh-1"),
+            hash(&index, 0, b"abcdefgh-2")
+        );
+        assert_ne!(hash(&index, 0, b"abcdefgh"), hash(&index, 0, b"abcdefgh\0"));
+        let long = [b'x'; 40];
+        assert_ne!(hash(&index, 0, &long[..29]), hash(&index, 0, &long[..30]));
+        let text = b"key1key2 and more text after them";
+        assert_eq!(
+            index.hash(3, text, Span::new(0, 4, false)),
+            hash(&index, 3, b"key1")
+        );
+    }
+
+    #[test]
+    fn duplicates_are_found_in_small_and_big_objects() {
+        for n in [2, 15, 16, 17, 100, 5_000] {
+            // The last key repeats one read early, before the object
+            // switched to hashing (for the big ones), and one read late.
+            for dup in [0, n - 2] {
+                let mut text = object(n - 1, |i| format!("key{i}"));
+                text.insert_str(text.len() - 1, &format!(",\"key{dup}\":true"));
+                assert_eq!(
+                    verdict(&text),
+                    format!("json-duplicate-key at /key{dup}"),
+                    "{n} members, key{dup} twice"
+                );
+            }
+            assert_eq!(verdict(&object(n, |i| format!("key{i}"))), "ok", "{n}");
+        }
+    }
+
+    #[test]
+    fn keys_sharing_eight_bytes_and_length_are_told_apart() {
+        // Same first eight bytes, same length: only the tail differs, so
+        // the prefix and the bloom bit say "maybe" every time.
+        for n in [10, 16, 40, 3_000] {
+            let text = object(n, |i| format!("abcdefgh{i:06}"));
+            assert_eq!(verdict(&text), "ok", "{n} distinct keys");
+            let mut text = object(n, |i| format!("abcdefgh{i:06}"));
+            text.insert_str(text.len() - 1, &format!(",\"abcdefgh{:06}\":0", n / 2));
+            assert_eq!(
+                verdict(&text),
+                format!("json-duplicate-key at /abcdefgh{:06}", n / 2)
+            );
+        }
+        // Keys of up to eight bytes are their prefix: zero padding must not
+        // make `a` and `a\u0000` one key, nor `ab` and `ab\u0000\u0000`.
+        assert_eq!(verdict(r#"{"a":1,"a\u0000":2}"#), "ok");
+        assert_eq!(verdict(r#"{"ab":1,"ab\u0000\u0000":2}"#), "ok");
+    }
+
+    #[test]
+    fn escaped_and_plain_spellings_of_a_key_are_one_key() {
+        assert_eq!(verdict(r#"{"a":1,"\u0061":2}"#), "json-duplicate-key at /a");
+        assert_eq!(verdict(r#"{"\u0061":1,"a":2}"#), "json-duplicate-key at /a");
+        assert_eq!(
+            verdict(r#"{"t\/pe":1,"t/pe":2}"#),
+            "json-duplicate-key at /t~1pe"
+        );
+        // Past the pairwise limit too, in either order, long keys as well.
+        for (first, second) in [
+            ("longer-than-eight", r"longer-than-\u0065ight"),
+            (r"longer-than-\u0065ight", "longer-than-eight"),
+            ("a", r"\u0061"),
+        ] {
+            let mut text = object(40, |i| format!("key{i}"));
+            text.insert_str(
+                text.len() - 1,
+                &format!(",\"{first}\":1,\"pad\":2,\"{second}\":3"),
+            );
+            assert!(
+                verdict(&text).starts_with("json-duplicate-key at /"),
+                "{first} / {second}: {}",
+                verdict(&text)
+            );
+        }
+        assert_eq!(verdict(r#"{"\u0061":1,"\u0062":2}"#), "ok");
+    }
+
+    #[test]
+    fn the_same_keys_in_many_objects_are_no_duplicates() {
+        // Sibling objects and nested ones share the index; each object's
+        // keys are its own.
+        let inner = object(20, |i| format!("field{i}"));
+        let items: Vec<String> = (0..200).map(|_| inner.clone()).collect();
+        let text = format!("{{\"items\":[{}],\"field0\":{inner}}}", items.join(","));
+        assert_eq!(verdict(&text), "ok");
     }
 
     #[test]
