@@ -434,6 +434,20 @@ impl Default for XmlPolicy {
 
 /// A single-byte encoding the guard can decode exactly as the JDK's XML
 /// parser does, when the policy lists it (`[xml] encodings`).
+///
+/// ```
+/// use input_guard::{Guard, Policy};
+/// use input_guard::policy::LegacyEncoding;
+///
+/// assert_eq!(LegacyEncoding::for_label("Latin1"), Some(LegacyEncoding::Latin1));
+/// assert_eq!(LegacyEncoding::for_label("shift_jis"), None);
+/// let latin1 = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a>caf\xe9</a>";
+/// let off = Guard::new(Policy::default())?;
+/// assert!(off.xml().inspect(latin1, None).is_err());
+/// let on = Guard::new(Policy::from_toml("[xml]\nencodings = [\"ISO-8859-1\"]")?)?;
+/// assert!(on.xml().inspect(latin1, None).is_ok());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LegacyEncoding {

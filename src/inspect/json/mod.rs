@@ -53,6 +53,18 @@ use crate::violation::{Code, Violation};
 /// text an engine would read as an int (a JSON number as written, or a
 /// string's text, which Jackson coerces), or `None` for any other kind of
 /// value. `null` members are left out: they mean "not given".
+///
+/// ```
+/// use input_guard::{Guard, Policy};
+/// use input_guard::inspect::json::PagingMember;
+///
+/// let guard = Guard::new(Policy::default())?;
+/// let paging: Vec<PagingMember> = guard
+///     .json()
+///     .inspect_list_query(br#"{"maxResults": "1\u0030", "firstResult": null, "x": true}"#, None)?;
+/// assert_eq!(paging, [("maxResults", Some("10".to_owned()))]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub type PagingMember = (&'static str, Option<String>);
 
 /// Inspects JSON documents. It borrows the compiled class filter and XML

@@ -67,6 +67,19 @@ use crate::violation::Violation;
 
 /// Inspects XML documents against an [`XmlPolicy`]. Build it once; it is
 /// cheap to call and keeps no state between documents.
+///
+/// ```
+/// use input_guard::inspect::xml::XmlInspector;
+/// use input_guard::policy::XmlPolicy;
+///
+/// let xml = XmlInspector::new(XmlPolicy::default());
+/// assert!(xml.inspect(b"<definitions id=\"a\"><process/></definitions>", None).is_ok());
+/// let xxe = b"<!DOCTYPE d [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><d>&x;</d>";
+/// assert_eq!(xml.inspect(xxe, None).unwrap_err().code().as_str(), "xml-doctype");
+/// // UTF-16 is read as UTF-16, not skipped.
+/// let utf16: Vec<u8> = "\u{feff}<!DOCTYPE d><d/>".encode_utf16().flat_map(u16::to_le_bytes).collect();
+/// assert_eq!(xml.inspect(&utf16, None).unwrap_err().code().as_str(), "xml-doctype");
+/// ```
 #[derive(Debug, Clone)]
 pub struct XmlInspector {
     policy: XmlPolicy,
