@@ -49,7 +49,9 @@ fn bench(c: &mut Criterion) {
     // The same echo behind the guard (which hands on an `InspectedBody`)
     // and bare (which gets the client's `Full` body).
     let guarded_echo = service_fn(|req: Request<InspectedBody>| async move {
-        Ok::<_, Infallible>(Response::new(Full::new(req.into_body().into_bytes())))
+        Ok::<_, Infallible>(Response::new(Full::new(
+            req.into_body().into_bytes().unwrap_or_default(),
+        )))
     });
     let echo = service_fn(|req: Request<Full<Bytes>>| async move {
         Ok::<_, Infallible>(Response::new(req.into_body()))

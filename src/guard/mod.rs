@@ -222,8 +222,10 @@ impl Guard {
     }
 
     /// The one place a finding becomes a verdict: enforce rejects, report
-    /// lets the request on and says what enforce would have done.
-    fn verdict(&self, finding: Result<Option<Uri>, Violation>) -> Verdict {
+    /// lets the request on and says what enforce would have done. Adapters
+    /// use it for what only they can find (a body over its limit while it
+    /// streams in).
+    pub(crate) fn verdict(&self, finding: Result<Option<Uri>, Violation>) -> Verdict {
         match (finding, self.policy.mode) {
             (Ok(None), _) => Verdict::Allow,
             (Ok(Some(uri)), _) => Verdict::Rewrite(uri),

@@ -1,14 +1,18 @@
-use std::convert::Infallible;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use http_body::{Body, Frame, SizeHint};
-use http_body_util::Full;
+use http_body_util::combinators::UnsyncBoxBody;
+use http_body_util::{BodyExt, Full};
 use pin_project_lite::pin_project;
 
 /// The request body the inner service receives: the bytes the guard read
 /// and judged, the same buffer and not a copy, in one frame.
+///
+/// In report mode, a body over its route's limit is not buffered past the
+/// limit: it streams on, what was read first and then the rest as it
+/// arrives, uninspected (the violation is recorded).
 ///
 /// ```
 /// use bytes::Bytes;
@@ -17,11 +21,24 @@ use pin_project_lite::pin_project;
 ///
 /// let body = InspectedBody::new(Bytes::from_static(b"{}"));
 /// assert_eq!(body.size_hint().exact(), Some(2));
-/// assert_eq!(body.into_bytes(), Bytes::from_static(b"{}"));
+/// assert_eq!(body.into_bytes(), Some(Bytes::from_static(b"{}")));
 /// ```
-#[derive(Debug, Default, Clone)]
+#[derive(Default)]
 pub struct InspectedBody {
     bytes: Option<Bytes>,
+    /// The unread rest of a body streamed on uninspected (report mode).
+    rest: Option<UnsyncBoxBody<Bytes, BoxError>>,
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+impl std::fmt::Debug for InspectedBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InspectedBody")
+            .field("bytes", &self.bytes.as_ref().map(Bytes::len))
+            .field("streaming", &self.rest.is_some())
+            .finish()
+    }
 }
 
 impl InspectedBody {
@@ -29,33 +46,68 @@ impl InspectedBody {
     pub fn new(bytes: Bytes) -> Self {
         InspectedBody {
             bytes: (!bytes.is_empty()).then_some(bytes),
+            rest: None,
         }
     }
 
-    /// The bytes, without polling: what was read and judged, or what is
-    /// left of it if the body has been polled already.
-    pub fn into_bytes(self) -> Bytes {
-        self.bytes.unwrap_or_default()
+    /// `read` (if any), then `rest` as it arrives.
+    pub(crate) fn streamed<B>(read: Option<Bytes>, rest: B) -> Self
+    where
+        B: Body<Data = Bytes> + Send + 'static,
+        B::Error: Into<BoxError>,
+    {
+        InspectedBody {
+            bytes: read.filter(|b| !b.is_empty()),
+            rest: Some(rest.map_err(Into::into).boxed_unsync()),
+        }
+    }
+
+    /// The bytes, without polling, when the body is whole: what was read
+    /// and judged, or what is left of it if it has been polled already.
+    /// `None` for a body that streams on (report mode, over its limit).
+    pub fn into_bytes(self) -> Option<Bytes> {
+        match self.rest {
+            None => Some(self.bytes.unwrap_or_default()),
+            Some(_) => None,
+        }
     }
 }
 
 impl Body for InspectedBody {
     type Data = Bytes;
-    type Error = Infallible;
+    type Error = BoxError;
 
     fn poll_frame(
         mut self: Pin<&mut Self>,
-        _: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
-        Poll::Ready(self.bytes.take().map(|bytes| Ok(Frame::data(bytes))))
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+        if let Some(bytes) = self.bytes.take() {
+            return Poll::Ready(Some(Ok(Frame::data(bytes))));
+        }
+        match self.rest.as_mut() {
+            Some(rest) => Pin::new(rest).poll_frame(cx),
+            None => Poll::Ready(None),
+        }
     }
 
     fn is_end_stream(&self) -> bool {
-        self.bytes.is_none()
+        self.bytes.is_none() && self.rest.as_ref().is_none_or(Body::is_end_stream)
     }
 
     fn size_hint(&self) -> SizeHint {
-        SizeHint::with_exact(self.bytes.as_ref().map_or(0, |b| b.len() as u64))
+        let read = self.bytes.as_ref().map_or(0, |b| b.len() as u64);
+        match &self.rest {
+            None => SizeHint::with_exact(read),
+            Some(rest) => {
+                let rest = rest.size_hint();
+                let mut hint = SizeHint::new();
+                hint.set_lower(rest.lower().saturating_add(read));
+                if let Some(upper) = rest.upper() {
+                    hint.set_upper(upper.saturating_add(read));
+                }
+                hint
+            }
+        }
     }
 }
 

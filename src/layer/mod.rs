@@ -6,7 +6,8 @@
 //! 1. reads the head once ([`Guard::head`](crate::Guard::head)): an
 //!    oversized `Content-Length`, an unreadable path or header is answered
 //!    at once, before a byte of the body is read;
-//! 2. collects the body up to the route's limit (413 past it);
+//! 2. collects the body up to the route's limit (413 past it; in report
+//!    mode the body streams on uninspected and the violation is recorded);
 //! 3. asks the sans-IO [`Guard`](crate::Guard) once
 //!    ([`HeadCheck::check`](crate::HeadCheck::check));
 //! 4. on a rejection answers `application/problem+json` (RFC 9457) and
@@ -43,7 +44,7 @@
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let guard = Arc::new(Guard::new(Policy::from_toml("[body]\nmax_bytes = 16")?)?);
 //! let echo = service_fn(|req: Request<InspectedBody>| async move {
-//!     Ok::<_, std::convert::Infallible>(Response::new(Full::new(req.into_body().into_bytes())))
+//!     Ok::<_, std::convert::Infallible>(Response::new(Full::new(req.into_body().into_bytes().unwrap_or_default())))
 //! });
 //! let service = ServiceBuilder::new().layer(GuardLayer::new(guard)).service(echo);
 //!

@@ -26,7 +26,9 @@ fn echo() -> impl tower::Service<
 + Send
 + 'static {
     service_fn(|req: Request<InspectedBody>| async move {
-        Ok::<_, Infallible>(Response::new(Full::new(req.into_body().into_bytes())))
+        Ok::<_, Infallible>(Response::new(Full::new(
+            req.into_body().into_bytes().unwrap_or_default(),
+        )))
     })
 }
 

@@ -9,7 +9,7 @@ use tokio::io::AsyncReadExt;
 
 use super::*;
 use crate::axum_app::assert_truncated_body_does_not_hang;
-use common::bin::{BIN, drain, free_port};
+use common::bin::{BIN, drain, free_port, run, write_temp};
 use common::policy::CAMUNDA_PATH as POLICY;
 
 /// The gateway process; killed on drop.
@@ -33,11 +33,19 @@ impl Gateway {
     }
 
     async fn start_with(upstream: Option<SocketAddr>, extra: &[&str]) -> Gateway {
+        Gateway::start_with_policy(POLICY, upstream, extra).await
+    }
+
+    async fn start_with_policy(
+        policy: &str,
+        upstream: Option<SocketAddr>,
+        extra: &[&str],
+    ) -> Gateway {
         let port = free_port();
         let addr: SocketAddr = ([127, 0, 0, 1], port).into();
         let mut command = Command::new(BIN);
         command
-            .args(["serve", "--policy", POLICY, "--listen", &addr.to_string()])
+            .args(["serve", "--policy", policy, "--listen", &addr.to_string()])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -720,6 +728,98 @@ async fn gateway_answers_408_when_a_request_outlives_its_deadline() {
         // Near miss: a request that finishes in time.
         let ok = send(gateway.addr, &Req::new("GET", "/engine-rest/task?maxResults=1")).await;
         assert_eq!(ok.status, 200);
+    })
+    .await;
+}
+
+/// Report mode reports: a body over its limit reaches the upstream whole,
+/// streamed on uninspected (declared or chunked), with one audit event per
+/// request, and `check` says the same of it. Enforce mode, the near miss,
+/// refuses it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn report_mode_streams_oversized_bodies_on_and_agrees_with_check() {
+    bounded(async {
+        let report = common::policy::camunda_edited(&[
+            ("mode = \"enforce\"", "mode = \"report\""),
+            ("max_bytes = 10485760", "max_bytes = 1024"),
+        ]);
+        let report_path = write_temp("report-1k.toml", &report);
+        let enforce_path = write_temp(
+            "enforce-1k.toml",
+            &common::policy::camunda_edited(&[("max_bytes = 10485760", "max_bytes = 1024")]),
+        );
+        let report_path = report_path.to_str().expect("utf-8 path");
+        let enforce_path = enforce_path.to_str().expect("utf-8 path");
+        let body = format!("{{\"messageName\":\"{}\"}}", "x".repeat(64 * 1024)).into_bytes();
+        let upstream = start_upstream().await;
+        let gateway = Gateway::start_with_policy(report_path, Some(upstream.addr), &[]).await;
+        for chunked in [false, true] {
+            let mut req = Req::new("POST", "/engine-rest/message")
+                .header("Content-Type", "application/json")
+                .body(body.clone());
+            if chunked {
+                req = req.chunked();
+            }
+            let before = upstream.seen().len();
+            let reply = send(gateway.addr, &req).await;
+            assert_eq!(reply.status, 200, "chunked {chunked}: {}", reply.text());
+            let seen = upstream.seen();
+            assert_eq!(seen.len(), before + 1, "chunked {chunked}");
+            assert!(
+                seen[before].body == body,
+                "chunked {chunked}: the body changed"
+            );
+        }
+        // One audit event per request, each saying what enforce would do.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let log = gateway.stdout() + &gateway.stderr();
+        let events = log.matches("request would be rejected").count();
+        assert_eq!(events, 2, "{log}");
+        assert_eq!(log.matches("body-too-large").count(), 2, "{log}");
+        assert!(!log.contains("request rejected"), "{log}");
+
+        // `check` with the same policy and body: allowed, reported.
+        let file = write_temp(
+            "report-body.json",
+            std::str::from_utf8(&body).expect("utf-8"),
+        );
+        let checked = run(
+            &[
+                "check",
+                "--policy",
+                report_path,
+                "--uri",
+                "/engine-rest/message",
+                "--header",
+                "Content-Type: application/json",
+                "--body",
+                file.to_str().expect("utf-8 path"),
+            ],
+            b"",
+        );
+        assert_eq!(checked.code, 0, "{} {}", checked.stdout, checked.stderr);
+        assert!(
+            checked.stdout.contains("\"reported\""),
+            "{} {}",
+            checked.stdout,
+            checked.stderr
+        );
+        assert!(
+            checked.stdout.contains("body-too-large"),
+            "{} {}",
+            checked.stdout,
+            checked.stderr
+        );
+
+        // The near miss: enforce mode refuses it and the upstream sees nothing.
+        let enforce = Gateway::start_with_policy(enforce_path, Some(upstream.addr), &[]).await;
+        let before = upstream.seen().len();
+        let req = Req::new("POST", "/engine-rest/message")
+            .header("Content-Type", "application/json")
+            .body(body.clone());
+        let reply = send(enforce.addr, &req).await;
+        assert_eq!(reply.status, 413, "{}", reply.text());
+        assert_eq!(upstream.seen().len(), before);
     })
     .await;
 }

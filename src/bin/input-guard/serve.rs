@@ -102,7 +102,12 @@ fn bad_gateway() -> Response<Body> {
 /// The demo engine: answers what it received.
 async fn demo(request: Request<InspectedBody>) -> Response<Body> {
     let (head, body) = request.into_parts();
-    let bytes = body.into_bytes();
+    // Whole, or (report mode, over the limit) streamed on: read it either way.
+    let bytes = body
+        .collect()
+        .await
+        .map(|collected| collected.to_bytes())
+        .unwrap_or_default();
     let echo = serde_json::json!({
         "engine": "input-guard demo engine",
         "method": head.method.as_str(),
