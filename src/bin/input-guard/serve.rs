@@ -1,7 +1,7 @@
 //! `input-guard serve`: a reverse proxy with the guard layer in front.
 //!
 //! With `--upstream` every accepted request is forwarded there (hop-by-hop
-//! headers dropped, `X-Forwarded-*` added, the client's `Host` kept); with
+//! headers dropped, `X-Forwarded-For` and `Forwarded` appended, `X-Forwarded-Proto`/`-Host` set, the client's `Host` kept); with
 //! no upstream a built-in demo engine answers 200 and echoes what reached
 //! it, so a new user can watch the guard work with `curl` alone.
 
@@ -146,19 +146,7 @@ async fn forward(
     };
     let original_host = head.headers.get(header::HOST).cloned();
     strip_hop_by_hop(&mut head.headers);
-    head.headers.insert(
-        HeaderName::from_static("x-forwarded-for"),
-        HeaderValue::from_str(&peer.ip().to_string())
-            .unwrap_or(HeaderValue::from_static("unknown")),
-    );
-    head.headers.insert(
-        HeaderName::from_static("x-forwarded-proto"),
-        HeaderValue::from_static("http"),
-    );
-    if let Some(host) = original_host {
-        head.headers
-            .insert(HeaderName::from_static("x-forwarded-host"), host);
-    }
+    add_forwarding(&mut head.headers, peer, original_host.as_ref());
     head.uri = uri;
     head.version = http::Version::HTTP_11;
     match client.request(Request::from_parts(head, body)).await {
@@ -171,6 +159,64 @@ async fn forward(
             tracing::warn!(target: "input_guard::gateway", %error, "upstream request failed");
             bad_gateway()
         }
+    }
+}
+
+/// Records this hop for the upstream, as proxies do: the client address is
+/// *appended* to `X-Forwarded-For` and `Forwarded` (RFC 7239), so that an
+/// address a load balancer in front put there is kept and the upstream
+/// decides whom to trust; `X-Forwarded-Proto` and `X-Forwarded-Host` say
+/// what this hop saw, replacing whatever the client claimed.
+fn add_forwarding(headers: &mut http::HeaderMap, peer: SocketAddr, host: Option<&HeaderValue>) {
+    let ip = peer.ip();
+    let joined = |name: &str| -> Option<String> {
+        let values: Vec<&str> = headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .collect();
+        (!values.is_empty()).then(|| values.join(", "))
+    };
+    let xff = match joined("x-forwarded-for") {
+        Some(earlier) => format!("{earlier}, {ip}"),
+        None => ip.to_string(),
+    };
+    // RFC 7239: an IPv6 node is quoted and bracketed; the host is a
+    // quoted string (it holds a `:`), with `"` and `\` escaped.
+    let node = match ip {
+        std::net::IpAddr::V4(v4) => v4.to_string(),
+        std::net::IpAddr::V6(v6) => format!("\"[{v6}]\""),
+    };
+    let mut element = format!("for={node};proto=http");
+    if let Some(host) = host.and_then(|h| h.to_str().ok()) {
+        let quoted: String = host
+            .chars()
+            .flat_map(|c| match c {
+                '"' | '\\' => vec!['\\', c],
+                c => vec![c],
+            })
+            .collect();
+        element.push_str(&format!(";host=\"{quoted}\""));
+    }
+    let forwarded = match joined("forwarded") {
+        Some(earlier) => format!("{earlier}, {element}"),
+        None => element,
+    };
+    for (name, value) in [("x-forwarded-for", xff), ("forwarded", forwarded)] {
+        headers.remove(name);
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(HeaderName::from_static(name), value);
+        }
+    }
+    headers.insert(
+        HeaderName::from_static("x-forwarded-proto"),
+        HeaderValue::from_static("http"),
+    );
+    headers.remove("x-forwarded-host");
+    if let Some(host) = host {
+        headers.insert(HeaderName::from_static("x-forwarded-host"), host.clone());
     }
 }
 
@@ -320,5 +366,39 @@ async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {},
         () = terminate => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    // Unwraps here are test failures, not request paths.
+    use super::*;
+
+    #[test]
+    fn forwarding_headers_append_quote_and_replace() {
+        let mut headers = http::HeaderMap::new();
+        headers.append("x-forwarded-for", HeaderValue::from_static("203.0.113.1"));
+        headers.append("x-forwarded-for", HeaderValue::from_static("10.0.0.2"));
+        headers.insert("x-forwarded-proto", HeaderValue::from_static("https"));
+        headers.insert("x-forwarded-host", HeaderValue::from_static("spoofed"));
+        let peer: SocketAddr = "[2001:db8::1]:4000".parse().unwrap();
+        let host = HeaderValue::from_static("odd\"host\\:80");
+        add_forwarding(&mut headers, peer, Some(&host));
+        assert_eq!(
+            headers["x-forwarded-for"],
+            "203.0.113.1, 10.0.0.2, 2001:db8::1"
+        );
+        assert_eq!(
+            headers["forwarded"],
+            "for=\"[2001:db8::1]\";proto=http;host=\"odd\\\"host\\\\:80\""
+        );
+        assert_eq!(headers["x-forwarded-proto"], "http");
+        assert_eq!(headers["x-forwarded-host"], host);
+        // The near miss: no earlier hops and no Host, nothing invented.
+        let mut bare = http::HeaderMap::new();
+        add_forwarding(&mut bare, "127.0.0.1:1".parse().unwrap(), None);
+        assert_eq!(bare["x-forwarded-for"], "127.0.0.1");
+        assert_eq!(bare["forwarded"], "for=127.0.0.1;proto=http");
+        assert!(bare.get("x-forwarded-host").is_none());
     }
 }
