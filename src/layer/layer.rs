@@ -8,7 +8,6 @@ use http_body_util::Full;
 use tower::Layer;
 
 use super::GuardService;
-use super::problem::problem_response;
 use crate::{Guard, Violation};
 
 /// Puts a [`Guard`] in front of a service. Cheap to clone: the compiled
@@ -28,8 +27,9 @@ pub struct GuardLayer {
     pub(super) hooks: Arc<Hooks>,
 }
 
-/// Builds the response to a rejected request.
-type RejectionHook = Box<dyn Fn(&Violation) -> Response<Full<Bytes>> + Send + Sync>;
+/// Builds the response to a rejected request; `None`: problem+json, with
+/// the request's id as `instance` when it has one.
+type RejectionHook = Option<Box<dyn Fn(&Violation) -> Response<Full<Bytes>> + Send + Sync>>;
 /// Records a violation.
 type AuditHook = Box<dyn Fn(&AuditEvent<'_>) + Send + Sync>;
 
@@ -49,8 +49,10 @@ impl fmt::Debug for GuardLayer {
 
 impl GuardLayer {
     /// A layer applying `guard`, answering rejections with problem+json
-    /// ([`problem_response`]) and recording audit events with `tracing`
-    /// (see [`AuditEvent`]).
+    /// ([`problem_response`](super::problem_response); with the request's
+    /// `X-Request-Id` as `instance`, `urn:request:ID`, when it carries a
+    /// well-formed one) and recording audit events with `tracing` (see
+    /// [`AuditEvent`]; the event names the request id too).
     pub fn new(guard: Arc<Guard>) -> Self {
         GuardLayer::builder(guard).build()
     }
@@ -60,7 +62,7 @@ impl GuardLayer {
     pub fn builder(guard: Arc<Guard>) -> GuardLayerBuilder {
         GuardLayerBuilder {
             guard,
-            rejection: Box::new(problem_response),
+            rejection: None,
             audit: Box::new(trace_audit_event),
         }
     }
@@ -142,7 +144,7 @@ impl GuardLayerBuilder {
         mut self,
         response: impl Fn(&Violation) -> Response<Full<Bytes>> + Send + Sync + 'static,
     ) -> Self {
-        self.rejection = Box::new(response);
+        self.rejection = Some(Box::new(response));
         self
     }
 
@@ -235,6 +237,7 @@ fn trace_audit_event(event: &AuditEvent<'_>) {
         method = %event.head.method,
         path = event.head.uri.path(),
         route = event.route.unwrap_or("-"),
+        request_id = super::problem::request_id(event.head).unwrap_or("-"),
         mode = if event.enforced { "enforce" } else { "report" },
         "{}",
         if event.enforced { "request rejected" } else { "request would be rejected" }

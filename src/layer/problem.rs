@@ -52,6 +52,12 @@ fn push_json_string(out: &mut String, text: &str) {
 /// assert!(problem_body(&at).ends_with(r#""location":"/a\"b","offset":9}"#));
 /// ```
 pub fn problem_body(violation: &Violation) -> String {
+    body_with_instance(violation, None)
+}
+
+/// The problem body, with `instance` (RFC 9457) naming the request when
+/// it has an id.
+fn body_with_instance(violation: &Violation, request_id: Option<&str>) -> String {
     let code = violation.code();
     let mut out = String::with_capacity(256);
     out.push_str("{\"type\":");
@@ -70,6 +76,10 @@ pub fn problem_body(violation: &Violation) -> String {
     push_json_string(&mut out, violation.location());
     if let Some(offset) = violation.offset() {
         out.push_str(&format!(",\"offset\":{offset}"));
+    }
+    if let Some(id) = request_id {
+        out.push_str(",\"instance\":");
+        push_json_string(&mut out, &format!("urn:request:{id}"));
     }
     out.push('}');
     out
@@ -90,7 +100,26 @@ pub fn problem_body(violation: &Violation) -> String {
 /// assert_eq!(response.body().size_hint().exact(), Some(length));
 /// ```
 pub fn problem_response(violation: &Violation) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from(problem_body(violation))));
+    problem_response_for(violation, None)
+}
+
+/// [`problem_response`] for the request with id `request_id`, named as the
+/// problem's `instance` (`urn:request:ID`), as the layer answers requests
+/// that carry an `X-Request-Id`.
+///
+/// ```
+/// use input_guard::{Code, Violation, layer::problem_response_for};
+///
+/// let timeout = Violation::new(Code::RequestTimeout, "request", "the request took too long");
+/// let response = problem_response_for(&timeout, Some("0193a1b2"));
+/// assert_eq!(response.status(), 408);
+/// ```
+pub fn problem_response_for(
+    violation: &Violation,
+    request_id: Option<&str>,
+) -> Response<Full<Bytes>> {
+    let body = body_with_instance(violation, request_id);
+    let mut response = Response::new(Full::new(Bytes::from(body)));
     *response.status_mut() = violation.status();
     let headers = response.headers_mut();
     headers.insert(
@@ -99,6 +128,17 @@ pub fn problem_response(violation: &Violation) -> Response<Full<Bytes>> {
     );
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
+}
+
+/// The request's id: its `X-Request-Id`, when there is exactly one and it
+/// is 1 to 128 characters of letters, digits, `.`, `_`, `:` and `-`, so
+/// that it is safe in problem bodies and log lines; otherwise none.
+pub(super) fn request_id(head: &http::request::Parts) -> Option<&str> {
+    let mut values = head.headers.get_all("x-request-id").iter();
+    let value = values.next()?.to_str().ok()?;
+    let safe = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | ':' | '-');
+    (values.next().is_none() && (1..=128).contains(&value.len()) && value.chars().all(safe))
+        .then_some(value)
 }
 
 #[cfg(test)]

@@ -310,5 +310,9 @@ fn refuse<B>(
         route,
         enforced: true,
     });
-    (hooks.rejection)(violation).map(ResponseBody::rejection)
+    let response = match &hooks.rejection {
+        Some(custom) => custom(violation),
+        None => super::problem::problem_response_for(violation, super::problem::request_id(head)),
+    };
+    response.map(ResponseBody::rejection)
 }

@@ -179,3 +179,45 @@ async fn limited_echo(
     let bytes = req.into_body().collect().await?.to_bytes();
     Ok(Response::new(Full::new(bytes)))
 }
+
+#[tokio::test]
+async fn rejections_name_the_request_id() {
+    let service = ServiceBuilder::new()
+        .layer(GuardLayer::new(guard("[body]\nmax_bytes = 8")))
+        .service(echo());
+    let with_id = |id: &str| {
+        let mut request = json(b"{\"a\": \"too long\"}");
+        request
+            .headers_mut()
+            .insert("x-request-id", http::HeaderValue::from_str(id).unwrap());
+        request
+    };
+    let body = |response: Response<super::ResponseBody<Full<Bytes>>>| async move {
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        String::from_utf8(bytes.to_vec()).unwrap()
+    };
+    let named = body(
+        service
+            .clone()
+            .oneshot(with_id("0193a1b2-77ab-7cde"))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(
+        named.ends_with(",\"instance\":\"urn:request:0193a1b2-77ab-7cde\"}"),
+        "{named}"
+    );
+    // Near misses: no id, or one that is not safe to echo, names nothing.
+    let unnamed = body(
+        service
+            .clone()
+            .oneshot(json(b"{\"a\": \"too long\"}"))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(!unnamed.contains("instance"), "{unnamed}");
+    let odd = body(service.oneshot(with_id("a\"b")).await.unwrap()).await;
+    assert!(!odd.contains("instance"), "{odd}");
+}

@@ -214,10 +214,24 @@ pub(crate) fn assert_problem(
     for key in object.keys() {
         assert!(
             [
-                "type", "title", "status", "detail", "code", "location", "offset"
+                "type", "title", "status", "detail", "code", "location", "offset", "instance"
             ]
             .contains(&key.as_str()),
             "{context}: unexpected member {key:?}: {text}"
+        );
+    }
+    // `instance` names the request (its id) and nothing else.
+    if let Some(instance) = object.get("instance") {
+        let id = instance
+            .as_str()
+            .and_then(|i| i.strip_prefix("urn:request:"))
+            .unwrap_or_else(|| panic!("{context}: instance {instance}"));
+        assert!(
+            !id.is_empty()
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "._:-".contains(c)),
+            "{context}: instance {instance}"
         );
     }
     assert_eq!(

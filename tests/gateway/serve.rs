@@ -832,3 +832,64 @@ async fn report_mode_streams_oversized_bodies_on_and_agrees_with_check() {
     })
     .await;
 }
+
+/// Request ids: made by the gateway (a UUIDv7) unless a trusted proxy sent
+/// one; the same id reaches the upstream, comes back in the response, names
+/// a rejection's problem+json `instance` and its audit event.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn request_ids_reach_the_upstream_the_problem_and_the_log() {
+    bounded(async {
+        let upstream = start_upstream().await;
+        let gateway = Gateway::start(Some(upstream.addr)).await;
+        let is_uuid_v7 = |id: &str| id.len() == 36 && &id[14..15] == "7";
+
+        // A client's own id is not taken from an untrusted peer.
+        let req =
+            Req::new("GET", "/engine-rest/task?maxResults=5").header("X-Request-Id", "forged-1");
+        let reply = send(gateway.addr, &req).await;
+        assert_eq!(reply.status, 200, "{}", reply.text());
+        let id = reply
+            .header("x-request-id")
+            .expect("x-request-id")
+            .to_owned();
+        assert!(is_uuid_v7(&id), "{id}");
+        assert_eq!(upstream.seen()[0].one("x-request-id"), Some(id.as_str()));
+
+        // A rejection names it, and so does its audit event.
+        let reply = send(
+            gateway.addr,
+            &Req::new("GET", "/engine-rest/task?maxResults=5000"),
+        )
+        .await;
+        assert_eq!(reply.status, 400);
+        let id = reply
+            .header("x-request-id")
+            .expect("x-request-id")
+            .to_owned();
+        assert!(is_uuid_v7(&id), "{id}");
+        let problem = reply.json();
+        assert_eq!(problem["instance"], format!("urn:request:{id}"));
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let log = gateway.stdout() + &gateway.stderr();
+        assert!(
+            log.lines()
+                .any(|l| l.contains("request rejected") && l.contains(&id)),
+            "{log}"
+        );
+        assert_eq!(upstream.seen().len(), 1);
+
+        // From a trusted proxy a well-formed id is kept.
+        let trusting =
+            Gateway::start_with(Some(upstream.addr), &["--trusted-proxy", "127.0.0.1/32"]).await;
+        let req =
+            Req::new("GET", "/engine-rest/task?maxResults=5").header("X-Request-Id", "lb-7f3a");
+        let reply = send(trusting.addr, &req).await;
+        assert_eq!(reply.header("x-request-id"), Some("lb-7f3a"));
+        assert_eq!(upstream.seen()[1].one("x-request-id"), Some("lb-7f3a"));
+        let req =
+            Req::new("GET", "/engine-rest/task?maxResults=5").header("X-Request-Id", "no\"good");
+        let reply = send(trusting.addr, &req).await;
+        assert!(is_uuid_v7(reply.header("x-request-id").unwrap_or_default()));
+    })
+    .await;
+}

@@ -64,6 +64,10 @@ enum Command {
         /// Seconds a whole request may take, upload and engine included (408 after).
         #[arg(long, default_value_t = 60)]
         request_timeout: u64,
+        /// A proxy in front whose `X-Request-Id` is kept (an address or a CIDR
+        /// network, e.g. 10.0.0.0/8; repeatable). From anyone else a new id is made.
+        #[arg(long = "trusted-proxy", value_name = "CIDR")]
+        trusted_proxies: Vec<String>,
     },
     /// Decide type names with a policy's class rules; one JSON line per name.
     CheckClass {
@@ -97,11 +101,13 @@ fn main() -> ExitCode {
             listen,
             upstream,
             request_timeout,
+            trusted_proxies,
         } => serve::run(
             &policy,
             listen,
             upstream,
             std::time::Duration::from_secs(request_timeout.max(1)),
+            &trusted_proxies,
         ),
     };
     match result {

@@ -21,7 +21,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
-use input_guard::layer::{GuardLayer, InspectedBody, problem_response};
+use input_guard::layer::{GuardLayer, InspectedBody, problem_response, problem_response_for};
 use input_guard::{Code, Guard, Policy, Violation};
 use tower::{ServiceBuilder, ServiceExt, service_fn};
 
@@ -84,10 +84,6 @@ enum Backend {
         client: Box<Client<HttpConnector, InspectedBody>>,
         upstream: Uri,
     },
-}
-
-fn problem(code: Code, status_detail: &'static str) -> Response<Body> {
-    problem_response(&Violation::new(code, "request", status_detail)).map(boxed)
 }
 
 fn bad_gateway() -> Response<Body> {
@@ -220,6 +216,75 @@ fn add_forwarding(headers: &mut http::HeaderMap, peer: SocketAddr, host: Option<
     }
 }
 
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// An address or a CIDR network (`--trusted-proxy`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Network {
+    base: std::net::IpAddr,
+    prefix: u32,
+}
+
+impl Network {
+    /// `10.0.0.0/8`, `2001:db8::/32`, or a bare address.
+    fn parse(text: &str) -> Option<Network> {
+        let (addr, prefix) = match text.split_once('/') {
+            Some((addr, prefix)) => (addr, Some(prefix.parse::<u32>().ok()?)),
+            None => (text, None),
+        };
+        let base: std::net::IpAddr = addr.parse().ok()?;
+        let bits = if base.is_ipv4() { 32 } else { 128 };
+        let prefix = prefix.unwrap_or(bits);
+        (prefix <= bits).then_some(Network { base, prefix })
+    }
+
+    fn contains(&self, ip: std::net::IpAddr) -> bool {
+        let (a, b, bits) = match (self.base, ip.to_canonical()) {
+            (std::net::IpAddr::V4(a), std::net::IpAddr::V4(b)) => {
+                (u128::from(u32::from(a)), u128::from(u32::from(b)), 32)
+            }
+            (std::net::IpAddr::V6(a), std::net::IpAddr::V6(b)) => {
+                (u128::from(a), u128::from(b), 128)
+            }
+            _ => return false,
+        };
+        let shift = bits - self.prefix;
+        shift >= bits || (a >> shift) == (b >> shift)
+    }
+}
+
+/// The request's id: its `X-Request-Id` when a trusted proxy sent a
+/// well-formed one, otherwise a new UUIDv7 (time-ordered, so ids sort as
+/// requests arrived). It replaces the header, so the layer's audit events
+/// and problem bodies and the upstream all see the same id; anyone else's
+/// id is never taken, so a client cannot forge entries in the audit trail.
+fn assign_request_id(
+    headers: &mut http::HeaderMap,
+    peer: SocketAddr,
+    trusted: &[Network],
+) -> HeaderValue {
+    let from_proxy = trusted.iter().any(|n| n.contains(peer.ip()));
+    let offered = headers.get_all(&REQUEST_ID).iter().collect::<Vec<_>>();
+    let kept = match offered.as_slice() {
+        [one] if from_proxy => one.to_str().ok().filter(|v| {
+            (1..=128).contains(&v.len())
+                && v.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | ':' | '-'))
+        }),
+        _ => None,
+    };
+    let id = match kept {
+        Some(id) => HeaderValue::from_str(id).ok(),
+        None => None,
+    }
+    .unwrap_or_else(|| {
+        HeaderValue::from_str(&uuid::Uuid::now_v7().to_string())
+            .unwrap_or(HeaderValue::from_static("unassigned"))
+    });
+    headers.insert(REQUEST_ID, id.clone());
+    id
+}
+
 /// How long a whole request may take, body and upstream included
 /// (`--request-timeout`): a slow or stalled upload cannot hold a connection
 /// and its buffer forever.
@@ -228,7 +293,16 @@ pub(crate) fn run(
     listen: SocketAddr,
     upstream: Option<String>,
     request_timeout: Duration,
+    trusted_proxies: &[String],
 ) -> Result<u8, String> {
+    let trusted = trusted_proxies
+        .iter()
+        .map(|cidr| {
+            Network::parse(cidr).ok_or_else(|| {
+                format!("--trusted-proxy {cidr:?}: expected an address or ADDRESS/PREFIX")
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let policy = Policy::load(policy_path).map_err(|e| e.to_string())?;
     let guard = Guard::new(policy).map_err(|e| e.in_file(policy_path).to_string())?;
     let backend = match upstream {
@@ -260,7 +334,13 @@ pub(crate) fn run(
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the runtime: {e}"))?;
-    runtime.block_on(serve(Arc::new(guard), listen, backend, request_timeout))
+    runtime.block_on(serve(
+        Arc::new(guard),
+        listen,
+        backend,
+        request_timeout,
+        Arc::new(trusted),
+    ))
 }
 
 async fn serve(
@@ -268,6 +348,7 @@ async fn serve(
     listen: SocketAddr,
     backend: Backend,
     request_timeout: Duration,
+    trusted: Arc<Vec<Network>>,
 ) -> Result<u8, String> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -316,15 +397,26 @@ async fn serve(
         let guarded = ServiceBuilder::new()
             .layer(GuardLayer::new(guard.clone()))
             .service(inner);
-        let service = hyper::service::service_fn(move |request: Request<Incoming>| {
+        let trusted = trusted.clone();
+        let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
             let guarded = guarded.clone();
+            let id = assign_request_id(request.headers_mut(), peer, &trusted);
             async move {
-                let response =
+                let mut response =
                     match tokio::time::timeout(request_timeout, guarded.oneshot(request)).await {
                         Ok(Ok(response)) => response.map(|b| b.boxed()),
                         Ok(Err(never)) => match never {},
-                        Err(_) => problem(Code::RequestTimeout, "the request took too long"),
+                        Err(_) => problem_response_for(
+                            &Violation::new(
+                                Code::RequestTimeout,
+                                "request",
+                                "the request took too long",
+                            ),
+                            Some(id.to_str().unwrap_or_default()),
+                        )
+                        .map(boxed),
                     };
+                response.headers_mut().insert(REQUEST_ID, id);
                 Ok::<_, Infallible>(response)
             }
         });
@@ -400,5 +492,51 @@ mod tests {
         assert_eq!(bare["x-forwarded-for"], "127.0.0.1");
         assert_eq!(bare["forwarded"], "for=127.0.0.1;proto=http");
         assert!(bare.get("x-forwarded-host").is_none());
+    }
+
+    #[test]
+    fn trusted_networks_match_by_prefix() {
+        let lb = Network::parse("10.1.0.0/16").unwrap();
+        assert!(lb.contains("10.1.200.3".parse().unwrap()));
+        assert!(!lb.contains("10.2.0.1".parse().unwrap()));
+        // An IPv4 peer seen as an IPv4-mapped IPv6 address is the same peer.
+        assert!(lb.contains("::ffff:10.1.0.9".parse().unwrap()));
+        let one = Network::parse("127.0.0.1").unwrap();
+        assert!(one.contains("127.0.0.1".parse().unwrap()));
+        assert!(!one.contains("127.0.0.2".parse().unwrap()));
+        let v6 = Network::parse("2001:db8::/32").unwrap();
+        assert!(v6.contains("2001:db8:1::5".parse().unwrap()));
+        assert!(!v6.contains("2001:db9::5".parse().unwrap()));
+        assert!(
+            Network::parse("0.0.0.0/0")
+                .unwrap()
+                .contains("192.0.2.1".parse().unwrap())
+        );
+        for bad in ["10.0.0.0/33", "10.0.0/8", "x", "::/129", "10.0.0.0/-1"] {
+            assert!(Network::parse(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn request_ids_are_kept_only_from_trusted_proxies() {
+        let peer: SocketAddr = "10.1.2.3:5000".parse().unwrap();
+        let trusted = [Network::parse("10.1.0.0/16").unwrap()];
+        let offered = |id: &str| {
+            let mut headers = http::HeaderMap::new();
+            headers.insert(REQUEST_ID, HeaderValue::from_str(id).unwrap());
+            headers
+        };
+        let mut headers = offered("lb-42");
+        assert_eq!(assign_request_id(&mut headers, peer, &trusted), "lb-42");
+        assert_eq!(headers[REQUEST_ID], "lb-42");
+        // Near misses: an untrusted peer, or an id unsafe to log, gets a new one.
+        let stranger: SocketAddr = "192.0.2.9:5000".parse().unwrap();
+        for (mut headers, from) in [(offered("lb-42"), stranger), (offered("a b"), peer)] {
+            let id = assign_request_id(&mut headers, from, &trusted);
+            let id = id.to_str().unwrap();
+            assert_eq!(id.len(), 36, "{id}");
+            assert_eq!(&id[14..15], "7", "a UUIDv7: {id}");
+            assert_eq!(headers[REQUEST_ID], id);
+        }
     }
 }
