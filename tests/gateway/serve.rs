@@ -893,3 +893,68 @@ async fn request_ids_reach_the_upstream_the_problem_and_the_log() {
     })
     .await;
 }
+
+/// SIGHUP reloads the policy: a changed cap changes verdicts with no failed
+/// request under load, and a broken file is logged with its place while the
+/// policy before it stays in force.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sighup_reloads_the_policy_and_keeps_it_when_the_new_one_is_broken() {
+    bounded(async {
+        let path = write_temp("reloaded.toml", &common::policy::camunda_text());
+        let path_text = path.to_str().expect("utf-8 path").to_owned();
+        let upstream = start_upstream().await;
+        let gateway = Gateway::start_with_policy(&path_text, Some(upstream.addr), &[]).await;
+        let big = Req::new("GET", "/engine-rest/task?maxResults=5000");
+        assert_eq!(send(gateway.addr, &big).await.status, 400);
+
+        // Load alongside the reload: every request must be answered as
+        // either policy would, never dropped or failed.
+        let addr = gateway.addr;
+        let load = tokio::spawn(async move {
+            let mut statuses = Vec::new();
+            for _ in 0..60 {
+                let reply = send(addr, &Req::new("GET", "/engine-rest/task?maxResults=5")).await;
+                statuses.push(reply.status);
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            statuses
+        });
+        let hup = |pid: u32| {
+            let status = std::process::Command::new("kill")
+                .args(["-HUP", &pid.to_string()])
+                .status()
+                .expect("kill");
+            assert!(status.success());
+        };
+        std::fs::write(
+            &path,
+            common::policy::camunda_edited(&[("max_results = 1000", "max_results = 10000")]),
+        )
+        .expect("write policy");
+        hup(gateway.pid());
+        let start = Instant::now();
+        while send(gateway.addr, &big).await.status != 200 {
+            assert!(
+                start.elapsed() < Duration::from_secs(5),
+                "not reloaded: {}",
+                gateway.stderr()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let statuses = load.await.expect("load");
+        assert!(statuses.iter().all(|&s| s == 200), "{statuses:?}");
+
+        // A broken file: logged with its place, the last good policy stays.
+        std::fs::write(&path, "[query]\nmax_results = 10000\nmax_result = 1\n").expect("write");
+        hup(gateway.pid());
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let log = gateway.stdout() + &gateway.stderr();
+        assert!(log.contains("policy reload failed"), "{log}");
+        assert!(log.contains(&format!("{path_text}:3:1")), "{log}");
+        assert_eq!(send(gateway.addr, &big).await.status, 200);
+        let huge = Req::new("GET", "/engine-rest/task?maxResults=20000");
+        assert_eq!(send(gateway.addr, &huge).await.status, 400);
+        assert!(log.matches("policy reloaded").count() == 1, "{log}");
+    })
+    .await;
+}

@@ -7,7 +7,7 @@
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -335,7 +335,8 @@ pub(crate) fn run(
         .build()
         .map_err(|e| format!("cannot start the runtime: {e}"))?;
     runtime.block_on(serve(
-        Arc::new(guard),
+        policy_path.to_owned(),
+        Arc::new(RwLock::new(Arc::new(guard))),
         listen,
         backend,
         request_timeout,
@@ -343,8 +344,52 @@ pub(crate) fn run(
     ))
 }
 
+/// The guard requests are judged by now; a reload swaps it.
+type CurrentGuard = Arc<RwLock<Arc<Guard>>>;
+
+/// The guard to judge the next request by.
+fn current(guard: &CurrentGuard) -> Arc<Guard> {
+    // A poisoned lock still holds a whole guard (a swap cannot panic half
+    // way), so it is used as it is.
+    guard.read().unwrap_or_else(PoisonError::into_inner).clone()
+}
+
+/// Reloads the policy on every SIGHUP: the file is read and compiled
+/// beside the running guard and swapped in only when it is valid, so a
+/// broken edit leaves the old policy in force (and says where it is
+/// broken). Requests already running finish under the guard they started
+/// with; the next ones get the new one.
+async fn reload_on_hangup(policy_path: std::path::PathBuf, guard: CurrentGuard) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let Ok(mut hangups) = signal(SignalKind::hangup()) else {
+            tracing::warn!(target: "input_guard::gateway", "cannot listen for SIGHUP; reloads are off");
+            return;
+        };
+        while hangups.recv().await.is_some() {
+            let loaded = Policy::load(&policy_path)
+                .and_then(|policy| Guard::new(policy).map_err(|e| e.in_file(&policy_path)));
+            match loaded {
+                Ok(new) => {
+                    *guard.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(new);
+                    tracing::info!(target: "input_guard::gateway", policy = %policy_path.display(), "policy reloaded");
+                }
+                Err(error) => {
+                    tracing::error!(target: "input_guard::gateway", %error, "policy reload failed; the previous policy stays in force");
+                }
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (policy_path, guard);
+    }
+}
+
 async fn serve(
-    guard: Arc<Guard>,
+    policy_path: std::path::PathBuf,
+    guard: CurrentGuard,
     listen: SocketAddr,
     backend: Backend,
     request_timeout: Duration,
@@ -369,6 +414,7 @@ async fn serve(
         .header_read_timeout(HEADER_TIMEOUT);
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown_signal());
+    tokio::spawn(reload_on_hangup(policy_path, guard.clone()));
 
     loop {
         let (stream, peer) = tokio::select! {
@@ -394,12 +440,13 @@ async fn serve(
                 })
             }
         });
-        let guarded = ServiceBuilder::new()
-            .layer(GuardLayer::new(guard.clone()))
-            .service(inner);
         let trusted = trusted.clone();
+        let guard = guard.clone();
         let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
-            let guarded = guarded.clone();
+            // Each request is judged by the guard current when it arrives.
+            let guarded = ServiceBuilder::new()
+                .layer(GuardLayer::new(current(&guard)))
+                .service(inner.clone());
             let id = assign_request_id(request.headers_mut(), peer, &trusted);
             async move {
                 let mut response =
