@@ -336,7 +336,7 @@ pub(crate) fn run(
         .map_err(|e| format!("cannot start the runtime: {e}"))?;
     runtime.block_on(serve(
         policy_path.to_owned(),
-        Arc::new(RwLock::new(Arc::new(guard))),
+        Arc::new(RwLock::new(GuardLayer::new(Arc::new(guard)))),
         listen,
         backend,
         request_timeout,
@@ -344,11 +344,13 @@ pub(crate) fn run(
     ))
 }
 
-/// The guard requests are judged by now; a reload swaps it.
-type CurrentGuard = Arc<RwLock<Arc<Guard>>>;
+/// The guard requests are judged by now, as a layer built once per policy
+/// (taking it per request is two reference counts, no allocation); a
+/// reload swaps it.
+type CurrentGuard = Arc<RwLock<GuardLayer>>;
 
 /// The guard to judge the next request by.
-fn current(guard: &CurrentGuard) -> Arc<Guard> {
+fn current(guard: &CurrentGuard) -> GuardLayer {
     // A poisoned lock still holds a whole guard (a swap cannot panic half
     // way), so it is used as it is.
     guard.read().unwrap_or_else(PoisonError::into_inner).clone()
@@ -372,7 +374,8 @@ async fn reload_on_hangup(policy_path: std::path::PathBuf, guard: CurrentGuard) 
                 .and_then(|policy| Guard::new(policy).map_err(|e| e.in_file(&policy_path)));
             match loaded {
                 Ok(new) => {
-                    *guard.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(new);
+                    *guard.write().unwrap_or_else(PoisonError::into_inner) =
+                        GuardLayer::new(Arc::new(new));
                     tracing::info!(target: "input_guard::gateway", policy = %policy_path.display(), "policy reloaded");
                 }
                 Err(error) => {
@@ -445,7 +448,7 @@ async fn serve(
         let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
             // Each request is judged by the guard current when it arrives.
             let guarded = ServiceBuilder::new()
-                .layer(GuardLayer::new(current(&guard)))
+                .layer(current(&guard))
                 .service(inner.clone());
             let id = assign_request_id(request.headers_mut(), peer, &trusted);
             async move {
