@@ -236,6 +236,12 @@ fn trace_audit_event(event: &AuditEvent<'_>) {
         offset = violation.offset(),
         method = %event.head.method,
         path = event.head.uri.path(),
+        host = event
+            .head
+            .headers
+            .get(http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("-"),
         route = event.route.unwrap_or("-"),
         request_id = super::problem::request_id(event.head).unwrap_or("-"),
         mode = if event.enforced { "enforce" } else { "report" },

@@ -958,3 +958,51 @@ async fn sighup_reloads_the_policy_and_keeps_it_when_the_new_one_is_broken() {
     })
     .await;
 }
+
+/// `--log-format json`: every line on standard error is one JSON object,
+/// and a rejection's audit event carries its fields at the top level.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_logs_are_json_and_carry_the_audit_fields() {
+    bounded(async {
+        let upstream = start_upstream().await;
+        let gateway = Gateway::start_with(Some(upstream.addr), &["--log-format", "json"]).await;
+        let reply = send(
+            gateway.addr,
+            &Req::new("GET", "/engine-rest/task?maxResults=5000"),
+        )
+        .await;
+        assert_eq!(reply.status, 400);
+        let id = reply
+            .header("x-request-id")
+            .expect("x-request-id")
+            .to_owned();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(
+            gateway.stdout().trim().is_empty(),
+            "logs belong on stderr: {}",
+            gateway.stdout()
+        );
+        let stderr = gateway.stderr();
+        let lines: Vec<Value> = stderr
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+            .collect();
+        let audit = lines
+            .iter()
+            .find(|l| l["target"] == "input_guard::audit")
+            .unwrap_or_else(|| panic!("no audit event: {stderr}"));
+        assert_eq!(audit["level"], "WARN");
+        assert_eq!(audit["code"], "query-max-results-exceeded");
+        assert_eq!(audit["status"], 400);
+        assert_eq!(audit["location"], "query:maxResults");
+        assert_eq!(audit["method"], "GET");
+        assert_eq!(audit["path"], "/engine-rest/task");
+        assert_eq!(audit["route"], "task list");
+        assert_eq!(audit["mode"], "enforce");
+        assert_eq!(audit["request_id"], id.as_str());
+        assert!(audit["timestamp"].is_string(), "{audit}");
+        assert!(!stderr.contains("maxResults=5000&"), "{stderr}");
+    })
+    .await;
+}

@@ -68,6 +68,14 @@ enum Command {
         /// network, e.g. 10.0.0.0/8; repeatable). From anyone else a new id is made.
         #[arg(long = "trusted-proxy", value_name = "CIDR")]
         trusted_proxies: Vec<String>,
+        /// Log format on standard error: `text` (for people) or `json` (one object a line,
+        /// for a SIEM).
+        #[arg(long, value_enum, default_value_t = serve::LogFormat::Text)]
+        log_format: serve::LogFormat,
+        /// Log level or filter (`info`, `warn`, `input_guard::audit=warn`); default: `RUST_LOG`,
+        /// else `info`.
+        #[arg(long)]
+        log_level: Option<String>,
     },
     /// Decide type names with a policy's class rules; one JSON line per name.
     CheckClass {
@@ -102,12 +110,18 @@ fn main() -> ExitCode {
             upstream,
             request_timeout,
             trusted_proxies,
+            log_format,
+            log_level,
         } => serve::run(
             &policy,
             listen,
             upstream,
             std::time::Duration::from_secs(request_timeout.max(1)),
             &trusted_proxies,
+            serve::Logging {
+                format: log_format,
+                level: log_level,
+            },
         ),
     };
     match result {

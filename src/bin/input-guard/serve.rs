@@ -216,6 +216,45 @@ fn add_forwarding(headers: &mut http::HeaderMap, peer: SocketAddr, host: Option<
     }
 }
 
+/// `--log-format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum LogFormat {
+    /// Lines for people.
+    Text,
+    /// One JSON object a line, fields at the top level, for log pipelines.
+    Json,
+}
+
+/// How the gateway logs: to standard error, never the body.
+pub(crate) struct Logging {
+    pub(crate) format: LogFormat,
+    /// `--log-level`; `RUST_LOG` when not given; `info` when neither is.
+    pub(crate) level: Option<String>,
+}
+
+impl Logging {
+    fn init(self) -> Result<(), String> {
+        use tracing_subscriber::EnvFilter;
+        let filter = match self.level {
+            Some(level) => {
+                EnvFilter::try_new(&level).map_err(|e| format!("--log-level {level:?}: {e}"))?
+            }
+            None => EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        };
+        let builder = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .with_target(true);
+        match self.format {
+            LogFormat::Text => builder
+                .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+                .init(),
+            LogFormat::Json => builder.json().flatten_event(true).init(),
+        }
+        Ok(())
+    }
+}
+
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// An address or a CIDR network (`--trusted-proxy`).
@@ -294,6 +333,7 @@ pub(crate) fn run(
     upstream: Option<String>,
     request_timeout: Duration,
     trusted_proxies: &[String],
+    logging: Logging,
 ) -> Result<u8, String> {
     let trusted = trusted_proxies
         .iter()
@@ -325,11 +365,7 @@ pub(crate) fn run(
             }
         }
     };
-    tracing_subscriber::fmt()
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
-        .with_target(true)
-        .with_max_level(tracing::Level::INFO)
-        .init();
+    logging.init()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
