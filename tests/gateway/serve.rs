@@ -376,7 +376,7 @@ async fn gateway_rejections_never_reach_the_upstream() {
         // Every rejection is an audit line, without the body.
         let start = Instant::now();
         loop {
-            let log = gateway.stdout();
+            let log = gateway.stderr();
             let lines = log
                 .lines()
                 .filter(|l| l.contains("input_guard::audit"))
