@@ -243,7 +243,7 @@ fn trace_audit_event(event: &AuditEvent<'_>) {
             .and_then(|h| h.to_str().ok())
             .unwrap_or("-"),
         route = event.route.unwrap_or("-"),
-        request_id = super::problem::request_id(event.head).unwrap_or("-"),
+        request_id = super::problem::request_id(&event.head.headers).unwrap_or("-"),
         mode = if event.enforced { "enforce" } else { "report" },
         "{}",
         if event.enforced { "request rejected" } else { "request would be rejected" }

@@ -72,5 +72,5 @@ mod tests;
 pub use body::{InspectedBody, ResponseBody};
 pub use future::ResponseFuture;
 pub use layer::{AuditEvent, GuardLayer, GuardLayerBuilder};
-pub use problem::{problem_body, problem_response, problem_response_for};
+pub use problem::{problem_body, problem_response, problem_response_for, request_id};
 pub use service::GuardService;

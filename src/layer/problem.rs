@@ -130,11 +130,25 @@ pub fn problem_response_for(
     response
 }
 
-/// The request's id: its `X-Request-Id`, when there is exactly one and it
+/// A request's id: its `X-Request-Id`, when there is exactly one and it
 /// is 1 to 128 characters of letters, digits, `.`, `_`, `:` and `-`, so
-/// that it is safe in problem bodies and log lines; otherwise none.
-pub(super) fn request_id(head: &http::request::Parts) -> Option<&str> {
-    let mut values = head.headers.get_all("x-request-id").iter();
+/// that it is safe in problem bodies and log lines; otherwise none. The
+/// layer names rejections by it, and the gateway keeps a trusted proxy's
+/// id only when it passes.
+///
+/// ```
+/// use input_guard::http::{HeaderMap, HeaderValue};
+/// use input_guard::layer::request_id;
+///
+/// let mut headers = HeaderMap::new();
+/// assert_eq!(request_id(&headers), None);
+/// headers.insert("x-request-id", HeaderValue::from_static("lb-7f3a"));
+/// assert_eq!(request_id(&headers), Some("lb-7f3a"));
+/// headers.insert("x-request-id", HeaderValue::from_static("no\"good"));
+/// assert_eq!(request_id(&headers), None);
+/// ```
+pub fn request_id(headers: &http::HeaderMap) -> Option<&str> {
+    let mut values = headers.get_all("x-request-id").iter();
     let value = values.next()?.to_str().ok()?;
     let safe = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | ':' | '-');
     (values.next().is_none() && (1..=128).contains(&value.len()) && value.chars().all(safe))

@@ -312,7 +312,10 @@ fn refuse<B>(
     });
     let response = match &hooks.rejection {
         Some(custom) => custom(violation),
-        None => super::problem::problem_response_for(violation, super::problem::request_id(head)),
+        None => super::problem::problem_response_for(
+            violation,
+            super::problem::request_id(&head.headers),
+        ),
     };
     response.map(ResponseBody::rejection)
 }

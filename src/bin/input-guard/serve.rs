@@ -21,7 +21,9 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
-use input_guard::layer::{GuardLayer, InspectedBody, problem_response, problem_response_for};
+use input_guard::layer::{
+    GuardLayer, InspectedBody, problem_response, problem_response_for, request_id,
+};
 use input_guard::{Code, Guard, Policy, Violation};
 use tower::{ServiceBuilder, ServiceExt, service_fn};
 
@@ -303,23 +305,18 @@ fn assign_request_id(
     trusted: &[Network],
 ) -> HeaderValue {
     let from_proxy = trusted.iter().any(|n| n.contains(peer.ip()));
-    let offered = headers.get_all(&REQUEST_ID).iter().collect::<Vec<_>>();
-    let kept = match offered.as_slice() {
-        [one] if from_proxy => one.to_str().ok().filter(|v| {
-            (1..=128).contains(&v.len())
-                && v.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | ':' | '-'))
-        }),
-        _ => None,
+    // The same rule the layer names rejections by: one header, safe to log.
+    let kept = if from_proxy {
+        request_id(headers)
+    } else {
+        None
     };
-    let id = match kept {
-        Some(id) => HeaderValue::from_str(id).ok(),
-        None => None,
-    }
-    .unwrap_or_else(|| {
-        HeaderValue::from_str(&uuid::Uuid::now_v7().to_string())
-            .unwrap_or(HeaderValue::from_static("unassigned"))
-    });
+    let id = kept
+        .and_then(|id| HeaderValue::from_str(id).ok())
+        .unwrap_or_else(|| {
+            HeaderValue::from_str(&uuid::Uuid::now_v7().to_string())
+                .unwrap_or(HeaderValue::from_static("unassigned"))
+        });
     headers.insert(REQUEST_ID, id.clone());
     id
 }
