@@ -129,6 +129,8 @@ codes! {
             "the gateway's whole-request deadline passed (a stalled upload or a stalled engine); only the `input-guard serve` gateway answers this";
         (UpstreamUnavailable, "upstream-unavailable", 502 BAD_GATEWAY, "Upstream unavailable")
             "the gateway could not reach the engine, or the engine's connection failed; only the `input-guard serve` gateway answers this";
+        (Overloaded, "overloaded", 503 SERVICE_UNAVAILABLE, "Overloaded")
+            "the body would not fit the process-wide budget for buffered bodies (`serve --max-buffered-bytes`, `GuardLayerBuilder::buffer_budget`); refused in report mode too, with `Retry-After`";
         (XmlMalformed, "xml-malformed", 400 BAD_REQUEST, "Malformed XML")
             "an XML document that is not well formed (namespaces included): unclosed or mismatched elements, duplicate attributes, more than one root, content outside the root, bad syntax";
         (XmlDoctype, "xml-doctype", 400 BAD_REQUEST, "XML document type declarations are not accepted")
@@ -277,6 +279,16 @@ pub struct Violation {
     location: Cow<'static, str>,
     message: Cow<'static, str>,
     offset: Option<usize>,
+    /// Boxed: present only on class refusals, and a small `Violation`
+    /// keeps the `Result`s of the inspectors' hot paths small.
+    decided_by: Option<Box<ClassFinding>>,
+}
+
+/// Which class a class refusal was about and the rule that decided it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ClassFinding {
+    class: String,
+    rule: String,
 }
 
 impl Violation {
@@ -292,7 +304,50 @@ impl Violation {
             location: location.into(),
             message: message.into(),
             offset: None,
+            decided_by: None,
         }
+    }
+
+    /// The same violation, naming the class that was refused and the rule
+    /// that refused it (`classes.deny \`com.acme.internal.*\``, `gadget
+    /// denylist ... (group)`, `no classes.allow pattern`).
+    pub(crate) fn decided_by(mut self, class: &str, rule: String) -> Self {
+        self.decided_by = Some(Box::new(ClassFinding {
+            class: class.to_owned(),
+            rule,
+        }));
+        self
+    }
+
+    /// For a refused class: the class, as the request named it. For the
+    /// audit trail; the problem+json a client sees does not carry it.
+    ///
+    /// ```
+    /// use input_guard::{Code, Guard, Policy};
+    ///
+    /// let guard = Guard::new(Policy::camunda7())?;
+    /// let request = http::Request::post("/engine-rest/process-definition/key/p/start")
+    ///     .header("content-type", "application/json")
+    ///     .body(())?;
+    /// let body = br#"{"variables":{"v":{"type":"Object","value":"{}",
+    ///     "valueInfo":{"objectTypeName":"com.sun.rowset.JdbcRowSetImpl","serializationDataFormat":"application/json"}}}}"#;
+    /// let verdict = guard.check(&request.into_parts().0, body);
+    /// let violation = verdict.violation().expect("a gadget is refused");
+    /// assert_eq!(violation.code(), Code::ClassNotAllowed);
+    /// assert_eq!(violation.class(), Some("com.sun.rowset.JdbcRowSetImpl"));
+    /// assert!(violation.rule().is_some_and(|rule| rule.starts_with("gadget denylist")));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn class(&self) -> Option<&str> {
+        self.decided_by.as_deref().map(|f| f.class.as_str())
+    }
+
+    /// For a refused class: the rule that refused it, as `input-guard
+    /// check-class` names it (the pattern and where it comes from: the
+    /// policy's deny list, the gadget list and its group, or no allow
+    /// pattern at all). For the audit trail, like [`Violation::class`].
+    pub fn rule(&self) -> Option<&str> {
+        self.decided_by.as_deref().map(|f| f.rule.as_str())
     }
 
     /// The same violation, pinned to byte `offset` of the inspected input.
@@ -375,6 +430,7 @@ mod tests {
             Code::BodyIncomplete => ("body-incomplete", 400, "Request body incomplete"),
             Code::RequestTimeout => ("request-timeout", 408, "Request timeout"),
             Code::UpstreamUnavailable => ("upstream-unavailable", 502, "Upstream unavailable"),
+            Code::Overloaded => ("overloaded", 503, "Overloaded"),
             Code::XmlMalformed => ("xml-malformed", 400, "Malformed XML"),
             Code::XmlDoctype => ("xml-doctype", 400, "XML document type declarations are not accepted"),
             Code::XmlEntity => ("xml-entity", 400, "XML entity reference not allowed"),
@@ -414,10 +470,14 @@ mod tests {
         }
     }
 
-    /// The codes only the `input-guard serve` gateway answers (never the
-    /// guard or the layer): the only ones allowed a 5xx status.
+    /// The codes no policy violation gives (the gateway's deadline and
+    /// upstream, the layer's memory budget): the only ones allowed a 5xx
+    /// status.
     fn gateway_only(code: Code) -> bool {
-        matches!(code, Code::RequestTimeout | Code::UpstreamUnavailable)
+        matches!(
+            code,
+            Code::RequestTimeout | Code::UpstreamUnavailable | Code::Overloaded
+        )
     }
 
     #[test]
@@ -440,9 +500,9 @@ mod tests {
 
     #[test]
     fn all_lists_every_variant_once() {
-        // `contract` has one arm per variant (44) or does not compile; the
+        // `contract` has one arm per variant (45) or does not compile; the
         // discriminants run 0..n in declaration order, so `ALL` holding
-        // 0..44 in order, once each, is `ALL` holding every variant.
+        // 0..45 in order, once each, is `ALL` holding every variant.
         for (i, &code) in Code::ALL.iter().enumerate() {
             assert_eq!(code as usize, i, "{code}");
         }
@@ -450,7 +510,7 @@ mod tests {
         for &code in Code::ALL {
             assert!(seen.insert(code), "{code} twice in ALL");
         }
-        assert_eq!(Code::ALL.len(), 44);
+        assert_eq!(Code::ALL.len(), 45);
     }
 
     #[test]

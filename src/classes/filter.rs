@@ -137,6 +137,36 @@ impl ClassDecision<'_> {
     pub fn is_allowed(&self) -> bool {
         matches!(self, ClassDecision::Allowed(_))
     }
+
+    /// What decided: the rule, or that no allow pattern matched.
+    pub(crate) fn rule_text(&self) -> String {
+        match self {
+            ClassDecision::Allowed(rule) | ClassDecision::Denied(rule) => rule.to_string(),
+            ClassDecision::NotAllowed => "no classes.allow pattern".to_owned(),
+        }
+    }
+}
+
+/// Says what decided, as `input-guard check-class` prints it after the
+/// class name.
+///
+/// ```
+/// use input_guard::classes::ClassFilter;
+///
+/// let filter = ClassFilter::new(["com.acme.**".parse()?], ["com.acme.internal.*".parse()?]);
+/// assert_eq!(filter.check_class("com.acme.Order").to_string(), "allowed by classes.allow `com.acme.**`");
+/// assert_eq!(filter.check_class("com.acme.internal.Key").to_string(), "denied by classes.deny `com.acme.internal.*`");
+/// assert_eq!(filter.check_class("org.Other").to_string(), "matches no classes.allow pattern");
+/// # Ok::<(), input_guard::classes::PatternError>(())
+/// ```
+impl std::fmt::Display for ClassDecision<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ClassDecision::Allowed(rule) => write!(f, "allowed by {rule}"),
+            ClassDecision::Denied(rule) => write!(f, "denied by {rule}"),
+            ClassDecision::NotAllowed => f.write_str("matches no classes.allow pattern"),
+        }
+    }
 }
 
 /// The decision about a whole type name (every class it names).

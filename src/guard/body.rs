@@ -204,13 +204,19 @@ fn check_type_part(guard: &Guard, body: &[u8]) -> Result<(), Violation> {
     let name = std::str::from_utf8(body)
         .map(str::trim)
         .unwrap_or("\u{fffd}");
-    match guard.classes.check(name) {
-        TypeDecision::Allowed => Ok(()),
-        _ => Err(Violation::new(
+    let refused = || {
+        Violation::new(
             Code::ClassNotAllowed,
             "",
             "the type part names a class that is not allowed",
-        )),
+        )
+    };
+    match guard.classes.check(name) {
+        TypeDecision::Allowed => Ok(()),
+        TypeDecision::Denied { class, decision } => {
+            Err(refused().decided_by(class, decision.rule_text()))
+        }
+        TypeDecision::Malformed(_) => Err(refused().decided_by(name, "not a type name".to_owned())),
     }
 }
 

@@ -88,6 +88,12 @@ impl<'g, 'r> HeadCheck<'g, 'r> {
         self.body_limit
     }
 
+    /// The body length the head declares (`Content-Length`), when it
+    /// declares one the guard could read.
+    pub fn declared_length(&self) -> Option<u64> {
+        self.framing.as_ref().ok().and_then(|f| f.declared)
+    }
+
     /// The verdict on the head alone.
     pub fn verdict(&self) -> Verdict {
         self.guard

@@ -7,6 +7,8 @@ use http_body_util::combinators::UnsyncBoxBody;
 use http_body_util::{BodyExt, Full};
 use pin_project_lite::pin_project;
 
+use super::budget::Reservation;
+
 /// The request body the inner service receives: the bytes the guard read
 /// and judged, the same buffer and not a copy, in one frame.
 ///
@@ -28,6 +30,9 @@ pub struct InspectedBody {
     bytes: Option<Bytes>,
     /// The unread rest of a body streamed on uninspected (report mode).
     rest: Option<UnsyncBoxBody<Bytes, BoxError>>,
+    /// The bytes held of the layer's buffer budget, given back when the
+    /// body is dropped: the buffer lives until then.
+    reservation: Option<Reservation>,
 }
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -47,7 +52,14 @@ impl InspectedBody {
         InspectedBody {
             bytes: (!bytes.is_empty()).then_some(bytes),
             rest: None,
+            reservation: None,
         }
+    }
+
+    /// The same body, holding `reservation` while it lives.
+    pub(crate) fn holding(mut self, reservation: Option<Reservation>) -> Self {
+        self.reservation = reservation;
+        self
     }
 
     /// `read` (if any), then `rest` as it arrives.
@@ -59,6 +71,7 @@ impl InspectedBody {
         InspectedBody {
             bytes: read.filter(|b| !b.is_empty()),
             rest: Some(rest.map_err(Into::into).boxed_unsync()),
+            reservation: None,
         }
     }
 

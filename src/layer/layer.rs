@@ -1,5 +1,6 @@
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use http::Response;
@@ -7,8 +8,8 @@ use http::request::Parts;
 use http_body_util::Full;
 use tower::Layer;
 
-use super::GuardService;
-use crate::{Guard, Violation};
+use super::{BufferBudget, ClientAddr, GuardService};
+use crate::{Guard, Verdict, Violation};
 
 /// Puts a [`Guard`] in front of a service. Cheap to clone: the compiled
 /// guard and the hooks are shared.
@@ -32,11 +33,16 @@ pub struct GuardLayer {
 type RejectionHook = Option<Box<dyn Fn(&Violation) -> Response<Full<Bytes>> + Send + Sync>>;
 /// Records a violation.
 type AuditHook = Box<dyn Fn(&AuditEvent<'_>) + Send + Sync>;
+/// Observes every verdict (metrics).
+type InspectionHook = Option<Box<dyn Fn(&Inspection<'_>) + Send + Sync>>;
 
-/// What the layer does with a violation besides its verdict.
+/// What the layer does besides judging: how it answers and records a
+/// violation, whom it tells about every verdict, and the memory it may use.
 pub(super) struct Hooks {
     pub(super) rejection: RejectionHook,
     pub(super) audit: AuditHook,
+    pub(super) inspection: InspectionHook,
+    pub(super) budget: Option<BufferBudget>,
 }
 
 impl fmt::Debug for GuardLayer {
@@ -64,6 +70,8 @@ impl GuardLayer {
             guard,
             rejection: None,
             audit: Box::new(trace_audit_event),
+            inspection: None,
+            budget: None,
         }
     }
 
@@ -127,6 +135,8 @@ pub struct GuardLayerBuilder {
     guard: Arc<Guard>,
     rejection: RejectionHook,
     audit: AuditHook,
+    inspection: InspectionHook,
+    budget: Option<BufferBudget>,
 }
 
 impl fmt::Debug for GuardLayerBuilder {
@@ -155,6 +165,24 @@ impl GuardLayerBuilder {
         self
     }
 
+    /// Calls `hook` once for every request the layer judged, whatever the
+    /// verdict, with the route, the bytes inspected and the time the
+    /// guard took: what metrics are made of (see [`Inspection`]). Without
+    /// it the layer does not read the clock.
+    pub fn on_inspection(mut self, hook: impl Fn(&Inspection<'_>) + Send + Sync + 'static) -> Self {
+        self.inspection = Some(Box::new(hook));
+        self
+    }
+
+    /// Buffers bodies only within `budget`, shared by every layer given a
+    /// clone of it; a body that does not fit is answered 503 `overloaded`
+    /// (see [`BufferBudget`]). Without a budget each body is bounded by its
+    /// route's limit only.
+    pub fn buffer_budget(mut self, budget: BufferBudget) -> Self {
+        self.budget = Some(budget);
+        self
+    }
+
     /// The layer.
     pub fn build(self) -> GuardLayer {
         GuardLayer {
@@ -162,6 +190,8 @@ impl GuardLayerBuilder {
             hooks: Arc::new(Hooks {
                 rejection: self.rejection,
                 audit: self.audit,
+                inspection: self.inspection,
+                budget: self.budget,
             }),
         }
     }
@@ -225,9 +255,65 @@ pub struct AuditEvent<'a> {
     pub enforced: bool,
 }
 
+/// One request the layer judged, as [`GuardLayerBuilder::on_inspection`]
+/// reports it.
+///
+/// ```
+/// use std::convert::Infallible;
+/// use std::sync::Arc;
+/// use bytes::Bytes;
+/// use http::{Request, Response};
+/// use http_body_util::Full;
+/// use input_guard::{Guard, Policy, Verdict, layer::{GuardLayer, InspectedBody}};
+/// use tower::{Layer, ServiceExt, service_fn};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let (seen, inspections) = std::sync::mpsc::channel();
+/// let layer = GuardLayer::builder(Arc::new(Guard::new(Policy::camunda7())?))
+///     .on_inspection(move |inspection| {
+///         let verdict = match inspection.verdict {
+///             Verdict::Allow | Verdict::Rewrite(_) => "allow",
+///             Verdict::Report(_) => "report",
+///             Verdict::Reject(_) => "reject",
+///         };
+///         let route = inspection.route.unwrap_or("-").to_owned();
+///         let _ = seen.send((route, verdict, inspection.body_bytes));
+///     })
+///     .build();
+/// let engine = layer.layer(service_fn(|_: Request<InspectedBody>| async {
+///     Ok::<_, Infallible>(Response::new(Full::new(Bytes::new())))
+/// }));
+/// let request = Request::post("/engine-rest/task?maxResults=10")
+///     .header("content-type", "application/json")
+///     .body(Full::new(Bytes::from_static(br#"{"assignee":"demo"}"#)))?;
+/// engine.oneshot(request).await?;
+/// assert_eq!(inspections.try_recv()?, ("task list".to_owned(), "allow", 19));
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Inspection<'a> {
+    /// The request head.
+    pub head: &'a Parts,
+    /// The name of the route the request fell under, if any.
+    pub route: Option<&'a str>,
+    /// What the layer did: passed it on (rewritten or not), let it through
+    /// with a report, or refused it.
+    pub verdict: &'a Verdict,
+    /// Body bytes the guard inspected (none when it refused or passed the
+    /// request on before reading the body).
+    pub body_bytes: usize,
+    /// Time the guard took to judge the body, not counting the time the
+    /// body took to arrive.
+    pub elapsed: Duration,
+}
+
 /// The default audit hook: one `tracing` event, without the body.
 fn trace_audit_event(event: &AuditEvent<'_>) {
     let violation = event.violation;
+    let client = event.head.extensions.get::<ClientAddr>();
     tracing::warn!(
         target: "input_guard::audit",
         code = violation.code().as_str(),
@@ -243,6 +329,10 @@ fn trace_audit_event(event: &AuditEvent<'_>) {
             .and_then(|h| h.to_str().ok())
             .unwrap_or("-"),
         route = event.route.unwrap_or("-"),
+        class = violation.class(),
+        rule = violation.rule(),
+        peer = client.map(|c| tracing::field::display(c.peer())),
+        client = client.map(|c| tracing::field::display(c.client())),
         request_id = super::problem::request_id(&event.head.headers).unwrap_or("-"),
         mode = if event.enforced { "enforce" } else { "report" },
         "{}",

@@ -60,6 +60,8 @@
 //! ```
 
 mod body;
+mod budget;
+mod client;
 mod future;
 // tower-http's layout: one folder per layer, `layer.rs` holding the layer.
 #[allow(clippy::module_inception)]
@@ -70,7 +72,9 @@ mod service;
 mod tests;
 
 pub use body::{InspectedBody, ResponseBody};
+pub use budget::BufferBudget;
+pub use client::ClientAddr;
 pub use future::ResponseFuture;
-pub use layer::{AuditEvent, GuardLayer, GuardLayerBuilder};
+pub use layer::{AuditEvent, GuardLayer, GuardLayerBuilder, Inspection};
 pub use problem::{problem_body, problem_response, problem_response_for, request_id};
 pub use service::GuardService;

@@ -5,7 +5,7 @@
 //! paths on the server, no policy contents.
 
 use bytes::Bytes;
-use http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use http::header::{CACHE_CONTROL, CONTENT_TYPE, RETRY_AFTER};
 use http::{HeaderValue, Response};
 use http_body_util::Full;
 
@@ -127,6 +127,10 @@ pub fn problem_response_for(
         HeaderValue::from_static("application/problem+json"),
     );
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if violation.code() == crate::Code::Overloaded {
+        // Buffers free as soon as the requests ahead finish.
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("1"));
+    }
     response
 }
 

@@ -1,5 +1,6 @@
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
 
 use bytes::{Buf, Bytes, BytesMut};
 use http::{Request, Response};
@@ -8,7 +9,8 @@ use http_body_util::combinators::UnsyncBoxBody;
 use http_body_util::{BodyExt, LengthLimitError};
 use tower::Service;
 
-use super::layer::{AuditEvent, Hooks};
+use super::budget::Reservation;
+use super::layer::{AuditEvent, Hooks, Inspection};
 use super::{GuardLayer, InspectedBody, ResponseBody, ResponseFuture};
 use crate::{Code, Guard, Verdict, Violation};
 
@@ -99,7 +101,11 @@ where
                 let (mut head, body) = request.into_parts();
                 let (verdict, body) = {
                     let checked = guard.head(&head);
-                    let route = checked.route().map(|r| r.name.as_str());
+                    let seen = Seen {
+                        hooks: &hooks,
+                        head: &head,
+                        route: checked.route().map(|r| r.name.as_str()),
+                    };
                     let limit = usize::try_from(checked.body_limit()).unwrap_or(usize::MAX);
 
                     // 1. The head, before reading anything. In report mode
@@ -107,40 +113,60 @@ where
                     // on unread; any other finding on the head is found
                     // again, and recorded once, with the body.
                     match checked.verdict() {
-                        Verdict::Reject(violation) => {
-                            return Ok(refuse(&hooks, &violation, &head, route));
-                        }
+                        Verdict::Reject(violation) => return Ok(seen.refuse(&violation)),
                         Verdict::Report(violation) if violation.code() == Code::BodyTooLarge => {
-                            report(&hooks, &violation, &head, route);
+                            seen.report(&violation);
+                            let verdict = Verdict::Report(violation);
+                            seen.inspected(&verdict, 0, Duration::ZERO);
                             let body = InspectedBody::streamed(None, into_bytes_body(body));
-                            (Verdict::Report(violation), body)
+                            (verdict, body)
                         }
                         Verdict::Allow | Verdict::Rewrite(_) | Verdict::Report(_) => {
-                            // 2. The body, up to the route's limit.
-                            let bytes = match read_body(Box::pin(body), limit).await {
-                                Read::Whole(bytes) => bytes,
-                                Read::Over(prefix, rest) => {
+                            // 2. The body, up to the route's limit, within
+                            // the memory budget. The declared length (not
+                            // over the limit, or step 1 answered) is
+                            // reserved and allocated at once.
+                            let declared = checked
+                                .declared_length()
+                                .map_or(0, |len| usize::try_from(len).unwrap_or(usize::MAX))
+                                .min(limit);
+                            let reservation = match &hooks.budget {
+                                None => None,
+                                Some(budget) => match budget.reserve(declared) {
+                                    Some(reservation) => Some(reservation),
+                                    None => return Ok(seen.refuse(&overloaded())),
+                                },
+                            };
+                            let read = read_body(Box::pin(body), limit, declared, reservation);
+                            let (bytes, reservation) = match read.await {
+                                Read::Whole(bytes, reservation) => (bytes, reservation),
+                                Read::Over(prefix, rest, reservation) => {
                                     let over = too_large(limit);
                                     // Enforce refuses; report records it and
                                     // streams the body on uninspected, never
                                     // buffering past the limit.
-                                    match guard.verdict(Err(over)) {
-                                        Verdict::Report(violation) => {
-                                            report(&hooks, &violation, &head, route);
-                                            let body = InspectedBody::streamed(Some(prefix), rest);
-                                            return finish(inner, head, body).await;
+                                    return match guard.verdict(Err(over)) {
+                                        verdict @ Verdict::Report(_) => {
+                                            if let Verdict::Report(violation) = &verdict {
+                                                seen.report(violation);
+                                            }
+                                            seen.inspected(&verdict, 0, Duration::ZERO);
+                                            let body = InspectedBody::streamed(Some(prefix), rest)
+                                                .holding(reservation);
+                                            finish(inner, head, body).await
                                         }
                                         verdict => {
                                             let violation = verdict.violation().cloned();
                                             let violation =
                                                 violation.unwrap_or_else(|| too_large(limit));
-                                            return Ok(refuse(&hooks, &violation, &head, route));
+                                            Ok(seen.refuse(&violation))
                                         }
-                                    }
+                                    };
                                 }
+                                Read::Overloaded => return Ok(seen.refuse(&overloaded())),
                                 Read::Limited => {
                                     // Read only in part, so not passed on.
-                                    return Ok(refuse(&hooks, &too_large(limit), &head, route));
+                                    return Ok(seen.refuse(&too_large(limit)));
                                 }
                                 Read::Broken => {
                                     // A body that was not read whole cannot be
@@ -150,18 +176,21 @@ where
                                         "body",
                                         "the request body could not be read",
                                     );
-                                    return Ok(refuse(&hooks, &violation, &head, route));
+                                    return Ok(seen.refuse(&violation));
                                 }
                             };
 
                             // 3. One verdict.
+                            let started = hooks.inspection.is_some().then(Instant::now);
                             let verdict = checked.check(&bytes);
-                            if let Some(rejection) =
-                                audit_and_answer(&hooks, &verdict, &head, route)
-                            {
-                                return Ok(rejection);
+                            let elapsed = started.map_or(Duration::ZERO, |t| t.elapsed());
+                            seen.inspected(&verdict, bytes.len(), elapsed);
+                            match &verdict {
+                                Verdict::Allow | Verdict::Rewrite(_) => {}
+                                Verdict::Report(violation) => seen.report(violation),
+                                Verdict::Reject(violation) => return Ok(seen.answer(violation)),
                             }
-                            (verdict, InspectedBody::new(bytes))
+                            (verdict, InspectedBody::new(bytes).holding(reservation))
                         }
                     }
                 };
@@ -189,20 +218,29 @@ where
 
 /// What reading a body up to its limit gave.
 enum Read {
-    /// All of it, within the limit.
-    Whole(Bytes),
+    /// All of it, within the limit, and the budget it holds.
+    Whole(Bytes, Option<Reservation>),
     /// More than the limit: what was read (past the limit by at most one
-    /// frame) and the rest, unread.
-    Over(Bytes, UnsyncBoxBody<Bytes, BoxError>),
+    /// frame), the rest, unread, and the budget the read part holds.
+    Over(Bytes, UnsyncBoxBody<Bytes, BoxError>, Option<Reservation>),
+    /// The buffer outgrew what the budget had left.
+    Overloaded,
     /// The body broke off.
     Broken,
     /// A body limit below the guard stopped it.
     Limited,
 }
 
-/// Reads `body` up to `limit` bytes. A body of one frame is handed on as
-/// that frame's own buffer, not a copy.
-async fn read_body<B>(mut body: std::pin::Pin<Box<B>>, limit: usize) -> Read
+/// Reads `body` up to `limit` bytes, expecting about `expected` bytes, and
+/// holding what it buffers in `reservation`. A body of one frame is handed
+/// on as that frame's own buffer, not a copy; a body of several is joined
+/// in one buffer of the expected size, grown only if the body is longer.
+async fn read_body<B>(
+    mut body: std::pin::Pin<Box<B>>,
+    limit: usize,
+    expected: usize,
+    mut reservation: Option<Reservation>,
+) -> Read
 where
     B: Body + Send + 'static,
     B::Data: Send,
@@ -231,22 +269,38 @@ where
             },
         };
         len = len.saturating_add(data.len());
-        match (&mut joined, first.take()) {
-            (Some(joined), _) => joined.extend_from_slice(&data),
-            (None, None) => first = Some(data),
+        let held = match (&mut joined, first.take()) {
+            (Some(joined), _) => {
+                joined.extend_from_slice(&data);
+                joined.capacity()
+            }
+            (None, None) => {
+                first = Some(data);
+                len
+            }
             (None, Some(previous)) => {
-                let mut buf = BytesMut::with_capacity(previous.len() + data.len());
+                let mut buf = BytesMut::with_capacity(len.max(expected));
                 buf.extend_from_slice(&previous);
                 buf.extend_from_slice(&data);
+                let held = buf.capacity();
                 joined = Some(buf);
+                held
             }
+        };
+        // What is held counts, capacity and all, so the budget bounds the
+        // memory and not only the bytes.
+        if let Some(reservation) = &mut reservation
+            && !reservation.grow_to(held)
+        {
+            return Read::Overloaded;
         }
         if len > limit {
             let read = joined.map_or_else(|| first.unwrap_or_default(), BytesMut::freeze);
-            return Read::Over(read, into_bytes_body(body));
+            return Read::Over(read, into_bytes_body(body), reservation);
         }
     }
-    Read::Whole(joined.map_or_else(|| first.unwrap_or_default(), BytesMut::freeze))
+    let whole = joined.map_or_else(|| first.unwrap_or_default(), BytesMut::freeze);
+    Read::Whole(whole, reservation)
 }
 
 /// `body` with `Bytes` frames and boxed errors, to stream on.
@@ -268,54 +322,67 @@ fn too_large(limit: usize) -> Violation {
     )
 }
 
-/// Records a verdict's violation, if any, and returns the rejection to
-/// answer with when the verdict refuses the request. The verdict alone
-/// decides: the guard applied the mode.
-fn audit_and_answer<B>(
-    hooks: &Hooks,
-    verdict: &Verdict,
-    head: &http::request::Parts,
-    route: Option<&str>,
-) -> Option<Response<ResponseBody<B>>> {
-    match verdict {
-        Verdict::Allow | Verdict::Rewrite(_) => None,
-        Verdict::Reject(violation) => Some(refuse(hooks, violation, head, route)),
-        Verdict::Report(violation) => {
-            report(hooks, violation, head, route);
-            None
+fn overloaded() -> Violation {
+    Violation::new(
+        Code::Overloaded,
+        "body",
+        "the gateway is buffering too many request bodies; retry shortly",
+    )
+}
+
+/// A request the layer judged, and what it tells about it.
+struct Seen<'a> {
+    hooks: &'a Hooks,
+    head: &'a http::request::Parts,
+    route: Option<&'a str>,
+}
+
+impl Seen<'_> {
+    /// Tells the inspection hook, if any, the verdict.
+    fn inspected(&self, verdict: &Verdict, body_bytes: usize, elapsed: Duration) {
+        if let Some(hook) = &self.hooks.inspection {
+            hook(&Inspection {
+                head: self.head,
+                route: self.route,
+                verdict,
+                body_bytes,
+                elapsed,
+            });
         }
     }
-}
 
-/// Records a violation report mode lets through.
-fn report(hooks: &Hooks, violation: &Violation, head: &http::request::Parts, route: Option<&str>) {
-    (hooks.audit)(&AuditEvent {
-        violation,
-        head,
-        route,
-        enforced: false,
-    });
-}
+    /// Records a violation report mode lets through.
+    fn report(&self, violation: &Violation) {
+        self.audit(violation, false);
+    }
 
-/// Records a refused request and answers it.
-fn refuse<B>(
-    hooks: &Hooks,
-    violation: &Violation,
-    head: &http::request::Parts,
-    route: Option<&str>,
-) -> Response<ResponseBody<B>> {
-    (hooks.audit)(&AuditEvent {
-        violation,
-        head,
-        route,
-        enforced: true,
-    });
-    let response = match &hooks.rejection {
-        Some(custom) => custom(violation),
-        None => super::problem::problem_response_for(
+    /// Refuses the request before the body was judged.
+    fn refuse<B>(&self, violation: &Violation) -> Response<ResponseBody<B>> {
+        if self.hooks.inspection.is_some() {
+            self.inspected(&Verdict::Reject(violation.clone()), 0, Duration::ZERO);
+        }
+        self.answer(violation)
+    }
+
+    /// Records a refused request and answers it.
+    fn answer<B>(&self, violation: &Violation) -> Response<ResponseBody<B>> {
+        self.audit(violation, true);
+        let response = match &self.hooks.rejection {
+            Some(custom) => custom(violation),
+            None => super::problem::problem_response_for(
+                violation,
+                super::problem::request_id(&self.head.headers),
+            ),
+        };
+        response.map(ResponseBody::rejection)
+    }
+
+    fn audit(&self, violation: &Violation, enforced: bool) {
+        (self.hooks.audit)(&AuditEvent {
             violation,
-            super::problem::request_id(&head.headers),
-        ),
-    };
-    response.map(ResponseBody::rejection)
+            head: self.head,
+            route: self.route,
+            enforced,
+        });
+    }
 }

@@ -10,7 +10,7 @@ use http_body::Body;
 use http_body_util::{BodyExt, Full};
 use tower::{Layer, ServiceBuilder, ServiceExt, service_fn};
 
-use super::{GuardLayer, InspectedBody};
+use super::{BufferBudget, GuardLayer, InspectedBody};
 use crate::{Code, Guard, Policy};
 
 fn guard(toml: &str) -> Arc<Guard> {
@@ -220,4 +220,95 @@ async fn rejections_name_the_request_id() {
     assert!(!unnamed.contains("instance"), "{unnamed}");
     let odd = body(service.oneshot(with_id("a\"b")).await.unwrap()).await;
     assert!(!odd.contains("instance"), "{odd}");
+}
+
+/// A body sent in frames, with no length declared.
+struct Frames(std::collections::VecDeque<Bytes>);
+
+impl Body for Frames {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, Infallible>>> {
+        std::task::Poll::Ready(self.0.pop_front().map(|b| Ok(http_body::Frame::data(b))))
+    }
+}
+
+fn framed(parts: &[&'static [u8]], declared: Option<usize>) -> Request<Frames> {
+    let mut request = Request::post("/x").header("content-type", "application/json");
+    if let Some(len) = declared {
+        request = request.header("content-length", len);
+    }
+    let frames = parts.iter().map(|p| Bytes::from_static(p)).collect();
+    request.body(Frames(frames)).unwrap()
+}
+
+fn budgeted(toml: &str, budget: &BufferBudget) -> GuardLayer {
+    GuardLayer::builder(guard(toml))
+        .buffer_budget(budget.clone())
+        .build()
+}
+
+#[tokio::test]
+async fn bodies_over_the_budget_are_overloaded_in_either_mode() {
+    for mode in ["enforce", "report"] {
+        let budget = BufferBudget::new(16);
+        let policy = format!("mode = \"{mode}\"");
+        let service = budgeted(&policy, &budget).layer(echo());
+        // 17 bytes in three frames, none declared: refused as it grows.
+        let over = framed(&[b"{\"a\":", b"\"123456", b"789\"}"], None);
+        let response = service.clone().oneshot(over).await.unwrap();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE, "{mode}");
+        assert!(response.body().is_rejection());
+        assert_eq!(response.headers()["retry-after"], "1");
+        // Declared: refused before a byte is read.
+        let declared = framed(&[b"{\"a\":\"123456789\"}"], Some(17));
+        let response = service.clone().oneshot(declared).await.unwrap();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE, "{mode}");
+        assert_eq!(budget.in_use(), 0, "given back");
+        // The near miss: 16 bytes fit, in frames or declared.
+        let fits = framed(&[b"{\"a\":", b"\"12345678\"}"], None);
+        let response = service.clone().oneshot(fits).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{mode}");
+        let fits = framed(&[b"{\"a\":\"12345678\"}"], Some(16));
+        let response = service.clone().oneshot(fits).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{mode}");
+        assert_eq!(budget.in_use(), 0);
+    }
+}
+
+#[tokio::test]
+async fn a_body_holds_its_budget_until_the_inner_service_drops_it() {
+    let budget = BufferBudget::new(1024);
+    let (kept, mut bodies) = tokio::sync::mpsc::unbounded_channel();
+    let keeper = service_fn(move |req: Request<InspectedBody>| {
+        let kept = kept.clone();
+        async move {
+            let _ = kept.send(req.into_body());
+            Ok::<_, Infallible>(Response::new(Full::new(Bytes::new())))
+        }
+    });
+    let service = budgeted("", &budget).layer(keeper);
+    let response = service
+        .clone()
+        .oneshot(framed(&[b"{\"a\":", b"1}"], Some(7)))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let held = bodies.recv().await.unwrap();
+    assert_eq!(budget.in_use(), 7, "the declared length, allocated once");
+    // Another body does not fit while this one is held; once it is
+    // dropped, it does.
+    let big = || framed(&[b"{\"a\":1}"], Some(1020));
+    let refused = service.clone().oneshot(big()).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
+    drop(held);
+    assert_eq!(budget.in_use(), 0);
+    // The near miss: the same request, with the budget free, passes the
+    // budget (and is then judged: 7 bytes do not match 1020 declared).
+    let judged = service.clone().oneshot(big()).await.unwrap();
+    assert_eq!(judged.status(), StatusCode::BAD_REQUEST);
 }

@@ -13,9 +13,9 @@ use common::bin::{BIN, drain, free_port, run, write_temp};
 use common::policy::CAMUNDA_PATH as POLICY;
 
 /// The gateway process; killed on drop.
-struct Gateway {
+pub(crate) struct Gateway {
     child: Child,
-    addr: SocketAddr,
+    pub(crate) addr: SocketAddr,
     stdout: Arc<Mutex<Vec<u8>>>,
     stderr: Arc<Mutex<Vec<u8>>>,
 }
@@ -28,15 +28,15 @@ impl Drop for Gateway {
 }
 
 impl Gateway {
-    async fn start(upstream: Option<SocketAddr>) -> Gateway {
+    pub(crate) async fn start(upstream: Option<SocketAddr>) -> Gateway {
         Gateway::start_with(upstream, &[]).await
     }
 
-    async fn start_with(upstream: Option<SocketAddr>, extra: &[&str]) -> Gateway {
+    pub(crate) async fn start_with(upstream: Option<SocketAddr>, extra: &[&str]) -> Gateway {
         Gateway::start_with_policy(POLICY, upstream, extra).await
     }
 
-    async fn start_with_policy(
+    pub(crate) async fn start_with_policy(
         policy: &str,
         upstream: Option<SocketAddr>,
         extra: &[&str],
@@ -85,20 +85,20 @@ impl Gateway {
         }
     }
 
-    fn stdout(&self) -> String {
+    pub(crate) fn stdout(&self) -> String {
         String::from_utf8_lossy(&self.stdout.lock().expect("log lock")).into_owned()
     }
 
-    fn stderr(&self) -> String {
+    pub(crate) fn stderr(&self) -> String {
         String::from_utf8_lossy(&self.stderr.lock().expect("log lock")).into_owned()
     }
 
-    fn pid(&self) -> u32 {
+    pub(crate) fn pid(&self) -> u32 {
         self.child.id()
     }
 
     /// Waits up to `limit` for the process to exit.
-    async fn wait_exit(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+    pub(crate) async fn wait_exit(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
         let start = Instant::now();
         while start.elapsed() < limit {
             if let Some(status) = self.child.try_wait().expect("try_wait") {
@@ -110,7 +110,7 @@ impl Gateway {
     }
 
     /// Peak resident memory, in bytes (Linux).
-    fn peak_rss(&self) -> Option<u64> {
+    pub(crate) fn peak_rss(&self) -> Option<u64> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).ok()?;
         let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
         let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
@@ -119,7 +119,7 @@ impl Gateway {
 }
 
 #[derive(Clone, Debug)]
-struct Seen {
+pub(crate) struct Seen {
     method: String,
     uri: String,
     headers: Vec<(String, String)>,
@@ -135,7 +135,7 @@ impl Seen {
             .collect()
     }
 
-    fn one(&self, name: &str) -> Option<&str> {
+    pub(crate) fn one(&self, name: &str) -> Option<&str> {
         let all = self.all(name);
         assert!(
             all.len() <= 1,
@@ -147,13 +147,13 @@ impl Seen {
 }
 
 /// An engine stand-in that records what reaches it.
-struct Upstream {
-    addr: SocketAddr,
+pub(crate) struct Upstream {
+    pub(crate) addr: SocketAddr,
     seen: Arc<Mutex<Vec<Seen>>>,
 }
 
 impl Upstream {
-    fn seen(&self) -> Vec<Seen> {
+    pub(crate) fn seen(&self) -> Vec<Seen> {
         self.seen.lock().expect("seen lock").clone()
     }
 }
@@ -201,7 +201,7 @@ async fn upstream_handler(seen: Arc<Mutex<Vec<Seen>>>, request: Request<Body>) -
     .expect("upstream response")
 }
 
-async fn start_upstream() -> Upstream {
+pub(crate) async fn start_upstream() -> Upstream {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let record = seen.clone();
     let router = Router::new().fallback(move |request: Request<Body>| {
@@ -903,7 +903,24 @@ async fn sighup_reloads_the_policy_and_keeps_it_when_the_new_one_is_broken() {
         let path = write_temp("reloaded.toml", &common::policy::camunda_text());
         let path_text = path.to_str().expect("utf-8 path").to_owned();
         let upstream = start_upstream().await;
-        let gateway = Gateway::start_with_policy(&path_text, Some(upstream.addr), &[]).await;
+        let admin: SocketAddr = ([127, 0, 0, 1], free_port()).into();
+        let gateway = Gateway::start_with_policy(
+            &path_text,
+            Some(upstream.addr),
+            &["--admin-listen", &admin.to_string()],
+        )
+        .await;
+        let reloads = |outcome: &'static str| async move {
+            let metrics = send(admin, &Req::new("GET", "/metrics")).await.text();
+            let line = format!("input_guard_policy_reloads_total{{outcome=\"{outcome}\"}} ");
+            metrics
+                .lines()
+                .find_map(|l| l.strip_prefix(line.as_str()))
+                .unwrap_or_else(|| panic!("no {line}: {metrics}"))
+                .parse::<u64>()
+                .expect("a count")
+        };
+        assert_eq!((reloads("success").await, reloads("failure").await), (0, 0));
         let big = Req::new("GET", "/engine-rest/task?maxResults=5000");
         assert_eq!(send(gateway.addr, &big).await.status, 400);
 
@@ -955,6 +972,7 @@ async fn sighup_reloads_the_policy_and_keeps_it_when_the_new_one_is_broken() {
         let huge = Req::new("GET", "/engine-rest/task?maxResults=20000");
         assert_eq!(send(gateway.addr, &huge).await.status, 400);
         assert!(log.matches("policy reloaded").count() == 1, "{log}");
+        assert_eq!((reloads("success").await, reloads("failure").await), (1, 1));
     })
     .await;
 }

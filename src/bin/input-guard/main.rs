@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use input_guard::classes::{ClassDecision, ClassFilter, RuleSource};
+use input_guard::classes::{ClassDecision, ClassFilter};
 use input_guard::{Guard, Policy, Verdict, Violation};
 use serde::Serialize;
 
@@ -50,33 +50,7 @@ enum Command {
         body: Option<PathBuf>,
     },
     /// Run the gateway: a reverse proxy with the guard in front.
-    Serve {
-        /// Policy file (TOML).
-        #[arg(long)]
-        policy: PathBuf,
-        /// Address to listen on.
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        listen: std::net::SocketAddr,
-        /// The engine to forward to, e.g. http://127.0.0.1:8081 (default: the built-in
-        /// demo engine, which echoes what reached it).
-        #[arg(long)]
-        upstream: Option<String>,
-        /// Seconds a whole request may take, upload and engine included (408 after).
-        #[arg(long, default_value_t = 60)]
-        request_timeout: u64,
-        /// A proxy in front whose `X-Request-Id` is kept (an address or a CIDR
-        /// network, e.g. 10.0.0.0/8; repeatable). From anyone else a new id is made.
-        #[arg(long = "trusted-proxy", value_name = "CIDR")]
-        trusted_proxies: Vec<String>,
-        /// Log format on standard error: `text` (for people) or `json` (one object a line,
-        /// for a SIEM).
-        #[arg(long, value_enum, default_value_t = serve::LogFormat::Text)]
-        log_format: serve::LogFormat,
-        /// Log level or filter (`info`, `warn`, `input_guard::audit=warn`); default: `RUST_LOG`,
-        /// else `info`.
-        #[arg(long)]
-        log_level: Option<String>,
-    },
+    Serve(serve::Options),
     /// Decide type names with a policy's class rules; one JSON line per name.
     CheckClass {
         /// Policy file (TOML).
@@ -94,7 +68,7 @@ const EXIT_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let prints_json = !matches!(cli.command, Command::Serve { .. });
+    let prints_json = !matches!(cli.command, Command::Serve(_));
     let result = match cli.command {
         Command::Check {
             policy,
@@ -104,25 +78,7 @@ fn main() -> ExitCode {
             body,
         } => check(&policy, method, &uri, &headers, body),
         Command::CheckClass { policy, names } => check_class(&policy, &names),
-        Command::Serve {
-            policy,
-            listen,
-            upstream,
-            request_timeout,
-            trusted_proxies,
-            log_format,
-            log_level,
-        } => serve::run(
-            &policy,
-            listen,
-            upstream,
-            std::time::Duration::from_secs(request_timeout.max(1)),
-            &trusted_proxies,
-            serve::Logging {
-                format: log_format,
-                level: log_level,
-            },
-        ),
+        Command::Serve(options) => serve::run(options),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -305,16 +261,7 @@ fn explain(filter: &ClassFilter, name: &str) -> (bool, String) {
     if decisions.is_empty() {
         return (true, "names no class (primitive types only)".into());
     }
-    let describe = |class: &str, decision: &ClassDecision<'_>| match decision {
-        ClassDecision::Allowed(rule) | ClassDecision::Denied(rule) => {
-            let verb = match rule.source() {
-                RuleSource::Allow | RuleSource::ValueType { .. } => "allowed by",
-                RuleSource::Deny | RuleSource::Gadget { .. } => "denied by",
-            };
-            format!("{class} {verb} {rule}")
-        }
-        ClassDecision::NotAllowed => format!("{class} matches no classes.allow pattern"),
-    };
+    let describe = |class: &str, decision: &ClassDecision<'_>| format!("{class} {decision}");
     let denied: Vec<String> = decisions
         .iter()
         .filter(|(_, d)| !d.is_allowed())

@@ -178,6 +178,16 @@ pub(super) struct Objection {
     at: usize,
     message: Cow<'static, str>,
     tail: Cow<'static, str>,
+    /// A refused class and the rule that refused it.
+    decided_by: Option<(String, String)>,
+}
+
+impl Objection {
+    /// The same objection, naming the refused class and its rule.
+    pub(super) fn decided_by(mut self: Box<Self>, class: &str, rule: String) -> Reject {
+        self.decided_by = Some((class.to_owned(), rule));
+        self
+    }
 }
 
 /// What a hook returns to reject the document.
@@ -197,6 +207,7 @@ pub(super) fn reject(
         at,
         message: message.into(),
         tail: tail.into(),
+        decided_by: None,
     })
 }
 
@@ -659,8 +670,13 @@ impl<H: Hooks, const QUOTED: bool> Parser<'_, '_, H, QUOTED> {
             at,
             message,
             tail,
+            decided_by,
         } = objection;
-        Box::new(Violation::new(code, self.pointer(&tail), message).at_offset(at))
+        let violation = Violation::new(code, self.pointer(&tail), message).at_offset(at);
+        Box::new(match decided_by {
+            Some((class, rule)) => violation.decided_by(&class, rule),
+            None => violation,
+        })
     }
 
     /// Reports a scalar at `at` to the hooks.

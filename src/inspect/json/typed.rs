@@ -726,18 +726,20 @@ impl Document<'_, '_> {
                 }
                 Ok(())
             }
-            TypeDecision::Denied { class, .. } => Err(reject(
+            TypeDecision::Denied { class, decision } => Err(reject(
                 Code::ClassNotAllowed,
                 name.at(),
                 format!("class {} is not allowed", quoted(class)),
                 tail,
-            )),
+            )
+            .decided_by(class, decision.rule_text())),
             TypeDecision::Malformed(_) => Err(reject(
                 Code::ClassNotAllowed,
                 name.at(),
                 format!("{} is not a type name", quoted(&text)),
                 tail,
-            )),
+            )
+            .decided_by(&text, "not a type name".to_owned())),
         }
     }
 

@@ -1,0 +1,250 @@
+//! Where accepted requests go: the engine upstream, with this hop's
+//! headers dropped and the forwarding headers added, or the demo engine.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytes::Bytes;
+use http::header::{self, HeaderName, HeaderValue};
+use http::{Request, Response, Uri};
+use http_body_util::combinators::BoxBody;
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use input_guard::layer::{InspectedBody, problem_response_for};
+use input_guard::{Code, Violation};
+
+use super::admin::Metrics;
+use super::logging::Summary;
+
+pub(super) type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// What the gateway answers with: the upstream's body streamed back, or
+/// one it made itself (a rejection, the demo engine's echo).
+pub(super) type Body = BoxBody<Bytes, BoxError>;
+
+pub(super) fn full(bytes: impl Into<Bytes>) -> Body {
+    boxed(Full::new(bytes.into()))
+}
+
+pub(super) fn boxed(body: Full<Bytes>) -> Body {
+    body.map_err(|never| match never {}).boxed()
+}
+
+/// Headers that describe one hop, never forwarded (RFC 9110 section 7.6.1;
+/// `transfer-encoding` is the framing of this hop, which hyper decoded and
+/// re-frames for the next).
+const HOP_BY_HOP: [&str; 9] = [
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "proxy-connection",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+];
+
+/// Removes the hop-by-hop headers, including those the `Connection`
+/// header names (`Connection: close, X-Internal`).
+fn strip_hop_by_hop(headers: &mut http::HeaderMap) {
+    let named: Vec<HeaderName> = headers
+        .get_all(header::CONNECTION)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|name| HeaderName::from_bytes(name.trim().as_bytes()).ok())
+        .collect();
+    for name in named {
+        headers.remove(name);
+    }
+    for name in HOP_BY_HOP {
+        headers.remove(name);
+    }
+}
+
+/// Where accepted requests go.
+#[derive(Clone)]
+pub(super) enum Backend {
+    Demo,
+    Proxy(Arc<Upstream>),
+}
+
+/// The engine the gateway forwards to.
+pub(super) struct Upstream {
+    pub(super) client: Client<HttpConnector, InspectedBody>,
+    pub(super) uri: Uri,
+}
+
+/// 502, named by the request's id, and one log event saying why (the
+/// client gets no detail of the failure).
+fn bad_gateway(error: &dyn std::fmt::Display, request: &Summary) -> Response<Body> {
+    let violation = Violation::new(
+        Code::UpstreamUnavailable,
+        "upstream",
+        "the engine could not be reached",
+    );
+    request.refused(&violation, Some(error));
+    problem_response_for(&violation, request.id()).map(boxed)
+}
+
+/// The demo engine: answers what it received.
+pub(super) async fn demo(request: Request<InspectedBody>) -> Response<Body> {
+    let (head, body) = request.into_parts();
+    // Whole, or (report mode, over the limit) streamed on: read it either way.
+    let bytes = body
+        .collect()
+        .await
+        .map(|collected| collected.to_bytes())
+        .unwrap_or_default();
+    let echo = serde_json::json!({
+        "engine": "input-guard demo engine",
+        "method": head.method.as_str(),
+        "uri": head.uri.to_string(),
+        "bodyBytes": bytes.len(),
+        "body": String::from_utf8_lossy(&bytes),
+    });
+    let mut response = Response::new(full(echo.to_string()));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+pub(super) async fn forward(
+    upstream: &Upstream,
+    metrics: &Metrics,
+    peer: SocketAddr,
+    request: Request<InspectedBody>,
+) -> Response<Body> {
+    let (mut head, body) = request.into_parts();
+    let path_and_query = head.uri.path_and_query().map_or("/", |pq| pq.as_str());
+    let base = upstream.uri.path().trim_end_matches('/');
+    let target = format!(
+        "{}://{}{base}{path_and_query}",
+        upstream.uri.scheme_str().unwrap_or("http"),
+        upstream.uri.authority().map_or("", |a| a.as_str()),
+    );
+    let summary = Summary::of(&head);
+    let uri = match target.parse::<Uri>() {
+        Ok(uri) => uri,
+        Err(error) => return bad_gateway(&error, &summary),
+    };
+    let original_host = head.headers.get(header::HOST).cloned();
+    strip_hop_by_hop(&mut head.headers);
+    add_forwarding(&mut head.headers, peer, original_host.as_ref());
+    head.uri = uri;
+    head.version = http::Version::HTTP_11;
+    let started = Instant::now();
+    match upstream
+        .client
+        .request(Request::from_parts(head, body))
+        .await
+    {
+        Ok(response) => {
+            metrics.upstream_answered(started.elapsed());
+            let (mut head, body) = response.into_parts();
+            strip_hop_by_hop(&mut head.headers);
+            Response::from_parts(head, body.map_err(BoxError::from).boxed())
+        }
+        Err(error) => {
+            metrics.upstream_failed();
+            bad_gateway(&error, &summary)
+        }
+    }
+}
+
+/// Records this hop for the upstream, as proxies do: the client address is
+/// *appended* to `X-Forwarded-For` and `Forwarded` (RFC 7239), so that an
+/// address a load balancer in front put there is kept and the upstream
+/// decides whom to trust; `X-Forwarded-Proto` and `X-Forwarded-Host` say
+/// what this hop saw, replacing whatever the client claimed.
+fn add_forwarding(headers: &mut http::HeaderMap, peer: SocketAddr, host: Option<&HeaderValue>) {
+    let ip = peer.ip();
+    let joined = |name: &str| -> Option<String> {
+        let values: Vec<&str> = headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .collect();
+        (!values.is_empty()).then(|| values.join(", "))
+    };
+    let xff = match joined("x-forwarded-for") {
+        Some(earlier) => format!("{earlier}, {ip}"),
+        None => ip.to_string(),
+    };
+    // RFC 7239: an IPv6 node is quoted and bracketed; the host is a
+    // quoted string (it holds a `:`), with `"` and `\` escaped.
+    let node = match ip {
+        std::net::IpAddr::V4(v4) => v4.to_string(),
+        std::net::IpAddr::V6(v6) => format!("\"[{v6}]\""),
+    };
+    let mut element = format!("for={node};proto=http");
+    if let Some(host) = host.and_then(|h| h.to_str().ok()) {
+        let quoted: String = host
+            .chars()
+            .flat_map(|c| match c {
+                '"' | '\\' => vec!['\\', c],
+                c => vec![c],
+            })
+            .collect();
+        element.push_str(&format!(";host=\"{quoted}\""));
+    }
+    let forwarded = match joined("forwarded") {
+        Some(earlier) => format!("{earlier}, {element}"),
+        None => element,
+    };
+    for (name, value) in [("x-forwarded-for", xff), ("forwarded", forwarded)] {
+        headers.remove(name);
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(HeaderName::from_static(name), value);
+        }
+    }
+    headers.insert(
+        HeaderName::from_static("x-forwarded-proto"),
+        HeaderValue::from_static("http"),
+    );
+    headers.remove("x-forwarded-host");
+    if let Some(host) = host {
+        headers.insert(HeaderName::from_static("x-forwarded-host"), host.clone());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    // Unwraps here are test failures, not request paths.
+    use super::*;
+
+    #[test]
+    fn forwarding_headers_append_quote_and_replace() {
+        let mut headers = http::HeaderMap::new();
+        headers.append("x-forwarded-for", HeaderValue::from_static("203.0.113.1"));
+        headers.append("x-forwarded-for", HeaderValue::from_static("10.0.0.2"));
+        headers.insert("x-forwarded-proto", HeaderValue::from_static("https"));
+        headers.insert("x-forwarded-host", HeaderValue::from_static("spoofed"));
+        let peer: SocketAddr = "[2001:db8::1]:4000".parse().unwrap();
+        let host = HeaderValue::from_static("odd\"host\\:80");
+        add_forwarding(&mut headers, peer, Some(&host));
+        assert_eq!(
+            headers["x-forwarded-for"],
+            "203.0.113.1, 10.0.0.2, 2001:db8::1"
+        );
+        assert_eq!(
+            headers["forwarded"],
+            "for=\"[2001:db8::1]\";proto=http;host=\"odd\\\"host\\\\:80\""
+        );
+        assert_eq!(headers["x-forwarded-proto"], "http");
+        assert_eq!(headers["x-forwarded-host"], host);
+        // The near miss: no earlier hops and no Host, nothing invented.
+        let mut bare = http::HeaderMap::new();
+        add_forwarding(&mut bare, "127.0.0.1:1".parse().unwrap(), None);
+        assert_eq!(bare["x-forwarded-for"], "127.0.0.1");
+        assert_eq!(bare["forwarded"], "for=127.0.0.1;proto=http");
+        assert!(bare.get("x-forwarded-host").is_none());
+    }
+}

@@ -1,0 +1,389 @@
+//! `input-guard serve`: a reverse proxy with the guard layer in front.
+//!
+//! With `--upstream` every accepted request is forwarded there (hop-by-hop
+//! headers dropped, `X-Forwarded-For` and `Forwarded` appended,
+//! `X-Forwarded-Proto`/`-Host` set, the client's `Host` kept); with no
+//! upstream a built-in demo engine answers 200 and echoes what reached it,
+//! so a new user can watch the guard work with `curl` alone.
+//!
+//! The gateway holds no state between requests but its counters: replicas
+//! behind a load balancer need nothing shared.
+
+mod admin;
+mod clients;
+mod forward;
+mod logging;
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::{Duration, Instant};
+
+use http::{Request, Uri};
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use input_guard::layer::{
+    BufferBudget, ClientAddr, GuardLayer, InspectedBody, problem_response_for,
+};
+use input_guard::{Code, Guard, Policy, Violation};
+use tower::{ServiceBuilder, ServiceExt, service_fn};
+
+use admin::Metrics;
+use clients::{Network, assign_request_id, client_address};
+use forward::{Backend, Upstream, boxed, demo, forward};
+pub(crate) use logging::{LogFormat, Logging};
+use logging::{Summary, Tracked};
+
+/// How long a client may take to send its headers.
+const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long in-flight requests get to finish after a shutdown signal.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+/// `--max-buffered-bytes` unless given: enough for ten bodies at the
+/// bundled policy's largest route limit (50 MiB deployments), a small
+/// share of a server's memory.
+const DEFAULT_BUFFER_BUDGET: usize = 512 * 1024 * 1024;
+
+/// `input-guard serve`'s options.
+#[derive(clap::Args)]
+pub(crate) struct Options {
+    /// Policy file (TOML); SIGHUP reloads it.
+    #[arg(long)]
+    policy: PathBuf,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// The engine to forward to, e.g. http://127.0.0.1:8081 (default: the built-in
+    /// demo engine, which echoes what reached it).
+    #[arg(long)]
+    upstream: Option<String>,
+    /// Seconds a whole request may take, upload and engine included (408 after).
+    #[arg(long, default_value_t = 60)]
+    request_timeout: u64,
+    /// A proxy in front whose `X-Request-Id` is kept and whose `X-Forwarded-For`
+    /// names the client (an address or a CIDR network, e.g. 10.0.0.0/8; repeatable).
+    #[arg(long = "trusted-proxy", value_name = "CIDR")]
+    trusted_proxies: Vec<String>,
+    /// Log format on standard error: `text` (for people) or `json` (one object a line,
+    /// for a SIEM).
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+    /// Log level or filter (`info`, `warn`, `input_guard::audit=warn`); default: `RUST_LOG`,
+    /// else `info`.
+    #[arg(long)]
+    log_level: Option<String>,
+    /// Also log one line per request passed on (method, path, status, bytes, latency),
+    /// target `input_guard::access`.
+    #[arg(long)]
+    access_log: bool,
+    /// Serve /healthz, /readyz and /metrics (Prometheus) on this address (off unless
+    /// given; keep it off the public network).
+    #[arg(long, value_name = "ADDR")]
+    admin_listen: Option<SocketAddr>,
+    /// Bytes of request bodies all requests together may hold in memory while they are
+    /// inspected (503 `overloaded` past it); default 512 MiB.
+    #[arg(long, value_name = "BYTES")]
+    max_buffered_bytes: Option<usize>,
+}
+
+/// Runs the gateway until SIGTERM or Ctrl-C.
+pub(crate) fn run(options: Options) -> Result<u8, String> {
+    let trusted = options
+        .trusted_proxies
+        .iter()
+        .map(|cidr| {
+            Network::parse(cidr).ok_or_else(|| {
+                format!("--trusted-proxy {cidr:?}: expected an address or ADDRESS/PREFIX")
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let guard = load(&options.policy)?;
+    let backend = match &options.upstream {
+        None => Backend::Demo,
+        Some(upstream) => {
+            let uri: Uri = upstream
+                .parse()
+                .map_err(|e| format!("--upstream {upstream:?}: {e}"))?;
+            if uri.scheme_str() != Some("http") || uri.authority().is_none() {
+                return Err(format!(
+                    "--upstream {uri}: expected http://host:port[/base]"
+                ));
+            }
+            let client = Client::builder(TokioExecutor::new())
+                .pool_idle_timeout(Duration::from_secs(30))
+                .build_http();
+            Backend::Proxy(Arc::new(Upstream { client, uri }))
+        }
+    };
+    let budget = BufferBudget::new(options.max_buffered_bytes.unwrap_or(DEFAULT_BUFFER_BUDGET));
+    let metrics = Arc::new(Metrics::new(budget, matches!(backend, Backend::Proxy(_))));
+    Logging {
+        format: options.log_format,
+        level: options.log_level.clone(),
+    }
+    .init()?;
+    warn_if_over_budget(&guard, &metrics);
+    let layer = guard_layer(guard, &metrics);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    runtime.block_on(serve(
+        options,
+        Arc::new(RwLock::new(layer)),
+        backend,
+        Arc::new(trusted),
+        metrics,
+    ))
+}
+
+/// The guard for the policy file at `path`; errors name the file.
+fn load(path: &Path) -> Result<Guard, String> {
+    Policy::load(path)
+        .and_then(|policy| Guard::new(policy).map_err(|e| e.in_file(path)))
+        .map_err(|e| e.to_string())
+}
+
+/// The layer for `guard`, counting into `metrics` and buffering within
+/// their budget (one budget for the process, whatever the policy).
+fn guard_layer(guard: Guard, metrics: &Arc<Metrics>) -> GuardLayer {
+    let counted = metrics.clone();
+    GuardLayer::builder(Arc::new(guard))
+        .on_inspection(move |inspection| counted.inspected(inspection))
+        .buffer_budget(metrics.budget().clone())
+        .build()
+}
+
+/// A route whose limit is over the whole budget can never buffer a body
+/// of its full size: say so at start, not at the first large upload.
+fn warn_if_over_budget(guard: &Guard, metrics: &Metrics) {
+    let policy = guard.policy();
+    let budget = metrics.budget().limit() as u64;
+    let limits = std::iter::once(("body.max_bytes", policy.body.max_bytes)).chain(
+        policy
+            .routes
+            .iter()
+            .filter_map(|r| Some((r.name.as_str(), r.max_bytes?))),
+    );
+    for (name, limit) in limits {
+        if limit > budget {
+            tracing::warn!(target: "input_guard::gateway", limit, budget, "{name}: the body limit is over --max-buffered-bytes; bodies that large will be answered 503 overloaded");
+        }
+    }
+}
+
+/// The guard requests are judged by now, as a layer built once per policy
+/// (taking it per request is two reference counts, no allocation); a
+/// reload swaps it.
+type CurrentGuard = Arc<RwLock<GuardLayer>>;
+
+/// The guard to judge the next request by.
+fn current(guard: &CurrentGuard) -> GuardLayer {
+    // A poisoned lock still holds a whole guard (a swap cannot panic half
+    // way), so it is used as it is.
+    guard.read().unwrap_or_else(PoisonError::into_inner).clone()
+}
+
+/// Reloads the policy on every SIGHUP: the file is read and compiled
+/// beside the running guard and swapped in only when it is valid, so a
+/// broken edit leaves the old policy in force (and says where it is
+/// broken). Requests already running finish under the guard they started
+/// with; the next ones get the new one. Both outcomes are counted.
+async fn reload_on_hangup(policy_path: PathBuf, guard: CurrentGuard, metrics: Arc<Metrics>) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let Ok(mut hangups) = signal(SignalKind::hangup()) else {
+            tracing::warn!(target: "input_guard::gateway", "cannot listen for SIGHUP; reloads are off");
+            return;
+        };
+        while hangups.recv().await.is_some() {
+            match load(&policy_path) {
+                Ok(new) => {
+                    warn_if_over_budget(&new, &metrics);
+                    *guard.write().unwrap_or_else(PoisonError::into_inner) =
+                        guard_layer(new, &metrics);
+                    metrics.reloaded(true);
+                    tracing::info!(target: "input_guard::gateway", policy = %policy_path.display(), "policy reloaded");
+                }
+                Err(error) => {
+                    metrics.reloaded(false);
+                    tracing::error!(target: "input_guard::gateway", %error, "policy reload failed; the previous policy stays in force");
+                }
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (policy_path, guard, metrics);
+    }
+}
+
+async fn serve(
+    options: Options,
+    guard: CurrentGuard,
+    backend: Backend,
+    trusted: Arc<Vec<Network>>,
+    metrics: Arc<Metrics>,
+) -> Result<u8, String> {
+    let listen = options.listen;
+    let request_timeout = Duration::from_secs(options.request_timeout.max(1));
+    let access_log = options.access_log;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    let local = listener.local_addr().map_err(|e| e.to_string())?;
+    if let Some(address) = options.admin_listen {
+        let admin = admin::bind(address).await?;
+        let bound = admin.local_addr().map_err(|e| e.to_string())?;
+        tracing::info!(target: "input_guard::gateway", admin = %bound, "admin listener: /healthz, /readyz, /metrics");
+        tokio::spawn(admin::serve_admin(admin, metrics.clone()));
+    }
+    match &backend {
+        Backend::Demo => {
+            tracing::info!(target: "input_guard::gateway", %local, "listening, answering with the demo engine")
+        }
+        Backend::Proxy(upstream) => {
+            tracing::info!(target: "input_guard::gateway", %local, upstream = %upstream.uri, "listening, forwarding");
+            tokio::spawn(admin::probe_upstream(upstream.uri.clone(), metrics.clone()));
+        }
+    }
+    let mut server = auto::Builder::new(TokioExecutor::new());
+    server
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_TIMEOUT);
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown_signal());
+    tokio::spawn(reload_on_hangup(
+        options.policy.clone(),
+        guard.clone(),
+        metrics.clone(),
+    ));
+
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    tracing::warn!(target: "input_guard::gateway", %error, "accept failed");
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let backend = backend.clone();
+        let upstream_metrics = metrics.clone();
+        let inner = service_fn(move |request: Request<InspectedBody>| {
+            let backend = backend.clone();
+            let metrics = upstream_metrics.clone();
+            async move {
+                Ok::<_, Infallible>(match backend {
+                    Backend::Demo => demo(request).await,
+                    Backend::Proxy(upstream) => forward(&upstream, &metrics, peer, request).await,
+                })
+            }
+        });
+        let trusted = trusted.clone();
+        let guard = guard.clone();
+        let metrics = metrics.clone();
+        let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
+            let started = Instant::now();
+            let in_flight = metrics.in_flight();
+            // Each request is judged by the guard current when it arrives.
+            let guarded = ServiceBuilder::new()
+                .layer(current(&guard))
+                .service(inner.clone());
+            assign_request_id(request.headers_mut(), peer, &trusted);
+            let client = client_address(request.headers(), peer, &trusted);
+            request
+                .extensions_mut()
+                .insert(ClientAddr::new(peer, client));
+            let (head, body) = request.into_parts();
+            let summary = Summary::of(&head);
+            let request = Request::from_parts(head, body);
+            let metrics = metrics.clone();
+            async move {
+                let (response, passed_on) =
+                    match tokio::time::timeout(request_timeout, guarded.oneshot(request)).await {
+                        Ok(Ok(response)) => {
+                            let passed_on = !response.body().is_rejection();
+                            (response.map(|b| b.boxed()), passed_on)
+                        }
+                        Ok(Err(never)) => match never {},
+                        Err(_) => {
+                            let violation = Violation::new(
+                                Code::RequestTimeout,
+                                "request",
+                                "the request took too long",
+                            );
+                            summary.refused(&violation, None);
+                            metrics.rejected(Code::RequestTimeout);
+                            let response = problem_response_for(&violation, summary.id());
+                            (response.map(boxed), false)
+                        }
+                    };
+                let (mut head, body) = response.into_parts();
+                if let Some(id) = summary
+                    .id()
+                    .and_then(|id| http::HeaderValue::from_str(id).ok())
+                {
+                    head.headers.insert(clients::REQUEST_ID, id);
+                }
+                let status = head.status;
+                let body = Tracked::new(
+                    body,
+                    summary,
+                    status,
+                    started,
+                    access_log && passed_on,
+                    in_flight,
+                );
+                Ok::<_, Infallible>(http::Response::from_parts(head, body))
+            }
+        });
+        let connection = server.serve_connection(TokioIo::new(stream), service);
+        let connection = graceful.watch(connection.into_owned());
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(target: "input_guard::gateway", %error, "connection ended with an error");
+            }
+        });
+    }
+
+    tracing::info!(target: "input_guard::gateway", "shutting down");
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {},
+        () = tokio::time::sleep(SHUTDOWN_GRACE) => {
+            tracing::warn!(target: "input_guard::gateway", "in-flight requests did not finish in time");
+        }
+    }
+    Ok(0)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
