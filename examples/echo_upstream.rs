@@ -1,5 +1,5 @@
 //! A minimal upstream for load tests: answers every request with 200 and
-//! the size of the body it read, optionally after a delay that stands in
+//! the size of the body it read (counted as it streams, never held), optionally after a delay that stands in
 //! for an engine's own work (a Camunda REST call is milliseconds of
 //! database time). Usage: `echo_upstream 127.0.0.1:18081 [DELAY_MS]`.
 
@@ -13,12 +13,13 @@ use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 
 async fn echo(request: Request<Incoming>, delay: u64) -> Result<Response<Full<Bytes>>, Infallible> {
-    let len = request
-        .into_body()
-        .collect()
-        .await
-        .map(|b| b.to_bytes().len())
-        .unwrap_or(0);
+    // Counted frame by frame, never held: uploads of any size cost the
+    // upstream nothing, so what a memory measurement sees is the gateway.
+    let mut body = request.into_body();
+    let mut len = 0usize;
+    while let Some(Ok(frame)) = body.frame().await {
+        len += frame.data_ref().map_or(0, |d| d.len());
+    }
     if delay > 0 {
         tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
     }
