@@ -154,4 +154,130 @@ impl PolicyError {
     pub fn kind(&self) -> &PolicyErrorKind {
         &self.kind
     }
+
+    /// Orders errors as they appear in the file; errors with no place
+    /// (a file that cannot be read) come last.
+    fn place(&self) -> (bool, usize, usize) {
+        match self.position {
+            Some((line, column)) => (false, line, column),
+            None => (true, 0, 0),
+        }
+    }
+}
+
+/// Every problem of a policy, in file order: what
+/// [`Policy::from_toml_all`](super::Policy::from_toml_all) and
+/// [`Policy::load_all`](super::Policy::load_all) return, so that an
+/// operator fixes a file in one round instead of one error at a time.
+///
+/// It holds at least one error. The display form is one
+/// [`PolicyError`] a line:
+///
+/// ```
+/// use input_guard::policy::Policy;
+///
+/// let errors = Policy::from_toml_all(
+///     "[body]\nmax_bytes = \"lots\"\n[xml]\nmax_dept = 3\n",
+/// ).unwrap_err();
+/// assert_eq!(errors.len(), 2);
+/// assert_eq!(errors.first().key(), "body.max_bytes");
+/// let keys: Vec<&str> = errors.iter().map(|e| e.key()).collect();
+/// assert_eq!(keys, ["body.max_bytes", "xml.max_dept"]);
+/// assert_eq!(errors.to_string().lines().count(), 2);
+/// ```
+#[derive(Debug, thiserror::Error)]
+pub struct PolicyErrors {
+    // Boxed, so that a `Result` carrying errors stays small.
+    first: Box<PolicyError>,
+    rest: Vec<PolicyError>,
+}
+
+impl PolicyErrors {
+    /// The errors sorted into file order; `None` when there are none.
+    pub(crate) fn new(mut errors: Vec<PolicyError>) -> Option<Self> {
+        // Stable, so errors at one place keep the order they were found in.
+        errors.sort_by_key(PolicyError::place);
+        let mut errors = errors.into_iter();
+        let first = errors.next()?;
+        Some(PolicyErrors {
+            first: Box::new(first),
+            rest: errors.collect(),
+        })
+    }
+
+    /// The first error in the file (what [`Policy::from_toml`](super::Policy::from_toml) returns).
+    pub fn first(&self) -> &PolicyError {
+        &self.first
+    }
+
+    /// The first error, owned.
+    pub fn into_first(self) -> PolicyError {
+        *self.first
+    }
+
+    /// How many errors there are (at least one).
+    #[allow(clippy::len_without_is_empty)] // never empty, by construction
+    pub fn len(&self) -> usize {
+        1 + self.rest.len()
+    }
+
+    /// The errors in file order.
+    pub fn iter(&self) -> impl Iterator<Item = &PolicyError> {
+        std::iter::once(&*self.first).chain(&self.rest)
+    }
+
+    /// The same errors, naming `file` (see [`PolicyError::in_file`]).
+    pub fn in_file(self, file: &Path) -> Self {
+        PolicyErrors {
+            first: Box::new(self.first.in_file(file)),
+            rest: self.rest.into_iter().map(|e| e.in_file(file)).collect(),
+        }
+    }
+}
+
+impl From<PolicyError> for PolicyErrors {
+    fn from(error: PolicyError) -> Self {
+        PolicyErrors {
+            first: Box::new(error),
+            rest: Vec::new(),
+        }
+    }
+}
+
+impl From<PolicyErrors> for Vec<PolicyError> {
+    fn from(errors: PolicyErrors) -> Self {
+        let mut all = Vec::with_capacity(errors.len());
+        all.push(*errors.first);
+        all.extend(errors.rest);
+        all
+    }
+}
+
+impl IntoIterator for PolicyErrors {
+    type Item = PolicyError;
+    type IntoIter = std::vec::IntoIter<PolicyError>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        Vec::from(self).into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a PolicyErrors {
+    type Item = &'a PolicyError;
+    type IntoIter =
+        std::iter::Chain<std::iter::Once<&'a PolicyError>, std::slice::Iter<'a, PolicyError>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        std::iter::once(&*self.first).chain(&self.rest)
+    }
+}
+
+impl fmt::Display for PolicyErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.first)?;
+        for error in &self.rest {
+            write!(f, "\n{error}")?;
+        }
+        Ok(())
+    }
 }

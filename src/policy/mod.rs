@@ -3,8 +3,11 @@
 //! Every key has a safe default, so a file holding only
 //! `[classes] allow = [...]` is a complete policy. Unknown keys are errors
 //! (a typo must never silently fall back to a default), and every error
-//! names the file, line, column and key. `policies/README.md` documents every
-//! key.
+//! names the file, line, column and key. [`Policy::from_toml_all`] and
+//! [`Policy::load_all`] report every error of a file at once (as
+//! `input-guard validate` prints them); [`Policy::from_toml`] and
+//! [`Policy::load`] the first. Byte sizes take units (`"10MiB"`, see
+//! [`ByteSize`]). `policies/README.md` documents every key.
 //!
 //! ```
 //! use input_guard::policy::{Mode, Policy};
@@ -26,11 +29,13 @@
 
 mod error;
 mod raw;
+mod units;
 mod validate;
 
 use std::path::Path;
 
-pub use error::{PolicyError, PolicyErrorKind};
+pub use error::{PolicyError, PolicyErrorKind, PolicyErrors};
+pub use units::{ByteSize, ByteSizeError};
 pub(crate) use validate::route_glob;
 
 use crate::classes::{BuiltinValueTypes, ClassPattern};
@@ -840,14 +845,38 @@ impl Route {
 
 impl Policy {
     /// Reads and validates the policy file at `path`; errors carry the path.
+    /// The error is the first in the file; [`Policy::load_all`] has them all.
     pub fn load(path: impl AsRef<Path>) -> Result<Policy, PolicyError> {
+        Policy::load_all(path).map_err(PolicyErrors::into_first)
+    }
+
+    /// Reads and validates the policy file at `path`, reporting every
+    /// problem in it (each naming the path), as `input-guard validate`
+    /// prints them.
+    ///
+    /// ```
+    /// use input_guard::policy::{Policy, PolicyErrorKind};
+    ///
+    /// let path = std::env::temp_dir().join(format!("load-all-{}.toml", std::process::id()));
+    /// std::fs::write(&path, "mode = \"loud\"\n[xml]\nmax_depth = 0\n")?;
+    /// let errors = Policy::load_all(&path).unwrap_err();
+    /// std::fs::remove_file(&path)?;
+    /// assert_eq!(errors.len(), 2);
+    /// assert!(errors.iter().all(|e| e.file() == Some(path.as_path())));
+    ///
+    /// let missing = Policy::load_all("/no/such/policy.toml").unwrap_err();
+    /// assert!(matches!(missing.first().kind(), PolicyErrorKind::Io(_)));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn load_all(path: impl AsRef<Path>) -> Result<Policy, PolicyErrors> {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path)
             .map_err(|e| PolicyError::new(PolicyErrorKind::Io(e), "").in_file(path))?;
-        Policy::from_toml(&text).map_err(|e| e.in_file(path))
+        Policy::from_toml_all(&text).map_err(|e| e.in_file(path))
     }
 
-    /// Parses and validates policy text.
+    /// Parses and validates policy text. The error is the first in the
+    /// text; [`Policy::from_toml_all`] has them all.
     ///
     /// ```
     /// use input_guard::policy::{Policy, PolicyErrorKind};
@@ -861,6 +890,45 @@ impl Policy {
     /// # Ok::<(), input_guard::policy::PolicyError>(())
     /// ```
     pub fn from_toml(text: &str) -> Result<Policy, PolicyError> {
+        Policy::from_toml_all(text).map_err(PolicyErrors::into_first)
+    }
+
+    /// Parses and validates policy text, reporting every problem in it:
+    /// unknown keys, values of the wrong type, values out of range, class
+    /// patterns, XML names and route globs that do not parse, each with its
+    /// line, column and dotted key, in file order. (Text that is not TOML
+    /// at all gives the one syntax error that stopped the parser.)
+    ///
+    /// ```
+    /// use input_guard::policy::Policy;
+    ///
+    /// let errors = Policy::from_toml_all(r#"
+    ///     mode = "strict"
+    ///     [classes]
+    ///     allow = ["com.acme.**", "com.*.Order"]
+    ///     [xml]
+    ///     max_depth = 0
+    ///     [[routes]]
+    ///     path = "engine-rest/task"
+    /// "#).unwrap_err();
+    /// let found: Vec<(usize, &str)> = errors
+    ///     .iter()
+    ///     .map(|e| (e.line().unwrap_or(0), e.key()))
+    ///     .collect();
+    /// assert_eq!(found, [
+    ///     (2, "mode"),
+    ///     (4, "classes.allow[1]"),
+    ///     (6, "xml.max_depth"),
+    ///     (8, "routes[0].path"),
+    /// ]);
+    /// assert!(errors.first().to_string().contains("expected one of: enforce, report"));
+    ///
+    /// // Byte sizes may carry a unit.
+    /// let policy = Policy::from_toml_all("[body]\nmax_bytes = \"10MiB\"")?;
+    /// assert_eq!(policy.body.max_bytes, 10 * 1024 * 1024);
+    /// # Ok::<(), input_guard::policy::PolicyErrors>(())
+    /// ```
+    pub fn from_toml_all(text: &str) -> Result<Policy, PolicyErrors> {
         raw::parse(text)
     }
 
@@ -890,7 +958,7 @@ impl Policy {
                 // Compiled-in text, not input: a unit test parses it, and
                 // were it ever broken, failing loudly beats running with a
                 // policy nobody wrote.
-                raw::parse(CAMUNDA7_POLICY).expect("the bundled Camunda 7 policy parses")
+                Policy::from_toml(CAMUNDA7_POLICY).expect("the bundled Camunda 7 policy parses")
             })
             .clone()
     }

@@ -1,510 +1,683 @@
 //! The policy file as written, and its validation into [`Policy`].
+//!
+//! The text is parsed into a TOML document that keeps the place of every
+//! key and value ([`DeTable`]), then read key by key. Each value is judged
+//! on its own, so one bad value never hides the next: every problem is
+//! collected with its position and dotted key, in the operator's words
+//! ("a whole number", "a number of bytes"), never Rust's (`u64`).
 
-use serde::Deserialize;
 use toml::Spanned;
+use toml::de::{DeInteger, DeString, DeTable, DeValue};
 
 use super::validate;
 use super::{
-    BuiltinRoutes, ClassPolicy, Expressions, JsonPolicy, Mode, OnExcess, Policy, PolicyError,
-    PolicyErrorKind, Route, SchemaLocations, UnknownTypes, XmlPolicy,
+    BodyPolicy, BuiltinRoutes, ByteSize, ClassPolicy, Engine, Expressions, JsonPolicy, Mode,
+    OnExcess, Policy, PolicyError, PolicyErrorKind, PolicyErrors, QueryPolicy, Route,
+    SchemaLocations, UnknownTypes, XmlPolicy,
 };
 use crate::classes::{BuiltinValueTypes, ClassPattern};
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawPolicy {
-    engine: Option<RawEngine>,
-    mode: Option<Spanned<RawMode>>,
-    #[serde(default)]
-    body: RawBody,
-    #[serde(default)]
-    classes: RawClasses,
-    #[serde(default)]
-    xml: RawXml,
-    #[serde(default)]
-    json: RawJson,
-    #[serde(default)]
-    query: RawQuery,
-    #[serde(default)]
-    routes: Vec<RawRoute>,
-    builtin_routes: Option<RawBuiltin>,
-}
+type Value<'i> = Spanned<DeValue<'i>>;
 
-#[derive(Deserialize, Clone, Copy)]
-#[serde(rename_all = "lowercase")]
-enum RawEngine {
-    Camunda7,
-}
+/// A string of a list, and its index there (for the key, `allow[3]`).
+type Entry = (usize, Spanned<String>);
 
-#[derive(Deserialize, Clone, Copy)]
-#[serde(rename_all = "lowercase")]
-enum RawBuiltin {
-    Camunda7,
-    None,
-}
+/// What a byte-size key expects, for messages.
+const BYTES: &str = "expected a number of bytes (e.g. 1048576 or \"10MiB\")";
 
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct RawJson {
-    max_depth: Option<Spanned<u64>>,
-    max_string_bytes: Option<Spanned<u64>>,
-    max_number_length: Option<Spanned<u64>>,
-    max_members: Option<Spanned<u64>>,
-    max_embedded_depth: Option<Spanned<u64>>,
-    type_id_keys: Option<Vec<Spanned<String>>>,
-    wrapper_arrays: Option<bool>,
-}
-
-#[derive(Deserialize, Clone, Copy)]
-#[serde(rename_all = "lowercase")]
-enum RawMode {
-    Enforce,
-    Report,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct RawBody {
-    max_bytes: Option<Spanned<u64>>,
-    max_inflated_bytes: Option<u64>,
-    max_inflate_ratio: Option<Spanned<u64>>,
-    max_parts: Option<Spanned<u64>>,
-    unknown_types: Option<RawUnknownTypes>,
-}
-
-#[derive(Deserialize, Clone, Copy)]
-#[serde(rename_all = "lowercase")]
-enum RawUnknownTypes {
-    Reject,
-    Sniff,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct RawClasses {
-    #[serde(default)]
-    allow: Vec<Spanned<String>>,
-    #[serde(default)]
-    deny: Vec<Spanned<String>>,
-    allow_java_serialization: Option<bool>,
-    builtin_value_types: Option<RawBuiltin>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct RawXml {
-    max_depth: Option<Spanned<u64>>,
-    max_attributes: Option<Spanned<u64>>,
-    max_name_length: Option<Spanned<u64>>,
-    max_value_bytes: Option<Spanned<u64>>,
-    max_elements: Option<Spanned<u64>>,
-    max_namespace_declarations: Option<Spanned<u64>>,
-    allow_xslt: Option<bool>,
-    allow_doctype: Option<bool>,
-    schema_locations: Option<RawSchemaLocations>,
-    allow_absolute_stylesheets: Option<bool>,
-    #[serde(default)]
-    forbid_elements: Vec<Spanned<String>>,
-    #[serde(default)]
-    forbid_attributes: Vec<Spanned<String>>,
-    #[serde(default)]
-    encodings: Vec<Spanned<String>>,
-}
-
-#[derive(Deserialize, Clone, Copy)]
-#[serde(rename_all = "kebab-case")]
-enum RawSchemaLocations {
-    PublicHttp,
-    Any,
-    None,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct RawQuery {
-    max_results: Option<Spanned<u64>>,
-    on_excess: Option<RawOnExcess>,
-    require_max_results: Option<bool>,
-    expressions: Option<RawExpressions>,
-}
-
-#[derive(Deserialize, Clone, Copy)]
-#[serde(rename_all = "lowercase")]
-enum RawOnExcess {
-    Reject,
-    Clamp,
-}
-
-#[derive(Deserialize, Clone, Copy)]
-#[serde(rename_all = "lowercase")]
-enum RawExpressions {
-    Forbid,
-    Allow,
-}
-
-impl From<RawExpressions> for Expressions {
-    fn from(raw: RawExpressions) -> Self {
-        match raw {
-            RawExpressions::Forbid => Expressions::Forbid,
-            RawExpressions::Allow => Expressions::Allow,
-        }
-    }
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawRoute {
-    name: Option<String>,
-    #[serde(default)]
-    methods: Vec<Spanned<String>>,
-    path: Spanned<String>,
-    #[serde(default)]
-    list_query: bool,
-    max_results: Option<Spanned<u64>>,
-    #[serde(default)]
-    task_query: bool,
-    expressions: Option<RawExpressions>,
-    max_bytes: Option<u64>,
-    #[serde(default)]
-    uninspected_types: Vec<Spanned<String>>,
-}
-
-pub(super) fn parse(text: &str) -> Result<Policy, PolicyError> {
-    let raw = deserialize(text)?;
-
-    let mut policy = Policy::default();
-    if let Some(engine) = raw.engine {
-        policy.engine = match engine {
-            RawEngine::Camunda7 => super::Engine::Camunda7,
-        };
-    }
-    if let Some(mode) = raw.mode {
-        policy.mode = match *mode.get_ref() {
-            RawMode::Enforce => Mode::Enforce,
-            RawMode::Report => Mode::Report,
-        };
-    }
-    if let Some(max_bytes) = raw.body.max_bytes {
-        policy.body.max_bytes = *max_bytes.get_ref();
-    }
-    if let Some(max) = raw.body.max_inflated_bytes {
-        policy.body.max_inflated_bytes = max;
-    }
-    let mut ratio = usize::try_from(policy.body.max_inflate_ratio).unwrap_or(usize::MAX);
-    limits(
+/// Parses and validates `text`, reporting every problem found.
+pub(super) fn parse(text: &str) -> Result<Policy, PolicyErrors> {
+    // Text that is not TOML has no keys to judge; the parser's first error
+    // is the one to fix.
+    let document = DeTable::parse(text).map_err(|e| {
+        let offset = e.span().map_or(0, |span| span.start);
+        PolicyError::new(PolicyErrorKind::Syntax(e.message().trim().to_owned()), "")
+            .at(text, offset)
+    })?;
+    let mut errors = Errors {
         text,
-        vec![
-            (
-                "body.max_inflate_ratio",
-                raw.body.max_inflate_ratio,
-                &mut ratio,
-            ),
-            (
-                "body.max_parts",
-                raw.body.max_parts,
-                &mut policy.body.max_parts,
-            ),
-        ],
-    )?;
-    policy.body.max_inflate_ratio = ratio as u64;
-    if let Some(unknown) = raw.body.unknown_types {
-        policy.body.unknown_types = match unknown {
-            RawUnknownTypes::Reject => UnknownTypes::Reject,
-            RawUnknownTypes::Sniff => UnknownTypes::Sniff,
-        };
-    }
-    policy.classes = ClassPolicy {
-        allow: patterns(text, "classes.allow", raw.classes.allow)?,
-        deny: patterns(text, "classes.deny", raw.classes.deny)?,
-        allow_java_serialization: raw.classes.allow_java_serialization.unwrap_or(false),
-        builtin_value_types: match raw.classes.builtin_value_types {
-            Some(RawBuiltin::Camunda7) | None => BuiltinValueTypes::Camunda7,
-            Some(RawBuiltin::None) => BuiltinValueTypes::None,
-        },
+        found: Vec::new(),
     };
-    policy.json = json(text, raw.json)?;
-    policy.xml = xml(text, raw.xml)?;
-    if let Some(cap) = raw.query.max_results {
-        policy.query.max_results = max_results(text, "query.max_results", &cap)?;
+    let start = document.span().start;
+    let mut top = Table::new(String::new(), start, document.into_inner());
+    let policy = policy(&mut errors, &mut top);
+    top.finish(&mut errors);
+    match PolicyErrors::new(errors.found) {
+        Some(errors) => Err(errors),
+        None => Ok(policy),
     }
-    if let Some(on_excess) = raw.query.on_excess {
-        policy.query.on_excess = match on_excess {
-            RawOnExcess::Reject => OnExcess::Reject,
-            RawOnExcess::Clamp => OnExcess::Clamp,
-        };
-    }
-    if let Some(require) = raw.query.require_max_results {
-        policy.query.require_max_results = require;
-    }
-    if let Some(expressions) = raw.query.expressions {
-        policy.query.expressions = expressions.into();
-    }
-    for (i, route) in raw.routes.into_iter().enumerate() {
-        policy.routes.push(self::route(text, i, route)?);
-    }
-    if let Some(builtin) = raw.builtin_routes {
-        policy.builtin_routes = match builtin {
-            RawBuiltin::Camunda7 => BuiltinRoutes::Camunda7,
-            RawBuiltin::None => BuiltinRoutes::None,
-        };
-    }
-    Ok(policy)
 }
 
-type Limit<'k, 's> = (&'k str, Option<Spanned<u64>>, &'s mut usize);
-
-/// Applies `(key, value, slot)` limits, each held to its range in
-/// [`validate::LIMITS`].
-fn limits(text: &str, limits: Vec<Limit<'_, '_>>) -> Result<(), PolicyError> {
-    for (key, value, slot) in limits {
-        if let Some(value) = value {
-            let v = *value.get_ref();
-            validate::check_limit(v, validate::max_of(key)).map_err(|message| {
-                PolicyError::new(PolicyErrorKind::Invalid(message), key)
-                    .at(text, value.span().start)
-            })?;
-            *slot = usize::try_from(v).unwrap_or(usize::MAX);
-        }
+fn policy(e: &mut Errors<'_>, top: &mut Table<'_>) -> Policy {
+    let mut policy = Policy::default();
+    if let Some(engine) = e.choice(top, "engine", &[("camunda7", Engine::Camunda7)]) {
+        policy.engine = engine;
     }
-    Ok(())
+    let modes = [("enforce", Mode::Enforce), ("report", Mode::Report)];
+    if let Some(mode) = e.choice(top, "mode", &modes) {
+        policy.mode = mode;
+    }
+    if let Some(body) = e.section(top, "body", body) {
+        policy.body = body;
+    }
+    if let Some(classes) = e.section(top, "classes", classes) {
+        policy.classes = classes;
+    }
+    if let Some(xml) = e.section(top, "xml", xml) {
+        policy.xml = xml;
+    }
+    if let Some(json) = e.section(top, "json", json) {
+        policy.json = json;
+    }
+    if let Some(query) = e.section(top, "query", query) {
+        policy.query = query;
+    }
+    for mut table in e.tables(top, "routes") {
+        let route = route(e, &mut table);
+        table.finish(e);
+        policy.routes.extend(route);
+    }
+    let builtin = [
+        ("camunda7", BuiltinRoutes::Camunda7),
+        ("none", BuiltinRoutes::None),
+    ];
+    if let Some(builtin) = e.choice(top, "builtin_routes", &builtin) {
+        policy.builtin_routes = builtin;
+    }
+    policy
 }
 
-fn json(text: &str, raw: RawJson) -> Result<JsonPolicy, PolicyError> {
-    let mut json = JsonPolicy::default();
-    limits(
-        text,
-        vec![
-            ("json.max_depth", raw.max_depth, &mut json.max_depth),
-            (
-                "json.max_string_bytes",
-                raw.max_string_bytes,
-                &mut json.max_string_bytes,
-            ),
-            (
-                "json.max_number_length",
-                raw.max_number_length,
-                &mut json.max_number_length,
-            ),
-            ("json.max_members", raw.max_members, &mut json.max_members),
-            (
-                "json.max_embedded_depth",
-                raw.max_embedded_depth,
-                &mut json.max_embedded_depth,
-            ),
-        ],
-    )?;
-    if let Some(keys) = raw.type_id_keys {
-        json.type_id_keys = Vec::with_capacity(keys.len());
-        for (i, key) in keys.into_iter().enumerate() {
-            if key.get_ref().is_empty() {
-                return Err(PolicyError::new(
-                    PolicyErrorKind::Invalid("empty key".into()),
-                    format!("json.type_id_keys[{i}]"),
-                )
-                .at(text, key.span().start));
-            }
-            json.type_id_keys.push(key.into_inner());
-        }
+fn body(e: &mut Errors<'_>, t: &mut Table<'_>) -> BodyPolicy {
+    let mut body = BodyPolicy::default();
+    if let Some(max) = e.bytes(t, "max_bytes") {
+        body.max_bytes = max.into_inner();
     }
-    if let Some(on) = raw.wrapper_arrays {
-        json.wrapper_arrays = on;
+    if let Some(max) = e.bytes(t, "max_inflated_bytes") {
+        body.max_inflated_bytes = max.into_inner();
     }
-    Ok(json)
+    if let Some(ratio) = e.limit(t, "max_inflate_ratio", Unit::Count) {
+        body.max_inflate_ratio = ratio;
+    }
+    if let Some(parts) = e.limit(t, "max_parts", Unit::Count) {
+        body.max_parts = to_usize(parts);
+    }
+    let unknown = [
+        ("reject", UnknownTypes::Reject),
+        ("sniff", UnknownTypes::Sniff),
+    ];
+    if let Some(unknown) = e.choice(t, "unknown_types", &unknown) {
+        body.unknown_types = unknown;
+    }
+    body
 }
 
-fn xml(text: &str, raw: RawXml) -> Result<XmlPolicy, PolicyError> {
+fn classes(e: &mut Errors<'_>, t: &mut Table<'_>) -> ClassPolicy {
+    let mut classes = ClassPolicy::default();
+    if let Some(allow) = e.strings(t, "allow") {
+        classes.allow = e.each(&t.key("allow"), allow, |p| {
+            p.parse::<ClassPattern>().map_err(PolicyErrorKind::Pattern)
+        });
+    }
+    if let Some(deny) = e.strings(t, "deny") {
+        classes.deny = e.each(&t.key("deny"), deny, |p| {
+            p.parse::<ClassPattern>().map_err(PolicyErrorKind::Pattern)
+        });
+    }
+    if let Some(allow) = e.flag(t, "allow_java_serialization") {
+        classes.allow_java_serialization = allow;
+    }
+    let value_types = [
+        ("camunda7", BuiltinValueTypes::Camunda7),
+        ("none", BuiltinValueTypes::None),
+    ];
+    if let Some(value_types) = e.choice(t, "builtin_value_types", &value_types) {
+        classes.builtin_value_types = value_types;
+    }
+    classes
+}
+
+fn xml(e: &mut Errors<'_>, t: &mut Table<'_>) -> XmlPolicy {
     let mut xml = XmlPolicy::default();
-    let xml_limits: Vec<Limit<'_, '_>> = vec![
-        ("xml.max_depth", raw.max_depth, &mut xml.max_depth),
+    for (name, unit, slot) in [
+        ("max_depth", Unit::Count, &mut xml.max_depth),
+        ("max_attributes", Unit::Count, &mut xml.max_attributes),
+        ("max_name_length", Unit::Count, &mut xml.max_name_length),
+        ("max_value_bytes", Unit::Bytes, &mut xml.max_value_bytes),
+        ("max_elements", Unit::Count, &mut xml.max_elements),
         (
-            "xml.max_attributes",
-            raw.max_attributes,
-            &mut xml.max_attributes,
-        ),
-        (
-            "xml.max_name_length",
-            raw.max_name_length,
-            &mut xml.max_name_length,
-        ),
-        (
-            "xml.max_value_bytes",
-            raw.max_value_bytes,
-            &mut xml.max_value_bytes,
-        ),
-        ("xml.max_elements", raw.max_elements, &mut xml.max_elements),
-        (
-            "xml.max_namespace_declarations",
-            raw.max_namespace_declarations,
+            "max_namespace_declarations",
+            Unit::Count,
             &mut xml.max_namespace_declarations,
         ),
-    ];
-    limits(text, xml_limits)?;
-    if let Some(allow) = raw.allow_xslt {
+    ] {
+        if let Some(value) = e.limit(t, name, unit) {
+            *slot = to_usize(value);
+        }
+    }
+    if let Some(allow) = e.flag(t, "allow_xslt") {
         xml.allow_xslt = allow;
     }
-    if let Some(allow) = raw.allow_doctype {
+    if let Some(allow) = e.flag(t, "allow_doctype") {
         xml.allow_doctype = allow;
     }
-    if let Some(allow) = raw.allow_absolute_stylesheets {
+    let locations = [
+        ("public-http", SchemaLocations::PublicHttp),
+        ("any", SchemaLocations::Any),
+        ("none", SchemaLocations::None),
+    ];
+    if let Some(locations) = e.choice(t, "schema_locations", &locations) {
+        xml.schema_locations = locations;
+    }
+    if let Some(allow) = e.flag(t, "allow_absolute_stylesheets") {
         xml.allow_absolute_stylesheets = allow;
     }
-    if let Some(locations) = raw.schema_locations {
-        xml.schema_locations = match locations {
-            RawSchemaLocations::PublicHttp => SchemaLocations::PublicHttp,
-            RawSchemaLocations::Any => SchemaLocations::Any,
-            RawSchemaLocations::None => SchemaLocations::None,
-        };
+    if let Some(names) = e.strings(t, "forbid_elements") {
+        xml.forbid_elements = e.each(&t.key("forbid_elements"), names, |n| {
+            n.parse().map_err(PolicyErrorKind::Invalid)
+        });
     }
-    xml.forbid_elements = xml_names(text, "xml.forbid_elements", raw.forbid_elements)?;
-    xml.forbid_attributes = xml_names(text, "xml.forbid_attributes", raw.forbid_attributes)?;
-    for (i, label) in raw.encodings.into_iter().enumerate() {
-        match super::LegacyEncoding::for_label(label.get_ref().trim()) {
-            Some(e) => xml.encodings.push(e),
-            None => {
-                return Err(PolicyError::new(
-                    PolicyErrorKind::Invalid(format!(
-                        "`{}` is not a label of ISO-8859-1 or windows-1252, the legacy encodings the guard decodes (UTF-8, US-ASCII and UTF-16 need no entry)",
-                        label.get_ref()
-                    )),
-                    format!("xml.encodings[{i}]"),
-                )
-                .at(text, label.span().start));
+    if let Some(names) = e.strings(t, "forbid_attributes") {
+        xml.forbid_attributes = e.each(&t.key("forbid_attributes"), names, |n| {
+            n.parse().map_err(PolicyErrorKind::Invalid)
+        });
+    }
+    if let Some(labels) = e.strings(t, "encodings") {
+        xml.encodings = e.each(&t.key("encodings"), labels, |label| {
+            super::LegacyEncoding::for_label(label.trim()).ok_or_else(|| {
+                PolicyErrorKind::Invalid(format!(
+                    "`{label}` is not a label of ISO-8859-1 or windows-1252, the legacy encodings the guard decodes (UTF-8, US-ASCII and UTF-16 need no entry)"
+                ))
+            })
+        });
+    }
+    xml
+}
+
+fn json(e: &mut Errors<'_>, t: &mut Table<'_>) -> JsonPolicy {
+    let mut json = JsonPolicy::default();
+    for (name, unit, slot) in [
+        ("max_depth", Unit::Count, &mut json.max_depth),
+        ("max_string_bytes", Unit::Bytes, &mut json.max_string_bytes),
+        (
+            "max_number_length",
+            Unit::Count,
+            &mut json.max_number_length,
+        ),
+        ("max_members", Unit::Count, &mut json.max_members),
+        (
+            "max_embedded_depth",
+            Unit::Count,
+            &mut json.max_embedded_depth,
+        ),
+    ] {
+        if let Some(value) = e.limit(t, name, unit) {
+            *slot = to_usize(value);
+        }
+    }
+    if let Some(keys) = e.strings(t, "type_id_keys") {
+        json.type_id_keys = e.each(&t.key("type_id_keys"), keys, |key| {
+            if key.is_empty() {
+                Err(PolicyErrorKind::Invalid("empty key".into()))
+            } else {
+                Ok(key.to_owned())
+            }
+        });
+    }
+    if let Some(on) = e.flag(t, "wrapper_arrays") {
+        json.wrapper_arrays = on;
+    }
+    json
+}
+
+const EXPRESSIONS: [(&str, Expressions); 2] = [
+    ("forbid", Expressions::Forbid),
+    ("allow", Expressions::Allow),
+];
+
+fn query(e: &mut Errors<'_>, t: &mut Table<'_>) -> QueryPolicy {
+    let mut query = QueryPolicy::default();
+    if let Some(cap) = e.max_results(t, "max_results") {
+        query.max_results = cap;
+    }
+    let on_excess = [("reject", OnExcess::Reject), ("clamp", OnExcess::Clamp)];
+    if let Some(on_excess) = e.choice(t, "on_excess", &on_excess) {
+        query.on_excess = on_excess;
+    }
+    if let Some(require) = e.flag(t, "require_max_results") {
+        query.require_max_results = require;
+    }
+    if let Some(expressions) = e.choice(t, "expressions", &EXPRESSIONS) {
+        query.expressions = expressions;
+    }
+    query
+}
+
+/// One `[[routes]]` table; `None` when it has errors (reported). Every key
+/// is read whatever the others hold, so that all their errors are found.
+fn route(e: &mut Errors<'_>, t: &mut Table<'_>) -> Option<Route> {
+    let before = e.found.len();
+    let name = e.string(t, "name");
+    let methods = e.strings(t, "methods").map(|methods| {
+        e.each(&t.key("methods"), methods, |method| {
+            http::Method::from_bytes(method.to_ascii_uppercase().as_bytes())
+                .map_err(|_| PolicyErrorKind::Invalid(format!("`{method}` is not an HTTP method")))
+        })
+    });
+    let path = match t.take("path") {
+        Some(value) => e.check(&t.key("path"), value, |value| {
+            let glob = string(value).map_err(PolicyErrorKind::Syntax)?;
+            validate::route_glob(&glob).map_err(PolicyErrorKind::Invalid)?;
+            Ok(glob)
+        }),
+        None => {
+            e.push(
+                PolicyErrorKind::Invalid(
+                    "missing: every route needs the `path` glob it covers".to_owned(),
+                ),
+                t.key("path"),
+                t.offset,
+            );
+            None
+        }
+    };
+    let list_query = e.flag(t, "list_query");
+    let max_results = e.max_results(t, "max_results");
+    let task_query = e.flag(t, "task_query");
+    let expressions = e.choice(t, "expressions", &EXPRESSIONS);
+    let max_bytes = e.bytes(t, "max_bytes").map(Spanned::into_inner);
+    let uninspected_types = e.strings(t, "uninspected_types").map(|types| {
+        e.each(&t.key("uninspected_types"), types, |essence| {
+            validate::uninspected_type(essence).map_err(PolicyErrorKind::Invalid)?;
+            Ok(essence.to_owned())
+        })
+    });
+    let path = path?;
+    if e.found.len() > before {
+        return None;
+    }
+    Some(Route {
+        name: name.unwrap_or_else(|| path.clone()),
+        methods: methods.unwrap_or_default(),
+        path,
+        list_query: list_query.unwrap_or(false),
+        max_results,
+        task_query: task_query.unwrap_or(false),
+        expressions,
+        max_bytes,
+        uninspected_types: uninspected_types.unwrap_or_default(),
+    })
+}
+
+/// A limit's value as `usize`; limits stay far below `usize::MAX` on
+/// 64-bit targets, and saturate on smaller ones.
+fn to_usize(value: u64) -> usize {
+    usize::try_from(value).unwrap_or(usize::MAX)
+}
+
+/// Whether a limit counts things or bytes (which may carry a unit).
+#[derive(Clone, Copy)]
+enum Unit {
+    Count,
+    Bytes,
+}
+
+/// The problems found in one text.
+struct Errors<'t> {
+    text: &'t str,
+    found: Vec<PolicyError>,
+}
+
+/// One table of the file: the entries not read yet, and the names read so
+/// far (which are the keys the table may hold, for the unknown-key message).
+struct Table<'i> {
+    /// Dotted path of the table (`body`, `routes[2]`); empty at the top.
+    path: String,
+    /// Where the table starts, for problems of the table as a whole.
+    offset: usize,
+    entries: Vec<(Spanned<DeString<'i>>, Value<'i>)>,
+    known: Vec<&'static str>,
+}
+
+impl<'i> Table<'i> {
+    fn new(path: String, offset: usize, table: DeTable<'i>) -> Self {
+        Table {
+            path,
+            offset,
+            entries: table.into_iter().collect(),
+            known: Vec::new(),
+        }
+    }
+
+    /// The dotted key of `name` in this table.
+    fn key(&self, name: &str) -> String {
+        if self.path.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{}.{name}", self.path)
+        }
+    }
+
+    /// Takes the value of `name` out of the table, and records `name` as a
+    /// key the table may hold.
+    fn take(&mut self, name: &'static str) -> Option<Value<'i>> {
+        self.known.push(name);
+        let at = self
+            .entries
+            .iter()
+            .position(|(key, _)| key.get_ref().as_ref() == name)?;
+        Some(self.entries.swap_remove(at).1)
+    }
+
+    /// Reports every key not taken: unknown keys, most often typos, which
+    /// must never fall back to a default silently.
+    fn finish(self, e: &mut Errors<'_>) {
+        for (key, _) in &self.entries {
+            e.push(
+                PolicyErrorKind::UnknownKey {
+                    expected: self.known.iter().map(|&k| k.to_owned()).collect(),
+                },
+                self.key(key.get_ref()),
+                key.span().start,
+            );
+        }
+    }
+}
+
+impl Errors<'_> {
+    fn push(&mut self, kind: PolicyErrorKind, key: String, offset: usize) {
+        self.found
+            .push(PolicyError::new(kind, key).at(self.text, offset));
+    }
+
+    /// Reads `value` with `read`; a refusal is reported at the value.
+    fn check<T>(
+        &mut self,
+        key: &str,
+        value: Value<'_>,
+        read: impl FnOnce(&DeValue<'_>) -> Result<T, PolicyErrorKind>,
+    ) -> Option<T> {
+        read(value.get_ref())
+            .map_err(|kind| self.push(kind, key.to_owned(), value.span().start))
+            .ok()
+    }
+
+    /// Reads key `name` of `t`, if present, with `read`, keeping its place.
+    fn read<T>(
+        &mut self,
+        t: &mut Table<'_>,
+        name: &'static str,
+        read: impl FnOnce(&DeValue<'_>) -> Result<T, String>,
+    ) -> Option<Spanned<T>> {
+        let value = t.take(name)?;
+        let span = value.span();
+        self.check(&t.key(name), value, |v| {
+            read(v).map_err(PolicyErrorKind::Syntax)
+        })
+        .map(|v| Spanned::new(span, v))
+    }
+
+    fn flag(&mut self, t: &mut Table<'_>, name: &'static str) -> Option<bool> {
+        self.read(t, name, flag).map(Spanned::into_inner)
+    }
+
+    fn string(&mut self, t: &mut Table<'_>, name: &'static str) -> Option<String> {
+        self.read(t, name, string).map(Spanned::into_inner)
+    }
+
+    fn bytes(&mut self, t: &mut Table<'_>, name: &'static str) -> Option<Spanned<u64>> {
+        self.read(t, name, bytes)
+    }
+
+    fn choice<T: Copy>(
+        &mut self,
+        t: &mut Table<'_>,
+        name: &'static str,
+        choices: &[(&str, T)],
+    ) -> Option<T> {
+        self.read(t, name, |v| choice(v, choices))
+            .map(Spanned::into_inner)
+    }
+
+    /// A limit of [`validate::LIMITS`], held to its range there.
+    fn limit(&mut self, t: &mut Table<'_>, name: &'static str, unit: Unit) -> Option<u64> {
+        let value = match unit {
+            Unit::Count => self.read(t, name, whole)?,
+            Unit::Bytes => self.bytes(t, name)?,
+        };
+        let key = t.key(name);
+        let max = validate::max_of(&key);
+        let v = *value.get_ref();
+        match (validate::check_limit(v, max), unit) {
+            (Ok(()), _) => Some(v),
+            (Err(message), Unit::Count) => {
+                self.push(PolicyErrorKind::Invalid(message), key, value.span().start);
+                None
+            }
+            (Err(_), Unit::Bytes) => {
+                let message = format!(
+                    "must be between 1B and {}, not {}",
+                    ByteSize(max),
+                    ByteSize(v)
+                );
+                self.push(PolicyErrorKind::Invalid(message), key, value.span().start);
+                None
             }
         }
     }
-    Ok(xml)
-}
 
-fn xml_names<T: std::str::FromStr<Err = String>>(
-    text: &str,
-    key: &str,
-    raw: Vec<Spanned<String>>,
-) -> Result<Vec<T>, PolicyError> {
-    raw.into_iter()
-        .enumerate()
-        .map(|(i, name)| {
-            name.get_ref().parse::<T>().map_err(|e| {
-                PolicyError::new(PolicyErrorKind::Invalid(e), format!("{key}[{i}]"))
-                    .at(text, name.span().start)
+    /// A `maxResults` cap: 0 (no cap) up to Java's `int` range.
+    fn max_results(&mut self, t: &mut Table<'_>, name: &'static str) -> Option<u32> {
+        let cap = self.read(t, name, whole)?;
+        validate::max_results(*cap.get_ref())
+            .map_err(|message| {
+                self.push(
+                    PolicyErrorKind::Invalid(message),
+                    t.key(name),
+                    cap.span().start,
+                );
             })
-        })
-        .collect()
-}
-
-/// A `maxResults` cap: 0 (no cap) up to Java's `int` range.
-fn max_results(text: &str, key: &str, cap: &Spanned<u64>) -> Result<u32, PolicyError> {
-    validate::max_results(*cap.get_ref()).map_err(|message| {
-        PolicyError::new(PolicyErrorKind::Invalid(message), key).at(text, cap.span().start)
-    })
-}
-
-fn route(text: &str, i: usize, raw: RawRoute) -> Result<Route, PolicyError> {
-    let key = |field: &str| format!("routes[{i}].{field}");
-    let glob = raw.path.get_ref();
-    let bad_path = |message: String| {
-        PolicyError::new(PolicyErrorKind::Invalid(message), key("path"))
-            .at(text, raw.path.span().start)
-    };
-    validate::route_glob(glob).map_err(bad_path)?;
-    let mut methods = Vec::with_capacity(raw.methods.len());
-    for (m, method) in raw.methods.iter().enumerate() {
-        let parsed = http::Method::from_bytes(method.get_ref().to_ascii_uppercase().as_bytes())
-            .map_err(|_| {
-                PolicyError::new(
-                    PolicyErrorKind::Invalid(format!(
-                        "`{}` is not an HTTP method",
-                        method.get_ref()
-                    )),
-                    format!("routes[{i}].methods[{m}]"),
-                )
-                .at(text, method.span().start)
-            })?;
-        methods.push(parsed);
+            .ok()
     }
-    let max_results = match &raw.max_results {
-        Some(cap) => Some(max_results(text, &key("max_results"), cap)?),
-        None => None,
-    };
-    Ok(Route {
-        name: raw.name.unwrap_or_else(|| glob.clone()),
-        methods,
-        path: glob.clone(),
-        list_query: raw.list_query,
-        max_results,
-        task_query: raw.task_query,
-        expressions: raw.expressions.map(Into::into),
-        max_bytes: raw.max_bytes,
-        uninspected_types: raw
-            .uninspected_types
-            .into_iter()
-            .enumerate()
-            .map(|(t, essence)| {
-                validate::uninspected_type(essence.get_ref()).map_err(|message| {
-                    PolicyError::new(
-                        PolicyErrorKind::Invalid(message),
-                        format!("routes[{i}].uninspected_types[{t}]"),
-                    )
-                    .at(text, essence.span().start)
-                })?;
-                Ok(essence.into_inner())
-            })
-            .collect::<Result<_, PolicyError>>()?,
-    })
-}
 
-fn patterns(
-    text: &str,
-    key: &str,
-    raw: Vec<Spanned<String>>,
-) -> Result<Vec<ClassPattern>, PolicyError> {
-    raw.into_iter()
-        .enumerate()
-        .map(|(i, pattern)| {
-            pattern.get_ref().parse::<ClassPattern>().map_err(|e| {
-                PolicyError::new(PolicyErrorKind::Pattern(e), format!("{key}[{i}]"))
-                    .at(text, pattern.span().start)
-            })
-        })
-        .collect()
-}
-
-/// Runs serde over the TOML and turns its errors into [`PolicyError`]s with
-/// a key path and a position.
-fn deserialize(text: &str) -> Result<RawPolicy, PolicyError> {
-    let deserializer = toml::Deserializer::parse(text).map_err(|e| toml_error(text, "", &e))?;
-    serde_path_to_error::deserialize(deserializer).map_err(|e| {
-        let path = e.path().to_string();
-        // `toml::Spanned` shows up as an inner field; it is not a key.
-        let path = path.replace(".$__serde_spanned_private_value", "");
-        let path = if path == "." { String::new() } else { path };
-        toml_error(text, &path, e.inner())
-    })
-}
-
-fn toml_error(text: &str, path: &str, error: &toml::de::Error) -> PolicyError {
-    let message = error.message().trim();
-    let offset = error.span().map_or(0, |span| span.start);
-    // serde reports unknown keys as "unknown field `x`, expected one of `a`, `b`".
-    let error = match message.strip_prefix("unknown field `") {
-        Some(rest) => {
-            let (name, expected) = rest.split_once('`').unwrap_or((rest, ""));
-            // serde_path_to_error already ends the path with the unknown key.
-            let key = if path.is_empty() {
-                name.to_owned()
-            } else {
-                path.to_owned()
-            };
-            let expected = expected
-                .split('`')
-                .skip(1)
-                .step_by(2)
-                .map(str::to_owned)
-                .collect();
-            PolicyError::new(PolicyErrorKind::UnknownKey { expected }, key)
+    /// A list of strings, each with its index in the list; entries that
+    /// are not strings are reported, and left out.
+    fn strings(&mut self, t: &mut Table<'_>, name: &'static str) -> Option<Vec<Entry>> {
+        let value = t.take(name)?;
+        let key = t.key(name);
+        let span = value.span();
+        match value.into_inner() {
+            DeValue::Array(items) => Some(
+                items
+                    .into_iter()
+                    .enumerate()
+                    .filter_map(|(i, item)| {
+                        let span = item.span();
+                        self.check(&format!("{key}[{i}]"), item, |v| {
+                            string(v).map_err(PolicyErrorKind::Syntax)
+                        })
+                        .map(|s| (i, Spanned::new(span, s)))
+                    })
+                    .collect(),
+            ),
+            other => {
+                let message = format!(
+                    "expected a list of texts in quotes, such as [\"a\", \"b\"]; found {}",
+                    found(&other)
+                );
+                self.push(PolicyErrorKind::Syntax(message), key, span.start);
+                None
+            }
         }
-        None => PolicyError::new(PolicyErrorKind::Syntax(message.to_owned()), path),
-    };
-    error.at(text, offset)
+    }
+
+    /// Parses each entry of a list (`key[i]`); entries that do not parse are
+    /// reported, and left out.
+    fn each<T>(
+        &mut self,
+        key: &str,
+        entries: Vec<Entry>,
+        parse: impl Fn(&str) -> Result<T, PolicyErrorKind>,
+    ) -> Vec<T> {
+        entries
+            .into_iter()
+            .filter_map(|(i, entry)| {
+                parse(entry.get_ref())
+                    .map_err(|kind| self.push(kind, format!("{key}[{i}]"), entry.span().start))
+                    .ok()
+            })
+            .collect()
+    }
+
+    /// Reads the table `name` of `top` with `read`, then reports its unknown
+    /// keys.
+    fn section<T>(
+        &mut self,
+        top: &mut Table<'_>,
+        name: &'static str,
+        read: impl FnOnce(&mut Self, &mut Table<'_>) -> T,
+    ) -> Option<T> {
+        let value = top.take(name)?;
+        let span = value.span();
+        match value.into_inner() {
+            DeValue::Table(table) => {
+                let mut table = Table::new(top.key(name), span.start, table);
+                let section = read(self, &mut table);
+                table.finish(self);
+                Some(section)
+            }
+            other => {
+                let message = format!("expected a table ([{name}]); found {}", found(&other));
+                self.push(PolicyErrorKind::Syntax(message), top.key(name), span.start);
+                None
+            }
+        }
+    }
+
+    /// The tables of the array `name` (`[[routes]]`).
+    fn tables<'i>(&mut self, top: &mut Table<'i>, name: &'static str) -> Vec<Table<'i>> {
+        let Some(value) = top.take(name) else {
+            return Vec::new();
+        };
+        let key = top.key(name);
+        let span = value.span();
+        match value.into_inner() {
+            DeValue::Array(items) => items
+                .into_iter()
+                .enumerate()
+                .filter_map(|(i, item)| {
+                    let span = item.span();
+                    match item.into_inner() {
+                        DeValue::Table(table) => {
+                            Some(Table::new(format!("{key}[{i}]"), span.start, table))
+                        }
+                        other => {
+                            let message = format!("expected a table; found {}", found(&other));
+                            self.push(
+                                PolicyErrorKind::Syntax(message),
+                                format!("{key}[{i}]"),
+                                span.start,
+                            );
+                            None
+                        }
+                    }
+                })
+                .collect(),
+            other => {
+                let message = format!("expected [[{name}]] tables; found {}", found(&other));
+                self.push(PolicyErrorKind::Syntax(message), key, span.start);
+                Vec::new()
+            }
+        }
+    }
+}
+
+/// How a value the reader refused looks to the operator.
+fn found(value: &DeValue<'_>) -> String {
+    match value {
+        DeValue::String(s) => {
+            // Long strings are cut: the message names the key already.
+            let shown: String = s.chars().take(40).collect();
+            let more = if shown.len() < s.len() { "..." } else { "" };
+            format!("the text {shown:?}{more}")
+        }
+        DeValue::Integer(i) => format!("the number {i}"),
+        DeValue::Float(f) => format!("the number {f}"),
+        DeValue::Boolean(b) => b.to_string(),
+        DeValue::Datetime(d) => format!("the date {d}"),
+        DeValue::Array(_) => "a list".to_owned(),
+        DeValue::Table(_) => "a table".to_owned(),
+    }
+}
+
+fn flag(value: &DeValue<'_>) -> Result<bool, String> {
+    match value {
+        DeValue::Boolean(b) => Ok(*b),
+        DeValue::String(s) if matches!(s.as_ref(), "true" | "false") => Err(format!(
+            "expected true or false, without quotes; found {}",
+            found(value)
+        )),
+        _ => Err(format!("expected true or false; found {}", found(value))),
+    }
+}
+
+fn string(value: &DeValue<'_>) -> Result<String, String> {
+    match value {
+        DeValue::String(s) => Ok(s.as_ref().to_owned()),
+        _ => Err(format!("expected text in quotes; found {}", found(value))),
+    }
+}
+
+fn choice<T: Copy>(value: &DeValue<'_>, choices: &[(&str, T)]) -> Result<T, String> {
+    if let DeValue::String(s) = value
+        && let Some(&(_, choice)) = choices.iter().find(|(name, _)| *name == s.as_ref())
+    {
+        return Ok(choice);
+    }
+    let names: Vec<&str> = choices.iter().map(|&(name, _)| name).collect();
+    Err(format!(
+        "expected one of: {}; found {}",
+        names.join(", "),
+        found(value)
+    ))
+}
+
+/// A count: a TOML integer, 0 or more.
+fn whole(value: &DeValue<'_>) -> Result<u64, String> {
+    match value {
+        DeValue::Integer(i) => integer(i),
+        DeValue::String(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
+            Err(format!(
+                "expected a whole number, without quotes; found {}",
+                found(value)
+            ))
+        }
+        _ => Err(format!("expected a whole number; found {}", found(value))),
+    }
+}
+
+/// A byte size: a TOML integer, or a string with a unit ([`ByteSize`]).
+fn bytes(value: &DeValue<'_>) -> Result<u64, String> {
+    match value {
+        DeValue::Integer(i) => integer(i),
+        DeValue::String(s) => s
+            .parse::<ByteSize>()
+            .map(u64::from)
+            .map_err(|e| e.to_string()),
+        _ => Err(format!("{BYTES}; found {}", found(value))),
+    }
+}
+
+fn integer(i: &DeInteger<'_>) -> Result<u64, String> {
+    let digits = i.as_str();
+    if let Some(magnitude) = digits.strip_prefix('-') {
+        // TOML has `-0`, which is no negative number.
+        if magnitude.bytes().all(|b| b == b'0') {
+            return Ok(0);
+        }
+        return Err(format!("cannot be negative; found {i}"));
+    }
+    u64::from_str_radix(digits, i.radix())
+        .map_err(|_| format!("{i} is too large: at most {}", u64::MAX))
 }
 
 #[cfg(test)]
@@ -512,10 +685,11 @@ mod tests {
     //! Unit tests only (never compiled into the library): an `unwrap` or
     //! `expect` here is a test assertion on fixed inputs, not a path a
     //! request can reach.
+    // Unwraps here are test failures, not request paths.
     use super::*;
 
     fn err(text: &str) -> (Option<usize>, String, String) {
-        let e = parse(text).unwrap_err();
+        let e = parse(text).unwrap_err().into_first();
         (e.line(), e.key().to_owned(), e.to_string())
     }
 
@@ -615,5 +789,266 @@ mod tests {
         let p = parse("[classes]\nallow = [\"com.acme.**\"]\n").unwrap();
         assert_eq!(p.classes.allow[0].to_string(), "com.acme.**");
         assert_eq!(p.body.max_bytes, 10 * 1024 * 1024);
+    }
+
+    /// Every error of a text, as `(line, column, key, message)`.
+    fn all(text: &str) -> Vec<(usize, usize, String, String)> {
+        parse(text)
+            .unwrap_err()
+            .iter()
+            .map(|e| {
+                (
+                    e.line().unwrap(),
+                    e.column().unwrap(),
+                    e.key().to_owned(),
+                    e.kind().to_string(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_error_is_reported_in_file_order() {
+        let text = "\
+mode = \"loud\"
+colour = 1
+[body]
+max_byte = 3
+max_parts = \"many\"
+[classes]
+allow = [\"com.*.x\", \"com.acme.**\", 3, \"*\"]
+[xml]
+max_depth = 0
+forbid_elements = [\"{x}\"]
+[[routes]]
+path = \"no-slash\"
+methods = [\"GET\", \"GE T\"]
+[[routes]]
+methods = [\"GET\"]
+[[routes]]
+path = \"/ok\"
+max_results = 2147483648
+";
+        let keys: Vec<(usize, usize, String)> = all(text)
+            .into_iter()
+            .map(|(l, c, k, _)| (l, c, k))
+            .collect();
+        let expected = [
+            (1, 8, "mode"),
+            (2, 1, "colour"),
+            (4, 1, "body.max_byte"),
+            (5, 13, "body.max_parts"),
+            (7, 10, "classes.allow[0]"),
+            (7, 36, "classes.allow[2]"),
+            (7, 39, "classes.allow[3]"),
+            (9, 13, "xml.max_depth"),
+            (10, 20, "xml.forbid_elements[0]"),
+            (12, 8, "routes[0].path"),
+            (13, 19, "routes[0].methods[1]"),
+            (14, 1, "routes[1].path"),
+            (18, 15, "routes[2].max_results"),
+        ];
+        let expected: Vec<(usize, usize, String)> = expected
+            .iter()
+            .map(|&(l, c, k)| (l, c, k.to_owned()))
+            .collect();
+        assert_eq!(keys, expected);
+        // The first error is what `from_toml` returns.
+        assert_eq!(Policy::from_toml(text).unwrap_err().key(), "mode");
+        // Near miss: the same file with each error fixed loads.
+        let fixed = "\
+mode = \"report\"
+[body]
+max_bytes = 3
+max_parts = 7
+[classes]
+allow = [\"com.x.*\", \"com.acme.**\", \"a.B\"]
+[xml]
+max_depth = 1
+forbid_elements = [\"{x}y\"]
+[[routes]]
+path = \"/slash\"
+methods = [\"GET\", \"get\"]
+[[routes]]
+path = \"/b\"
+methods = [\"GET\"]
+[[routes]]
+path = \"/ok\"
+max_results = 2147483647
+";
+        let p = parse(fixed).unwrap();
+        assert_eq!(p.routes.len(), 3);
+        assert_eq!(p.classes.allow.len(), 3);
+        assert_eq!(p.body.max_parts, 7);
+    }
+
+    #[test]
+    fn messages_speak_the_operators_words() {
+        let messages: Vec<(String, String)> = all("\
+[body]
+max_bytes = \"big\"
+max_inflated_bytes = 1.5
+max_parts = \"10\"
+max_inflate_ratio = -2
+unknown_types = \"Sniff\"
+[xml]
+allow_xslt = \"false\"
+allow_doctype = 1
+max_value_bytes = \"8GiB\"
+max_depth = 99999999999999999999
+[classes]
+allow = \"com.acme.**\"
+[json]
+max_depth = true
+max_string_bytes = \"1.5MiB\"
+type_id_keys = [\"\"]
+[query]
+max_results = \"1000\"
+")
+        .into_iter()
+        .map(|(_, _, k, m)| (k, m))
+        .collect();
+        let expect = |key: &str, message: &str| {
+            assert!(
+                messages.iter().any(|(k, m)| k == key && m == message),
+                "{key}: {message}\n{messages:#?}"
+            );
+        };
+        expect(
+            "body.max_bytes",
+            "`big` is not a size: write digits, at most one space and a unit, such as \"10MiB\" or \"512 KiB\"",
+        );
+        expect(
+            "body.max_inflated_bytes",
+            "expected a number of bytes (e.g. 1048576 or \"10MiB\"); found the number 1.5",
+        );
+        expect(
+            "body.max_parts",
+            "expected a whole number, without quotes; found the text \"10\"",
+        );
+        expect("body.max_inflate_ratio", "cannot be negative; found -2");
+        expect(
+            "body.unknown_types",
+            "expected one of: reject, sniff; found the text \"Sniff\"",
+        );
+        expect(
+            "xml.allow_xslt",
+            "expected true or false, without quotes; found the text \"false\"",
+        );
+        expect(
+            "xml.allow_doctype",
+            "expected true or false; found the number 1",
+        );
+        expect(
+            "xml.max_value_bytes",
+            "must be between 1B and 4GiB, not 8GiB",
+        );
+        expect(
+            "xml.max_depth",
+            "99999999999999999999 is too large: at most 18446744073709551615",
+        );
+        expect(
+            "classes.allow",
+            "expected a list of texts in quotes, such as [\"a\", \"b\"]; found the text \"com.acme.**\"",
+        );
+        expect("json.max_depth", "expected a whole number; found true");
+        expect(
+            "json.max_string_bytes",
+            "`1.5MiB`: sizes are whole numbers; use a smaller unit (\"1536KiB\", not \"1.5MiB\")",
+        );
+        expect("json.type_id_keys[0]", "empty key");
+        expect(
+            "query.max_results",
+            "expected a whole number, without quotes; found the text \"1000\"",
+        );
+        assert_eq!(messages.len(), 14, "{messages:#?}");
+        // No Rust in any of them.
+        for (_, m) in &messages {
+            for word in [
+                "u64",
+                "usize",
+                "u32",
+                "i64",
+                "variant",
+                "invalid type",
+                "struct",
+            ] {
+                assert!(!m.contains(word), "{m}");
+            }
+        }
+    }
+
+    #[test]
+    fn wrong_shapes_of_tables() {
+        let found = all("body = 3\nroutes = [1, {path = \"/x\", bogus = 1}]\n[classes.allow]\n");
+        let keys: Vec<&str> = found.iter().map(|(_, _, k, _)| k.as_str()).collect();
+        assert_eq!(
+            keys,
+            ["body", "routes[0]", "routes[1].bogus", "classes.allow"]
+        );
+        assert_eq!(found[0].3, "expected a table ([body]); found the number 3");
+        let found = all("routes = \"/x\"\n");
+        assert_eq!(
+            found[0].3,
+            "expected [[routes]] tables; found the text \"/x\""
+        );
+        // Near misses: inline and dotted forms are the same tables.
+        let p = parse("body = { max_bytes = 3 }\nroutes = [{path = \"/x\"}]\nclasses.allow = []\n")
+            .unwrap();
+        assert_eq!((p.body.max_bytes, p.routes.len()), (3, 1));
+    }
+
+    #[test]
+    fn byte_sizes_take_units_and_counts_do_not() {
+        let units = parse(
+            "[body]\nmax_bytes = \"10MiB\"\nmax_inflated_bytes = \"50 MiB\"\n\
+             [json]\nmax_string_bytes = \"5MiB\"\n[xml]\nmax_value_bytes = \"1MiB\"\n\
+             [[routes]]\npath = \"/d\"\nmax_bytes = \"100kB\"\n",
+        )
+        .unwrap();
+        let numbers = parse(
+            "[body]\nmax_bytes = 10485760\nmax_inflated_bytes = 52428800\n\
+             [json]\nmax_string_bytes = 5242880\n[xml]\nmax_value_bytes = 1048576\n\
+             [[routes]]\npath = \"/d\"\nmax_bytes = 100000\n",
+        )
+        .unwrap();
+        assert_eq!(units, numbers);
+        assert_eq!(units.routes[0].max_bytes, Some(100_000));
+        assert_eq!(
+            parse("[body]\nmax_bytes = \"0\"\n").unwrap().body.max_bytes,
+            0
+        );
+        for count in [
+            "[xml]\nmax_depth = \"1KiB\"\n",
+            "[xml]\nmax_name_length = \"1KiB\"\n",
+            "[json]\nmax_members = \"1KiB\"\n",
+            "[body]\nmax_parts = \"1KiB\"\n",
+            "[query]\nmax_results = \"1kB\"\n",
+        ] {
+            let e = parse(count).unwrap_err().into_first();
+            assert!(e.to_string().contains("expected a whole number"), "{e}");
+        }
+        // Near misses: sizes a guess would read wrongly.
+        for bad in [
+            "\"10mb\"",
+            "\"10 M\"",
+            "\"1.5MiB\"",
+            "\"-1MiB\"",
+            "-1",
+            "\" 10MiB\"",
+        ] {
+            let text = format!("[body]\nmax_bytes = {bad}\n");
+            let e = parse(&text).unwrap_err().into_first();
+            assert_eq!((e.key(), e.line()), ("body.max_bytes", Some(2)), "{bad}");
+        }
+    }
+
+    #[test]
+    fn shipped_policies_load_without_errors() {
+        for file in ["camunda.toml", "strict.toml"] {
+            let path = format!("{}/policies/{file}", env!("CARGO_MANIFEST_DIR"));
+            let text = std::fs::read_to_string(path).unwrap();
+            assert!(parse(&text).is_ok(), "{file}");
+        }
     }
 }

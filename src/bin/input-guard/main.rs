@@ -1,10 +1,12 @@
-//! The `input-guard` command: try a policy against a request or a class
-//! name, or run the gateway.
+//! The `input-guard` command: check a policy, try it against a request or a
+//! class name, or run the gateway.
 //!
 //! `check` and `check-class` print JSON lines and exit 0 (allow), 1 (reject
 //! or deny) or 2 (usage or policy error), as `DESIGN.md` specifies. A policy
 //! or input error is also a JSON line, `{"verdict":"error","message":...}`
-//! (argument errors are clap's, on standard error only).
+//! (argument errors are clap's, on standard error only). `validate` checks
+//! a policy file for people: every error on standard error, or a summary
+//! on standard output; exit 0 or 2.
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
@@ -16,6 +18,7 @@ use input_guard::{Guard, Policy, Verdict, Violation};
 use serde::Serialize;
 
 mod serve;
+mod validate;
 
 #[derive(Parser)]
 #[command(
@@ -51,6 +54,13 @@ enum Command {
     },
     /// Run the gateway: a reverse proxy with the guard in front.
     Serve(serve::Options),
+    /// Check a policy file, as `nginx -t`: every error with file:line:column and key
+    /// (exit 2), or a short summary of what the policy does (exit 0).
+    Validate {
+        /// Policy file (TOML).
+        #[arg(long)]
+        policy: PathBuf,
+    },
     /// Decide type names with a policy's class rules; one JSON line per name.
     CheckClass {
         /// Policy file (TOML).
@@ -68,7 +78,7 @@ const EXIT_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let prints_json = !matches!(cli.command, Command::Serve(_));
+    let prints_json = !matches!(cli.command, Command::Serve(_) | Command::Validate { .. });
     let result = match cli.command {
         Command::Check {
             policy,
@@ -78,6 +88,7 @@ fn main() -> ExitCode {
             body,
         } => check(&policy, method, &uri, &headers, body),
         Command::CheckClass { policy, names } => check_class(&policy, &names),
+        Command::Validate { policy } => validate::run(&policy),
         Command::Serve(options) => serve::run(options),
     };
     match result {

@@ -30,6 +30,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use input_guard::layer::{
     BufferBudget, ClientAddr, GuardLayer, InspectedBody, problem_response_for,
 };
+use input_guard::policy::ByteSize;
 use input_guard::{Code, Guard, Policy, Violation};
 use tower::{ServiceBuilder, ServiceExt, service_fn};
 
@@ -43,10 +44,11 @@ use logging::{Summary, Tracked};
 const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long in-flight requests get to finish after a shutdown signal.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
-/// `--max-buffered-bytes` unless given: enough for ten bodies at the
-/// bundled policy's largest route limit (50 MiB deployments), a small
-/// share of a server's memory.
-const DEFAULT_BUFFER_BUDGET: usize = 512 * 1024 * 1024;
+// `--max-buffered-bytes` defaults to 512 MiB: ten bodies at the bundled
+// policy's largest route limit (50 MiB deployments), a small share of a
+// server's memory, and a fixed figure an operator can reason about (a
+// share of RAM would change with the machine, and read a container's
+// limit wrongly).
 
 /// `input-guard serve`'s options.
 #[derive(clap::Args)]
@@ -85,9 +87,9 @@ pub(crate) struct Options {
     #[arg(long, value_name = "ADDR")]
     admin_listen: Option<SocketAddr>,
     /// Bytes of request bodies all requests together may hold in memory while they are
-    /// inspected (503 `overloaded` past it); default 512 MiB.
-    #[arg(long, value_name = "BYTES")]
-    max_buffered_bytes: Option<usize>,
+    /// inspected (503 `overloaded` past it), e.g. `512MiB`, `2GiB` or `100000000`.
+    #[arg(long, value_name = "SIZE", default_value = "512MiB")]
+    max_buffered_bytes: ByteSize,
 }
 
 /// Runs the gateway until SIGTERM or Ctrl-C.
@@ -119,7 +121,8 @@ pub(crate) fn run(options: Options) -> Result<u8, String> {
             Backend::Proxy(Arc::new(Upstream { client, uri }))
         }
     };
-    let budget = BufferBudget::new(options.max_buffered_bytes.unwrap_or(DEFAULT_BUFFER_BUDGET));
+    let budget = usize::try_from(options.max_buffered_bytes.0).unwrap_or(usize::MAX);
+    let budget = BufferBudget::new(budget);
     let metrics = Arc::new(Metrics::new(budget, matches!(backend, Backend::Proxy(_))));
     Logging {
         format: options.log_format,
@@ -141,11 +144,11 @@ pub(crate) fn run(options: Options) -> Result<u8, String> {
     ))
 }
 
-/// The guard for the policy file at `path`; errors name the file.
+/// The guard for the policy file at `path`; errors name the file, every
+/// one of them, one a line.
 fn load(path: &Path) -> Result<Guard, String> {
-    Policy::load(path)
-        .and_then(|policy| Guard::new(policy).map_err(|e| e.in_file(path)))
-        .map_err(|e| e.to_string())
+    let policy = Policy::load_all(path).map_err(|e| e.to_string())?;
+    Guard::new(policy).map_err(|e| e.in_file(path).to_string())
 }
 
 /// The layer for `guard`, counting into `metrics` and buffering within
