@@ -130,7 +130,7 @@ codes! {
         (UpstreamUnavailable, "upstream-unavailable", 502 BAD_GATEWAY, "Upstream unavailable")
             "the gateway could not reach the engine, or the engine's connection failed; only the `input-guard serve` gateway answers this";
         (Overloaded, "overloaded", 503 SERVICE_UNAVAILABLE, "Overloaded")
-            "the body would not fit the process-wide budget for buffered bodies (`serve --max-buffered-bytes`, `GuardLayerBuilder::buffer_budget`); refused in report mode too, with `Retry-After`";
+            "the body would not fit the process-wide budget for buffered bodies (`serve --max-buffered-bytes`, `GuardLayerBuilder::buffer_budget`); answered with `Retry-After`; in report mode the body streams on uninspected instead";
         (XmlMalformed, "xml-malformed", 400 BAD_REQUEST, "Malformed XML")
             "an XML document that is not well formed (namespaces included): unclosed or mismatched elements, duplicate attributes, more than one root, content outside the root, bad syntax";
         (XmlDoctype, "xml-doctype", 400 BAD_REQUEST, "XML document type declarations are not accepted")

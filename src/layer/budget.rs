@@ -12,8 +12,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// a body is buffered only while it fits: its declared `Content-Length` is
 /// reserved before a byte is read, a body of unknown length reserves as it
 /// grows, and what does not fit is answered 503 `overloaded` (with
-/// `Retry-After`) instead. A body keeps its bytes reserved until the inner
-/// service drops it, that is until it was sent on.
+/// `Retry-After`) instead; in report mode it streams on uninspected, as a
+/// body over its limit does, and the event is recorded. A body keeps its
+/// bytes reserved until the inner service drops it, that is until it was
+/// sent on.
 ///
 /// Clones share one budget: give the same budget to every layer of a
 /// process (a reloaded policy's layer too) so the bound is the process's.

@@ -134,36 +134,26 @@ where
                                 None => None,
                                 Some(budget) => match budget.reserve(declared) {
                                     Some(reservation) => Some(reservation),
-                                    None => return Ok(seen.refuse(&overloaded())),
+                                    None => {
+                                        let rest = into_bytes_body(body);
+                                        let unread =
+                                            Unbuffered::new(overloaded(), None, rest, None);
+                                        return match unread.judge(&guard, &seen) {
+                                            Ok(body) => finish(inner, head, body).await,
+                                            Err(violation) => Ok(seen.refuse(&violation)),
+                                        };
+                                    }
                                 },
                             };
                             let read = read_body(Box::pin(body), limit, declared, reservation);
                             let (bytes, reservation) = match read.await {
                                 Read::Whole(bytes, reservation) => (bytes, reservation),
-                                Read::Over(prefix, rest, reservation) => {
-                                    let over = too_large(limit);
-                                    // Enforce refuses; report records it and
-                                    // streams the body on uninspected, never
-                                    // buffering past the limit.
-                                    return match guard.verdict(Err(over)) {
-                                        verdict @ Verdict::Report(_) => {
-                                            if let Verdict::Report(violation) = &verdict {
-                                                seen.report(violation);
-                                            }
-                                            seen.inspected(&verdict, 0, Duration::ZERO);
-                                            let body = InspectedBody::streamed(Some(prefix), rest)
-                                                .holding(reservation);
-                                            finish(inner, head, body).await
-                                        }
-                                        verdict => {
-                                            let violation = verdict.violation().cloned();
-                                            let violation =
-                                                violation.unwrap_or_else(|| too_large(limit));
-                                            Ok(seen.refuse(&violation))
-                                        }
+                                Read::Unbuffered(unread) => {
+                                    return match unread.judge(&guard, &seen) {
+                                        Ok(body) => finish(inner, head, body).await,
+                                        Err(violation) => Ok(seen.refuse(&violation)),
                                     };
                                 }
-                                Read::Overloaded => return Ok(seen.refuse(&overloaded())),
                                 Read::Limited => {
                                     // Read only in part, so not passed on.
                                     return Ok(seen.refuse(&too_large(limit)));
@@ -220,15 +210,56 @@ where
 enum Read {
     /// All of it, within the limit, and the budget it holds.
     Whole(Bytes, Option<Reservation>),
-    /// More than the limit: what was read (past the limit by at most one
-    /// frame), the rest, unread, and the budget the read part holds.
-    Over(Bytes, UnsyncBoxBody<Bytes, BoxError>, Option<Reservation>),
-    /// The buffer outgrew what the budget had left.
-    Overloaded,
+    /// Not all of it: over the limit, or over the memory budget.
+    Unbuffered(Unbuffered),
     /// The body broke off.
     Broken,
     /// A body limit below the guard stopped it.
     Limited,
+}
+
+/// A body the layer will not buffer whole, because it is over its
+/// route's limit or over the memory budget: what was read of it, the
+/// rest, unread, and the budget the read part holds.
+struct Unbuffered {
+    why: Violation,
+    read: Option<Bytes>,
+    rest: UnsyncBoxBody<Bytes, BoxError>,
+    reservation: Option<Reservation>,
+}
+
+impl Unbuffered {
+    fn new(
+        why: Violation,
+        read: Option<Bytes>,
+        rest: UnsyncBoxBody<Bytes, BoxError>,
+        reservation: Option<Reservation>,
+    ) -> Self {
+        Unbuffered {
+            why,
+            read,
+            rest,
+            reservation,
+        }
+    }
+
+    /// Enforce mode: the violation to refuse with. Report mode records it
+    /// and gives the body to stream on uninspected: what was read, then
+    /// the rest as it arrives, never buffered further, so report mode
+    /// neither refuses the request nor lets it outgrow the budget.
+    fn judge(self, guard: &Guard, seen: &Seen<'_>) -> Result<InspectedBody, Violation> {
+        let fallback = self.why.clone();
+        match guard.verdict(Err(self.why)) {
+            verdict @ Verdict::Report(_) => {
+                if let Verdict::Report(violation) = &verdict {
+                    seen.report(violation);
+                }
+                seen.inspected(&verdict, 0, Duration::ZERO);
+                Ok(InspectedBody::streamed(self.read, self.rest).holding(self.reservation))
+            }
+            verdict => Err(verdict.violation().cloned().unwrap_or(fallback)),
+        }
+    }
 }
 
 /// Reads `body` up to `limit` bytes, expecting about `expected` bytes, and
@@ -289,14 +320,17 @@ where
         };
         // What is held counts, capacity and all, so the budget bounds the
         // memory and not only the bytes.
-        if let Some(reservation) = &mut reservation
-            && !reservation.grow_to(held)
-        {
-            return Read::Overloaded;
-        }
-        if len > limit {
+        let over = if reservation.as_mut().is_some_and(|r| !r.grow_to(held)) {
+            Some(overloaded())
+        } else if len > limit {
+            Some(too_large(limit))
+        } else {
+            None
+        };
+        if let Some(why) = over {
             let read = joined.map_or_else(|| first.unwrap_or_default(), BytesMut::freeze);
-            return Read::Over(read, into_bytes_body(body), reservation);
+            let rest = into_bytes_body(body);
+            return Read::Unbuffered(Unbuffered::new(why, Some(read), rest, reservation));
         }
     }
     let whole = joined.map_or_else(|| first.unwrap_or_default(), BytesMut::freeze);

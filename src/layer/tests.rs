@@ -253,21 +253,51 @@ fn budgeted(toml: &str, budget: &BufferBudget) -> GuardLayer {
 }
 
 #[tokio::test]
-async fn bodies_over_the_budget_are_overloaded_in_either_mode() {
+async fn bodies_over_the_budget_are_overloaded_or_in_report_mode_streamed_on() {
     for mode in ["enforce", "report"] {
         let budget = BufferBudget::new(16);
+        let seen = Seen::default();
         let policy = format!("mode = \"{mode}\"");
-        let service = budgeted(&policy, &budget).layer(echo());
-        // 17 bytes in three frames, none declared: refused as it grows.
-        let over = framed(&[b"{\"a\":", b"\"123456", b"789\"}"], None);
-        let response = service.clone().oneshot(over).await.unwrap();
-        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE, "{mode}");
-        assert!(response.body().is_rejection());
-        assert_eq!(response.headers()["retry-after"], "1");
-        // Declared: refused before a byte is read.
-        let declared = framed(&[b"{\"a\":\"123456789\"}"], Some(17));
-        let response = service.clone().oneshot(declared).await.unwrap();
-        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE, "{mode}");
+        let layer = GuardLayer::builder(guard(&policy))
+            .buffer_budget(budget.clone())
+            .audit({
+                let seen = seen.clone();
+                move |event| {
+                    let mut seen = seen.lock().unwrap();
+                    seen.push((event.violation.code(), event.enforced));
+                }
+            })
+            .build();
+        // The whole body, read by the inner service whether or not the
+        // layer inspected it.
+        let service = layer.layer(service_fn(|req: Request<InspectedBody>| async move {
+            let bytes = req.into_body().collect().await.unwrap().to_bytes();
+            Ok::<_, Infallible>(Response::new(Full::new(bytes)))
+        }));
+        let enforced = mode == "enforce";
+        // 17 bytes in three frames, none declared: over as it grows; and
+        // 17 declared: over before a byte is read.
+        let requests = [
+            framed(&[b"{\"a\":", b"\"123456", b"789\"}"], None),
+            framed(&[b"{\"a\":\"123456789\"}"], Some(17)),
+        ];
+        for request in requests {
+            let response = service.clone().oneshot(request).await.unwrap();
+            if enforced {
+                assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+                assert!(response.body().is_rejection());
+                assert_eq!(response.headers()["retry-after"], "1");
+            } else {
+                assert_eq!(response.status(), StatusCode::OK);
+                let body = response.into_body().collect().await.unwrap().to_bytes();
+                assert_eq!(&body[..], b"{\"a\":\"123456789\"}", "streamed on whole");
+            }
+        }
+        assert_eq!(
+            *seen.lock().unwrap(),
+            [(Code::Overloaded, enforced), (Code::Overloaded, enforced)],
+            "{mode}"
+        );
         assert_eq!(budget.in_use(), 0, "given back");
         // The near miss: 16 bytes fit, in frames or declared.
         let fits = framed(&[b"{\"a\":", b"\"12345678\"}"], None);
@@ -276,6 +306,7 @@ async fn bodies_over_the_budget_are_overloaded_in_either_mode() {
         let fits = framed(&[b"{\"a\":\"12345678\"}"], Some(16));
         let response = service.clone().oneshot(fits).await.unwrap();
         assert_eq!(response.status(), StatusCode::OK, "{mode}");
+        assert_eq!(seen.lock().unwrap().len(), 2, "nothing more recorded");
         assert_eq!(budget.in_use(), 0);
     }
 }
