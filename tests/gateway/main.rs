@@ -4,6 +4,7 @@
 //! | module | what it holds |
 //! |---|---|
 //! | [`axum_app`] | an axum app with [`GuardLayer`], driven over `TcpStream`: clean requests arrive byte-identical, every rejection class is a problem+json response, report mode lets requests through, clamped queries are rewritten |
+//! | [`hygiene`] | proxy hygiene on raw sockets: `Expect` answered at the gateway and `HTTP2-Settings` dropped, an upstream's unrequested `101` never relayed, a header section that never ends closed and logged |
 //! | [`oneshot`] | the same layer through `tower::ServiceExt::oneshot` (no network): rejections are `ResponseBody::is_rejection` and never call the inner service, clean requests reach it with the very same bytes, audit events |
 //! | [`serve`] | the `input-guard serve` gateway (feature `cli`) in front of a real upstream and with its demo engine: forwarding, hop-by-hop headers, `X-Forwarded-*`, rejections that never reach the upstream, 502s, oversized, endless, truncated and slow uploads, graceful shutdown |
 //! | [`operations`] | the gateway as operators run it: the admin listener (`/healthz`, `/readyz`, `/metrics` read with a Prometheus parser), audit and access logs with client addresses and class rules, 408 and 502 logged, the buffered-body budget (503 `overloaded`), reload counters |
@@ -16,6 +17,8 @@
 mod common;
 
 mod axum_app;
+#[cfg(feature = "cli")]
+mod hygiene;
 mod oneshot;
 #[cfg(feature = "cli")]
 mod operations;

@@ -123,7 +123,7 @@ pub(crate) struct Seen {
     method: String,
     uri: String,
     headers: Vec<(String, String)>,
-    body: Bytes,
+    pub(crate) body: Bytes,
 }
 
 impl Seen {

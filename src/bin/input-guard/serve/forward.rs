@@ -34,9 +34,15 @@ pub(super) fn boxed(body: Full<Bytes>) -> Body {
 
 /// Headers that describe one hop, never forwarded (RFC 9110 section 7.6.1;
 /// `transfer-encoding` is the framing of this hop, which hyper decoded and
-/// re-frames for the next).
-const HOP_BY_HOP: [&str; 9] = [
+/// re-frames for the next). `http2-settings` belongs to an HTTP/2 upgrade
+/// of this connection (RFC 7540 section 3.2.1), which the gateway does not
+/// pass on; `expect` was answered here (hyper sends `100 Continue` when the
+/// guard starts reading the body), and the upstream receives a body that
+/// is already complete.
+const HOP_BY_HOP: [&str; 11] = [
     "connection",
+    "expect",
+    "http2-settings",
     "keep-alive",
     "proxy-authenticate",
     "proxy-authorization",
@@ -144,6 +150,19 @@ pub(super) async fn forward(
         .request(Request::from_parts(head, body))
         .await
     {
+        // The gateway never asks for a protocol switch (`Upgrade` is not
+        // forwarded), so an informational status as the answer (`101
+        // Switching Protocols` above all) is the upstream confused or
+        // smuggling: relaying it would turn the client's connection into a
+        // tunnel the guard cannot see into.
+        Ok(response) if response.status().is_informational() => {
+            metrics.upstream_failed();
+            let status = response.status();
+            bad_gateway(
+                &format!("the upstream answered {status} to a plain request"),
+                &summary,
+            )
+        }
         Ok(response) => {
             metrics.upstream_answered(started.elapsed());
             let (mut head, body) = response.into_parts();

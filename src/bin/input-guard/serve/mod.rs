@@ -40,8 +40,6 @@ use forward::{Backend, Upstream, boxed, demo, forward};
 pub(crate) use logging::{LogFormat, Logging};
 use logging::{Summary, Tracked};
 
-/// How long a client may take to send its headers.
-const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long in-flight requests get to finish after a shutdown signal.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 // `--max-buffered-bytes` defaults to 512 MiB: ten bodies at the bundled
@@ -66,6 +64,10 @@ pub(crate) struct Options {
     /// Seconds a whole request may take, upload and engine included (408 after).
     #[arg(long, default_value_t = 60)]
     request_timeout: u64,
+    /// Seconds a client may take to send a request's headers; the connection is closed
+    /// (and logged) after.
+    #[arg(long, default_value_t = 10)]
+    header_timeout: u64,
     /// A proxy in front whose `X-Request-Id` is kept and whose `X-Forwarded-For`
     /// names the client (an address or a CIDR network, e.g. 10.0.0.0/8; repeatable).
     #[arg(long = "trusted-proxy", value_name = "CIDR")]
@@ -236,6 +238,7 @@ async fn serve(
     let listen = options.listen;
     let request_timeout = Duration::from_secs(options.request_timeout.max(1));
     let access_log = options.access_log;
+    let header_timeout = Duration::from_secs(options.header_timeout.max(1));
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
@@ -259,7 +262,7 @@ async fn serve(
     server
         .http1()
         .timer(TokioTimer::new())
-        .header_read_timeout(HEADER_TIMEOUT);
+        .header_read_timeout(header_timeout);
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown_signal());
     tokio::spawn(reload_on_hangup(
@@ -354,7 +357,7 @@ async fn serve(
         let connection = graceful.watch(connection.into_owned());
         tokio::spawn(async move {
             if let Err(error) = connection.await {
-                tracing::debug!(target: "input_guard::gateway", %error, "connection ended with an error");
+                log_connection_error(&*error, peer, header_timeout);
             }
         });
     }
@@ -368,6 +371,25 @@ async fn serve(
         }
     }
     Ok(0)
+}
+
+/// A connection that ended in error. One whose header section never
+/// ended (a slowloris client) is closed after `--header-timeout` with no
+/// request to answer, so it gets a log line of its own rather than passing
+/// in silence; other errors (resets, clients gone) are routine.
+fn log_connection_error(
+    error: &(dyn std::error::Error + 'static),
+    peer: SocketAddr,
+    timeout: Duration,
+) {
+    let timed_out = error
+        .downcast_ref::<hyper::Error>()
+        .is_some_and(hyper::Error::is_timeout);
+    if timed_out {
+        tracing::warn!(target: "input_guard::gateway", %peer, timeout_secs = timeout.as_secs(), "closed a connection whose request headers did not arrive in time");
+    } else {
+        tracing::debug!(target: "input_guard::gateway", %error, %peer, "connection ended with an error");
+    }
 }
 
 async fn shutdown_signal() {
