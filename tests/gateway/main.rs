@@ -8,6 +8,7 @@
 //! | [`oneshot`] | the same layer through `tower::ServiceExt::oneshot` (no network): rejections are `ResponseBody::is_rejection` and never call the inner service, clean requests reach it with the very same bytes, audit events |
 //! | [`serve`] | the `input-guard serve` gateway (feature `cli`) in front of a real upstream and with its demo engine: forwarding, hop-by-hop headers, `X-Forwarded-*`, rejections that never reach the upstream, 502s, oversized, endless, truncated and slow uploads, graceful shutdown |
 //! | [`operations`] | the gateway as operators run it: the admin listener (`/healthz`, `/readyz`, `/metrics` read with a Prometheus parser), audit and access logs with client addresses and class rules, 408 and 502 logged, the buffered-body budget (503 `overloaded`), reload counters |
+//! | [`tls`] | TLS with real clients: `openssl s_client` (1.2 and 1.3 accepted, 1.1 refused), `curl` through the TLS gateway to a plain and to an HTTPS upstream (verified with `--upstream-ca`, refused without), certificates reloaded on SIGHUP |
 //! | [`wire`] | the hand-written HTTP/1.1 client the tests talk with |
 //! | [`requests`] | one request per rejection class and what must come back; requests that pass unchanged |
 //!
@@ -25,6 +26,8 @@ mod operations;
 mod requests;
 #[cfg(feature = "cli")]
 mod serve;
+#[cfg(feature = "cli")]
+mod tls;
 mod wire;
 
 use std::future::Future;

@@ -41,6 +41,16 @@ impl Gateway {
         upstream: Option<SocketAddr>,
         extra: &[&str],
     ) -> Gateway {
+        let upstream = upstream.map(|addr| format!("http://{addr}"));
+        Gateway::start_url(policy, upstream.as_deref(), extra).await
+    }
+
+    /// A gateway in front of `url` (`https://...` too).
+    pub(crate) async fn start_with_upstream_url(url: &str, extra: &[&str]) -> Gateway {
+        Gateway::start_url(POLICY, Some(url), extra).await
+    }
+
+    async fn start_url(policy: &str, upstream: Option<&str>, extra: &[&str]) -> Gateway {
         let port = free_port();
         let addr: SocketAddr = ([127, 0, 0, 1], port).into();
         let mut command = Command::new(BIN);
@@ -51,7 +61,7 @@ impl Gateway {
             .stderr(Stdio::piped())
             .env_remove("RUST_LOG");
         if let Some(upstream) = upstream {
-            command.args(["--upstream", &format!("http://{upstream}")]);
+            command.args(["--upstream", upstream]);
         }
         command.args(extra);
         let mut child = command.spawn().expect("spawn input-guard serve");

@@ -10,6 +10,7 @@ use http::header::{self, HeaderName, HeaderValue};
 use http::{Request, Response, Uri};
 use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Full};
+use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use input_guard::layer::{InspectedBody, problem_response_for};
@@ -71,6 +72,22 @@ fn strip_hop_by_hop(headers: &mut http::HeaderMap) {
     }
 }
 
+/// The scheme clients reached the gateway with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Proto {
+    Http,
+    Https,
+}
+
+impl Proto {
+    pub(super) fn as_str(self) -> &'static str {
+        match self {
+            Proto::Http => "http",
+            Proto::Https => "https",
+        }
+    }
+}
+
 /// Where accepted requests go.
 #[derive(Clone)]
 pub(super) enum Backend {
@@ -80,7 +97,8 @@ pub(super) enum Backend {
 
 /// The engine the gateway forwards to.
 pub(super) struct Upstream {
-    pub(super) client: Client<HttpConnector, InspectedBody>,
+    /// HTTP or HTTPS, as the URI says; HTTPS verified (see `tls.rs`).
+    pub(super) client: Client<HttpsConnector<HttpConnector>, InspectedBody>,
     pub(super) uri: Uri,
 }
 
@@ -124,6 +142,7 @@ pub(super) async fn forward(
     upstream: &Upstream,
     metrics: &Metrics,
     peer: SocketAddr,
+    proto: Proto,
     request: Request<InspectedBody>,
 ) -> Response<Body> {
     let (mut head, body) = request.into_parts();
@@ -141,7 +160,7 @@ pub(super) async fn forward(
     };
     let original_host = head.headers.get(header::HOST).cloned();
     strip_hop_by_hop(&mut head.headers);
-    add_forwarding(&mut head.headers, peer, original_host.as_ref());
+    add_forwarding(&mut head.headers, peer, proto, original_host.as_ref());
     head.uri = uri;
     head.version = http::Version::HTTP_11;
     let started = Instant::now();
@@ -181,7 +200,13 @@ pub(super) async fn forward(
 /// address a load balancer in front put there is kept and the upstream
 /// decides whom to trust; `X-Forwarded-Proto` and `X-Forwarded-Host` say
 /// what this hop saw, replacing whatever the client claimed.
-fn add_forwarding(headers: &mut http::HeaderMap, peer: SocketAddr, host: Option<&HeaderValue>) {
+fn add_forwarding(
+    headers: &mut http::HeaderMap,
+    peer: SocketAddr,
+    proto: Proto,
+    host: Option<&HeaderValue>,
+) {
+    let proto = proto.as_str();
     let ip = peer.ip();
     let joined = |name: &str| -> Option<String> {
         let values: Vec<&str> = headers
@@ -203,7 +228,7 @@ fn add_forwarding(headers: &mut http::HeaderMap, peer: SocketAddr, host: Option<
         std::net::IpAddr::V4(v4) => v4.to_string(),
         std::net::IpAddr::V6(v6) => format!("\"[{v6}]\""),
     };
-    let mut element = format!("for={node};proto=http");
+    let mut element = format!("for={node};proto={proto}");
     if let Some(host) = host.and_then(|h| h.to_str().ok()) {
         let quoted: String = host
             .chars()
@@ -226,7 +251,7 @@ fn add_forwarding(headers: &mut http::HeaderMap, peer: SocketAddr, host: Option<
     }
     headers.insert(
         HeaderName::from_static("x-forwarded-proto"),
-        HeaderValue::from_static("http"),
+        HeaderValue::from_static(proto),
     );
     headers.remove("x-forwarded-host");
     if let Some(host) = host {
@@ -248,7 +273,7 @@ mod tests {
         headers.insert("x-forwarded-host", HeaderValue::from_static("spoofed"));
         let peer: SocketAddr = "[2001:db8::1]:4000".parse().unwrap();
         let host = HeaderValue::from_static("odd\"host\\:80");
-        add_forwarding(&mut headers, peer, Some(&host));
+        add_forwarding(&mut headers, peer, Proto::Http, Some(&host));
         assert_eq!(
             headers["x-forwarded-for"],
             "203.0.113.1, 10.0.0.2, 2001:db8::1"
@@ -261,9 +286,15 @@ mod tests {
         assert_eq!(headers["x-forwarded-host"], host);
         // The near miss: no earlier hops and no Host, nothing invented.
         let mut bare = http::HeaderMap::new();
-        add_forwarding(&mut bare, "127.0.0.1:1".parse().unwrap(), None);
+        add_forwarding(
+            &mut bare,
+            "127.0.0.1:1".parse().unwrap(),
+            Proto::Https,
+            None,
+        );
         assert_eq!(bare["x-forwarded-for"], "127.0.0.1");
-        assert_eq!(bare["forwarded"], "for=127.0.0.1;proto=http");
+        assert_eq!(bare["forwarded"], "for=127.0.0.1;proto=https");
+        assert_eq!(bare["x-forwarded-proto"], "https");
         assert!(bare.get("x-forwarded-host").is_none());
     }
 }

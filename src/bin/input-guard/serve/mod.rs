@@ -13,6 +13,7 @@ mod admin;
 mod clients;
 mod forward;
 mod logging;
+mod tls;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -36,7 +37,7 @@ use tower::{ServiceBuilder, ServiceExt, service_fn};
 
 use admin::Metrics;
 use clients::{Network, assign_request_id, client_address};
-use forward::{Backend, Upstream, boxed, demo, forward};
+use forward::{Backend, Proto, Upstream, boxed, demo, forward};
 pub(crate) use logging::{LogFormat, Logging};
 use logging::{Summary, Tracked};
 
@@ -57,10 +58,20 @@ pub(crate) struct Options {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
-    /// The engine to forward to, e.g. http://127.0.0.1:8081 (default: the built-in
-    /// demo engine, which echoes what reached it).
+    /// The engine to forward to, e.g. http://127.0.0.1:8081 or https://engine:8443
+    /// (default: the built-in demo engine, which echoes what reached it).
     #[arg(long)]
     upstream: Option<String>,
+    /// CA certificates (PEM) to verify an HTTPS upstream with, instead of the system's.
+    #[arg(long, value_name = "FILE")]
+    upstream_ca: Option<PathBuf>,
+    /// Serve HTTPS (TLS 1.2 and 1.3 only) with this PEM certificate chain, leaf first;
+    /// reloaded on SIGHUP.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
     /// Seconds a whole request may take, upload and engine included (408 after).
     #[arg(long, default_value_t = 60)]
     request_timeout: u64,
@@ -112,16 +123,39 @@ pub(crate) fn run(options: Options) -> Result<u8, String> {
             let uri: Uri = upstream
                 .parse()
                 .map_err(|e| format!("--upstream {upstream:?}: {e}"))?;
-            if uri.scheme_str() != Some("http") || uri.authority().is_none() {
+            let https = match uri.scheme_str() {
+                Some("http") => false,
+                Some("https") => true,
+                _ => return Err(format!("--upstream {uri}: expected http:// or https://")),
+            };
+            if uri.authority().is_none() {
                 return Err(format!(
-                    "--upstream {uri}: expected http://host:port[/base]"
+                    "--upstream {uri}: expected http[s]://host:port[/base]"
                 ));
             }
+            if options.upstream_ca.is_some() && !https {
+                return Err("--upstream-ca is for an https:// upstream".into());
+            }
+            let tls = if https {
+                tls::upstream_config(options.upstream_ca.as_deref())?
+            } else {
+                // Never used for an http:// upstream, so no roots are read.
+                tls::upstream_config_unused()?
+            };
+            let connector = hyper_rustls::HttpsConnectorBuilder::new()
+                .with_tls_config(tls)
+                .https_or_http()
+                .enable_http1()
+                .build();
             let client = Client::builder(TokioExecutor::new())
                 .pool_idle_timeout(Duration::from_secs(30))
-                .build_http();
+                .build(connector);
             Backend::Proxy(Arc::new(Upstream { client, uri }))
         }
+    };
+    let server_tls = match (options.tls_cert.clone(), options.tls_key.clone()) {
+        (Some(cert), Some(key)) => Some(Arc::new(tls::ServerTls::load(cert, key)?)),
+        _ => None,
     };
     let budget = usize::try_from(options.max_buffered_bytes.0).unwrap_or(usize::MAX);
     let budget = BufferBudget::new(budget);
@@ -143,6 +177,7 @@ pub(crate) fn run(options: Options) -> Result<u8, String> {
         backend,
         Arc::new(trusted),
         metrics,
+        server_tls,
     ))
 }
 
@@ -198,7 +233,12 @@ fn current(guard: &CurrentGuard) -> GuardLayer {
 /// broken edit leaves the old policy in force (and says where it is
 /// broken). Requests already running finish under the guard they started
 /// with; the next ones get the new one. Both outcomes are counted.
-async fn reload_on_hangup(policy_path: PathBuf, guard: CurrentGuard, metrics: Arc<Metrics>) {
+async fn reload_on_hangup(
+    policy_path: PathBuf,
+    guard: CurrentGuard,
+    metrics: Arc<Metrics>,
+    server_tls: Option<Arc<tls::ServerTls>>,
+) {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
@@ -220,11 +260,23 @@ async fn reload_on_hangup(policy_path: PathBuf, guard: CurrentGuard, metrics: Ar
                     tracing::error!(target: "input_guard::gateway", %error, "policy reload failed; the previous policy stays in force");
                 }
             }
+            // Certificates are renewed on their own schedule; a broken pair
+            // leaves the running one in use, as a broken policy does.
+            if let Some(server_tls) = &server_tls {
+                match server_tls.reload() {
+                    Ok(()) => {
+                        tracing::info!(target: "input_guard::gateway", "TLS certificate reloaded")
+                    }
+                    Err(error) => {
+                        tracing::error!(target: "input_guard::gateway", %error, "TLS certificate reload failed; the previous one stays in use")
+                    }
+                }
+            }
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = (policy_path, guard, metrics);
+        let _ = (policy_path, guard, metrics, server_tls);
     }
 }
 
@@ -234,8 +286,14 @@ async fn serve(
     backend: Backend,
     trusted: Arc<Vec<Network>>,
     metrics: Arc<Metrics>,
+    server_tls: Option<Arc<tls::ServerTls>>,
 ) -> Result<u8, String> {
     let listen = options.listen;
+    let proto = if server_tls.is_some() {
+        Proto::Https
+    } else {
+        Proto::Http
+    };
     let request_timeout = Duration::from_secs(options.request_timeout.max(1));
     let access_log = options.access_log;
     let header_timeout = Duration::from_secs(options.header_timeout.max(1));
@@ -251,10 +309,10 @@ async fn serve(
     }
     match &backend {
         Backend::Demo => {
-            tracing::info!(target: "input_guard::gateway", %local, "listening, answering with the demo engine")
+            tracing::info!(target: "input_guard::gateway", %local, proto = proto.as_str(), "listening, answering with the demo engine")
         }
         Backend::Proxy(upstream) => {
-            tracing::info!(target: "input_guard::gateway", %local, upstream = %upstream.uri, "listening, forwarding");
+            tracing::info!(target: "input_guard::gateway", %local, proto = proto.as_str(), upstream = %upstream.uri, "listening, forwarding");
             tokio::spawn(admin::probe_upstream(upstream.uri.clone(), metrics.clone()));
         }
     }
@@ -269,6 +327,7 @@ async fn serve(
         options.policy.clone(),
         guard.clone(),
         metrics.clone(),
+        server_tls.clone(),
     ));
 
     loop {
@@ -291,7 +350,9 @@ async fn serve(
             async move {
                 Ok::<_, Infallible>(match backend {
                     Backend::Demo => demo(request).await,
-                    Backend::Proxy(upstream) => forward(&upstream, &metrics, peer, request).await,
+                    Backend::Proxy(upstream) => {
+                        forward(&upstream, &metrics, peer, proto, request).await
+                    }
                 })
             }
         });
@@ -353,10 +414,36 @@ async fn serve(
                 Ok::<_, Infallible>(http::Response::from_parts(head, body))
             }
         });
-        let connection = server.serve_connection(TokioIo::new(stream), service);
-        let connection = graceful.watch(connection.into_owned());
+        let server = server.clone();
+        let watcher = graceful.watcher();
+        let acceptor = server_tls.as_ref().map(|t| t.acceptor());
         tokio::spawn(async move {
-            if let Err(error) = connection.await {
+            let served = match acceptor {
+                None => {
+                    let connection = server.serve_connection(TokioIo::new(stream), service);
+                    watcher.watch(connection.into_owned()).await
+                }
+                Some(acceptor) => {
+                    // The handshake gets the time the headers get: a client
+                    // that stalls it holds nothing for longer.
+                    let stream = match tokio::time::timeout(header_timeout, acceptor.accept(stream))
+                        .await
+                    {
+                        Ok(Ok(stream)) => stream,
+                        Ok(Err(error)) => {
+                            tracing::debug!(target: "input_guard::gateway", %error, %peer, "TLS handshake failed");
+                            return;
+                        }
+                        Err(_) => {
+                            tracing::warn!(target: "input_guard::gateway", %peer, "closed a connection whose TLS handshake did not finish in time");
+                            return;
+                        }
+                    };
+                    let connection = server.serve_connection(TokioIo::new(stream), service);
+                    watcher.watch(connection.into_owned()).await
+                }
+            };
+            if let Err(error) = served {
                 log_connection_error(&*error, peer, header_timeout);
             }
         });
