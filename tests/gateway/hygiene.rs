@@ -165,3 +165,46 @@ async fn a_header_section_that_never_ends_is_closed_and_logged() {
     })
     .await;
 }
+
+/// Upstream 5xx bodies that show the server's insides (an HTML error page
+/// with a stack trace, an exception chain naming the database) are replaced
+/// by a generic problem+json with the same status and the request id, and
+/// logged; the engine's own short `{"type","message"}` error passes as it is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upstream_errors_with_technical_details_are_masked_and_logged() {
+    bounded(async {
+        let upstream = start_upstream().await;
+        let gateway = Gateway::start_with(Some(upstream.addr), &["--log-format", "json"]).await;
+        for (path, status) in [("/engine-rest/fail-page", 500), ("/engine-rest/fail-chain", 503)] {
+            let reply = send(gateway.addr, &Req::new("GET", path)).await;
+            assert_eq!(reply.status, status, "{path}");
+            assert_eq!(reply.header("content-type"), Some("application/problem+json"));
+            let text = reply.text();
+            for leak in ["at org.", "JdbcSQLException", "ACT_RU_TASK", "IllegalStateException"] {
+                assert!(!text.contains(leak), "{path} leaked {leak}: {text}");
+            }
+            let problem = reply.json();
+            assert_eq!(problem["code"], "upstream-error");
+            assert_eq!(problem["status"], status);
+            let id = reply.header("x-request-id").unwrap();
+            assert_eq!(problem["instance"], format!("urn:request:{id}"));
+            let start = Instant::now();
+            while !gateway.stderr().lines().any(|l| l.contains(id) && l.contains("masked")) {
+                assert!(start.elapsed() < Duration::from_secs(3), "{}", gateway.stderr());
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+        assert!(gateway.stderr().contains("ACT_RU_TASK"), "the original is logged");
+        // The near misses: the engine's own error, and a 4xx page.
+        let reply = send(gateway.addr, &Req::new("GET", "/engine-rest/fail-engine")).await;
+        assert_eq!(reply.status, 500);
+        assert_eq!(
+            reply.text(),
+            r#"{"type":"ProcessEngineException","message":"ENGINE-13033 no such deployment","code":0}"#
+        );
+        let reply = send(gateway.addr, &Req::new("GET", "/engine-rest/nothing-here")).await;
+        assert_eq!(reply.status, 404);
+        assert_eq!(reply.text(), "no such resource upstream\n");
+    })
+    .await;
+}

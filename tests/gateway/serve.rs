@@ -195,6 +195,24 @@ async fn upstream_handler(seen: Arc<Mutex<Vec<Seen>>>, request: Request<Body>) -
             .header("content-type", "text/plain")
             .header("x-upstream", "not-found")
             .body(Body::from("no such resource upstream\n")),
+        "/engine-rest/fail-page" => response
+            .status(500)
+            .header("content-type", "text/html")
+            .body(Body::from(
+                "<html><h1>HTTP Status 500</h1><pre>java.lang.IllegalStateException: boom\n\tat org.camunda.bpm.engine.rest.impl.TaskRestServiceImpl.getTasks(TaskRestServiceImpl.java:42)</pre></html>",
+            )),
+        "/engine-rest/fail-engine" => response
+            .status(500)
+            .header("content-type", "application/json")
+            .body(Body::from(
+                r#"{"type":"ProcessEngineException","message":"ENGINE-13033 no such deployment","code":0}"#,
+            )),
+        "/engine-rest/fail-chain" => response
+            .status(503)
+            .header("content-type", "application/json")
+            .body(Body::from(
+                r#"{"type":"ProcessEngineException","message":"ENGINE-03004 failed. Cause: org.h2.jdbc.JdbcSQLException: Table ACT_RU_TASK not found"}"#,
+            )),
         "/engine-rest/slow" => {
             tokio::time::sleep(Duration::from_millis(1500)).await;
             response

@@ -17,6 +17,7 @@ use input_guard::layer::{InspectedBody, problem_response_for};
 use input_guard::{Code, Violation};
 
 use super::admin::Metrics;
+use super::errors::ErrorMasking;
 use super::logging::Summary;
 
 pub(super) type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -154,6 +155,7 @@ pub(super) async fn forward(
         upstream.uri.authority().map_or("", |a| a.as_str()),
     );
     let summary = Summary::of(&head);
+    let masking = head.extensions.get::<ErrorMasking>().copied();
     let uri = match target.parse::<Uri>() {
         Ok(uri) => uri,
         Err(error) => return bad_gateway(&error, &summary),
@@ -184,6 +186,11 @@ pub(super) async fn forward(
         }
         Ok(response) => {
             metrics.upstream_answered(started.elapsed());
+            if let Some(masking) = masking.filter(|_| response.status().is_server_error()) {
+                let mut response = super::errors::screen(response, masking, &summary).await;
+                strip_hop_by_hop(response.headers_mut());
+                return response;
+            }
             let (mut head, body) = response.into_parts();
             strip_hop_by_hop(&mut head.headers);
             Response::from_parts(head, body.map_err(BoxError::from).boxed())

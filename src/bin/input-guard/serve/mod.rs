@@ -11,6 +11,7 @@
 
 mod admin;
 mod clients;
+mod errors;
 mod forward;
 mod logging;
 mod tls;
@@ -371,6 +372,9 @@ async fn serve(
             request
                 .extensions_mut()
                 .insert(ClientAddr::new(peer, client));
+            request
+                .extensions_mut()
+                .insert(errors::ErrorMasking { max_bytes: 4096 });
             let (head, body) = request.into_parts();
             let summary = Summary::of(&head);
             let request = Request::from_parts(head, body);
