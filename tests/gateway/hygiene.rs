@@ -208,3 +208,45 @@ async fn upstream_errors_with_technical_details_are_masked_and_logged() {
     })
     .await;
 }
+
+/// Chunked framing the engine's server (Tomcat) refuses is refused here
+/// too, and never reaches the upstream: a chunk size with blanks after it,
+/// and a chunk declaring 2^48 bytes, the latter at once rather than at the
+/// request deadline. The near miss: strict chunks, pipelined, pass.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chunk_framing_the_engine_refuses_is_refused_at_once() {
+    bounded(async {
+        let upstream = start_upstream().await;
+        let gateway = Gateway::start(Some(upstream.addr)).await;
+        let head = "POST /engine-rest/message HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+        for (label, body) in [
+            ("blank after the size", "5 \r\n{\"a\":\r\n3\r\n\"b\"}\r\n0\r\n\r\n"),
+            ("2^48 bytes", "1000000000000\r\n{\"a\":1}"),
+        ] {
+            let mut stream = TcpStream::connect(gateway.addr).await.unwrap();
+            let started = Instant::now();
+            stream.write_all(format!("{head}{body}").as_bytes()).await.unwrap();
+            let answer = read_until(&mut stream, |_| false).await;
+            assert!(
+                answer.is_empty() || answer.starts_with("HTTP/1.1 400"),
+                "{label}: {answer}"
+            );
+            assert!(started.elapsed() < Duration::from_secs(3), "{label}: waited");
+        }
+        assert!(upstream.seen().is_empty(), "{:?}", upstream.seen());
+        assert!(gateway.stderr().contains("framing"), "{}", gateway.stderr());
+
+        let mut stream = TcpStream::connect(gateway.addr).await.unwrap();
+        let good = format!(
+            "{head}7\r\n{{\"a\":1}}\r\n0\r\n\r\n{head}2;ext=x\r\n{{}}\r\n0\r\nTrailer-Field: 1\r\n\r\n"
+        );
+        stream.write_all(good.as_bytes()).await.unwrap();
+        let answers = read_until(&mut stream, |got| got.matches("HTTP/1.1 200").count() == 2).await;
+        assert_eq!(answers.matches("HTTP/1.1 200").count(), 2, "{answers}");
+        let seen = upstream.seen();
+        assert_eq!(seen.len(), 2);
+        assert_eq!(&seen[0].body[..], b"{\"a\":1}");
+        assert_eq!(&seen[1].body[..], b"{}");
+    })
+    .await;
+}

@@ -13,12 +13,14 @@ mod admin;
 mod clients;
 mod errors;
 mod forward;
+mod framing;
 mod logging;
 mod tls;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
@@ -39,6 +41,7 @@ use tower::{ServiceBuilder, ServiceExt, service_fn};
 use admin::Metrics;
 use clients::{Network, assign_request_id, client_address};
 use forward::{Backend, Proto, Upstream, boxed, demo, forward};
+use framing::FramedIo;
 pub(crate) use logging::{LogFormat, Logging};
 use logging::{Summary, Tracked};
 
@@ -167,6 +170,7 @@ pub(crate) fn run(options: Options) -> Result<u8, String> {
     }
     .init()?;
     warn_if_over_budget(&guard, &metrics);
+    let max_body = Arc::new(AtomicU64::new(largest_body_limit(&guard)));
     let layer = guard_layer(guard, &metrics);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -179,6 +183,7 @@ pub(crate) fn run(options: Options) -> Result<u8, String> {
         Arc::new(trusted),
         metrics,
         server_tls,
+        max_body,
     ))
 }
 
@@ -197,6 +202,17 @@ fn guard_layer(guard: Guard, metrics: &Arc<Metrics>) -> GuardLayer {
         .on_inspection(move |inspection| counted.inspected(inspection))
         .buffer_budget(metrics.budget().clone())
         .build()
+}
+
+/// The largest body any route of `guard` allows: a chunk declared larger
+/// can never be accepted, so the framing check refuses it at once.
+fn largest_body_limit(guard: &Guard) -> u64 {
+    let policy = guard.policy();
+    policy
+        .routes
+        .iter()
+        .filter_map(|r| r.max_bytes)
+        .fold(policy.body.max_bytes, u64::max)
 }
 
 /// A route whose limit is over the whole budget can never buffer a body
@@ -239,6 +255,7 @@ async fn reload_on_hangup(
     guard: CurrentGuard,
     metrics: Arc<Metrics>,
     server_tls: Option<Arc<tls::ServerTls>>,
+    max_body: Arc<AtomicU64>,
 ) {
     #[cfg(unix)]
     {
@@ -251,6 +268,7 @@ async fn reload_on_hangup(
             match load(&policy_path) {
                 Ok(new) => {
                     warn_if_over_budget(&new, &metrics);
+                    max_body.store(largest_body_limit(&new), Ordering::Relaxed);
                     *guard.write().unwrap_or_else(PoisonError::into_inner) =
                         guard_layer(new, &metrics);
                     metrics.reloaded(true);
@@ -277,7 +295,7 @@ async fn reload_on_hangup(
     }
     #[cfg(not(unix))]
     {
-        let _ = (policy_path, guard, metrics, server_tls);
+        let _ = (policy_path, guard, metrics, server_tls, max_body);
     }
 }
 
@@ -288,6 +306,7 @@ async fn serve(
     trusted: Arc<Vec<Network>>,
     metrics: Arc<Metrics>,
     server_tls: Option<Arc<tls::ServerTls>>,
+    max_body: Arc<AtomicU64>,
 ) -> Result<u8, String> {
     let listen = options.listen;
     let proto = if server_tls.is_some() {
@@ -329,6 +348,7 @@ async fn serve(
         guard.clone(),
         metrics.clone(),
         server_tls.clone(),
+        max_body.clone(),
     ));
 
     loop {
@@ -421,9 +441,11 @@ async fn serve(
         let server = server.clone();
         let watcher = graceful.watcher();
         let acceptor = server_tls.as_ref().map(|t| t.acceptor());
+        let max_body = max_body.clone();
         tokio::spawn(async move {
             let served = match acceptor {
                 None => {
+                    let stream = FramedIo::new(stream, max_body, peer);
                     let connection = server.serve_connection(TokioIo::new(stream), service);
                     watcher.watch(connection.into_owned()).await
                 }
@@ -443,6 +465,7 @@ async fn serve(
                             return;
                         }
                     };
+                    let stream = FramedIo::new(stream, max_body, peer);
                     let connection = server.serve_connection(TokioIo::new(stream), service);
                     watcher.watch(connection.into_owned()).await
                 }
