@@ -122,7 +122,7 @@ codes! {
         (ContentEncodingInvalid, "content-encoding-invalid", 400 BAD_REQUEST, "Invalid compressed body")
             "a gzip or deflate body that does not decode (corrupt, truncated, trailing data)";
         (InvalidHeader, "invalid-header", 400 BAD_REQUEST, "Invalid request header")
-            "a `Content-Length`, `Content-Type` or `Content-Encoding` header the guard cannot read unambiguously";
+            "a header the guard or the engine's server cannot read unambiguously: `Content-Length` (also twice with one value), `Content-Type`, `Content-Encoding`, `Transfer-Encoding` other than one `chunked` (or beside `Content-Length`), `Host` twice or as a list (missing, with `request.require_host`), `Connection` naming one of them";
         (BodyIncomplete, "body-incomplete", 400 BAD_REQUEST, "Request body incomplete")
             "a request body that ended early or could not be read (truncated upload, broken connection)";
         (RequestTimeout, "request-timeout", 408 REQUEST_TIMEOUT, "Request timeout")
@@ -189,6 +189,20 @@ codes! {
             "a path servers read differently: an encoded `/`, `\\` or `;`, a dot segment (`.` or `..`, raw or encoded), malformed percent-encoding, bytes that do not decode to UTF-8, control characters";
         (MethodInvalid, "method-invalid", 400 BAD_REQUEST, "Invalid request method")
             "a request method that differs from a standard method only in letter case (`get`, `Post`): the engine upper-cases it, route rules would not";
+        (MethodNotAllowed, "method-not-allowed", 405 METHOD_NOT_ALLOWED, "Method not allowed")
+            "a method `request.methods` does not list (by default anything but `GET`, `POST`, `PUT`, `DELETE`, `OPTIONS`, `HEAD`; `TRACE` and `CONNECT` always); the layer's answer carries `Allow`";
+        (UrlTooLong, "url-too-long", 414 URI_TOO_LONG, "Request URL too long")
+            "a request target (path and query string, as sent) longer than `request.max_url_bytes`";
+        (QueryTooLong, "query-too-long", 414 URI_TOO_LONG, "Query string too long")
+            "a query string (as sent) longer than `request.max_query_bytes`";
+        (TooManyHeaders, "too-many-headers", 431 REQUEST_HEADER_FIELDS_TOO_LARGE, "Too many request headers")
+            "more header fields than `request.max_headers`";
+        (HeadersTooLarge, "headers-too-large", 431 REQUEST_HEADER_FIELDS_TOO_LARGE, "Request headers too large")
+            "a header section (every field as `name: value` and its line end) larger than `request.max_header_bytes`";
+        (PathDoubleEncoded, "path-double-encoded", 400 BAD_REQUEST, "Double-encoded request path")
+            "a path holding `%25` followed by two hex digits (`%252e%252e`), which decodes to another escape: a second decoder would read another path; unless `request.allow_double_encoded_paths`";
+        (NetworkNotAllowed, "network-not-allowed", 403 FORBIDDEN, "Network not allowed")
+            "a request on a route with `allow_networks` from a client in none of them, or whose client is unknown (no `ClientAddr`)";
         (QueryMalformed, "query-malformed", 400 BAD_REQUEST, "Malformed query string")
             "a query string with malformed percent-encoding or bytes that do not decode to UTF-8";
         (QueryInvalidPaging, "query-invalid-paging", 400 BAD_REQUEST, "Invalid paging parameter")
@@ -460,6 +474,13 @@ mod tests {
             Code::TypedVariableInvalid => ("typed-variable-invalid", 400, "Invalid typed variable"),
             Code::PathInvalid => ("path-invalid", 400, "Invalid request path"),
             Code::MethodInvalid => ("method-invalid", 400, "Invalid request method"),
+            Code::MethodNotAllowed => ("method-not-allowed", 405, "Method not allowed"),
+            Code::UrlTooLong => ("url-too-long", 414, "Request URL too long"),
+            Code::QueryTooLong => ("query-too-long", 414, "Query string too long"),
+            Code::TooManyHeaders => ("too-many-headers", 431, "Too many request headers"),
+            Code::HeadersTooLarge => ("headers-too-large", 431, "Request headers too large"),
+            Code::PathDoubleEncoded => ("path-double-encoded", 400, "Double-encoded request path"),
+            Code::NetworkNotAllowed => ("network-not-allowed", 403, "Network not allowed"),
             Code::QueryMalformed => ("query-malformed", 400, "Malformed query string"),
             Code::QueryInvalidPaging => ("query-invalid-paging", 400, "Invalid paging parameter"),
             Code::QueryMaxResultsExceeded => ("query-max-results-exceeded", 400, "Too many results requested"),
@@ -500,9 +521,9 @@ mod tests {
 
     #[test]
     fn all_lists_every_variant_once() {
-        // `contract` has one arm per variant (45) or does not compile; the
+        // `contract` has one arm per variant (52) or does not compile; the
         // discriminants run 0..n in declaration order, so `ALL` holding
-        // 0..45 in order, once each, is `ALL` holding every variant.
+        // 0..52 in order, once each, is `ALL` holding every variant.
         for (i, &code) in Code::ALL.iter().enumerate() {
             assert_eq!(code as usize, i, "{code}");
         }
@@ -510,7 +531,7 @@ mod tests {
         for &code in Code::ALL {
             assert!(seen.insert(code), "{code} twice in ALL");
         }
-        assert_eq!(Code::ALL.len(), 45);
+        assert_eq!(Code::ALL.len(), 52);
     }
 
     #[test]

@@ -1,15 +1,18 @@
-//! The request head, read once: method, path and route, and the framing
-//! headers the body is judged by.
+//! The request head, read once: method, request filtering (`[request]`),
+//! path and route, the route's client networks, head hygiene, and the
+//! framing headers the body is judged by.
 
-use http::header::{CONNECTION, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE};
+use http::header::{
+    CONNECTION, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, HOST, TRANSFER_ENCODING,
+};
 use http::request::Parts;
-use http::{HeaderMap, HeaderName, Method};
+use http::{HeaderMap, HeaderName, Method, Version};
 
-use super::{Guard, Verdict};
+use super::{ClientAddr, Guard, Verdict};
 use crate::inspect::compression::{self, Coding};
 use crate::inspect::path;
 use crate::media_type::{self, MediaType};
-use crate::policy::Route;
+use crate::policy::{RequestPolicy, Route};
 use crate::violation::{Code, Violation};
 
 /// What [`Guard::head`] read in a request head, ready to judge its body.
@@ -58,13 +61,21 @@ pub(super) struct Framing<'r> {
 
 impl<'g, 'r> HeadCheck<'g, 'r> {
     pub(super) fn read(guard: &'g Guard, head: &'r Parts) -> Self {
+        let request = &guard.policy.request;
+        // In the order a server reads the head: request line, headers,
+        // then what the path means (its route, who may use it), then the
+        // headers the body is framed by.
         let route = check_method(&head.method)
+            .and_then(|()| filter(request, head))
             .and_then(|()| path::normalize(head.uri.path()))
             .map(|path| guard.routes.find(&head.method, &path));
         let (route, framing) = match route {
             Ok(route) => {
                 let limit = guard.max_bytes(route);
-                (route, framing(&head.headers, limit))
+                let framing = admit(route, head)
+                    .and_then(|()| hygiene(request, head))
+                    .and_then(|()| framing(&head.headers, limit));
+                (route, framing)
             }
             Err(violation) => (None, Err(violation)),
         };
@@ -153,6 +164,186 @@ fn check_method(method: &Method) -> Result<(), Violation> {
         ));
     }
     Ok(())
+}
+
+/// Request filtering (`[request]`): the method, the sizes of the request
+/// target and of the header section, and double encoding in the path.
+///
+/// # Security
+///
+/// The sizes are what the engine's server refuses anyway (Tomcat: 8 KiB of
+/// request line and headers, 100 headers); refusing them here, before any
+/// parsing, keeps oversized heads from the guard's own work and the
+/// upstream's, with a code of their own.
+fn filter(request: &RequestPolicy, head: &Parts) -> Result<(), Violation> {
+    if !request.methods.contains(&head.method) {
+        return Err(Violation::new(
+            Code::MethodNotAllowed,
+            "method",
+            format!("the method {} is not allowed", head.method),
+        ));
+    }
+    // The request target as sent (origin form: path and query with its
+    // `?`), whatever form the URI arrived in: HTTP/2's authority and an
+    // absolute-form scheme and host are not part of what Tomcat's limit
+    // and the engine's URL lengths count.
+    let target = head
+        .uri
+        .path_and_query()
+        .map_or(head.uri.path().len(), |pq| pq.as_str().len());
+    if target as u64 > request.max_url_bytes {
+        return Err(Violation::new(
+            Code::UrlTooLong,
+            "uri",
+            format!(
+                "the request URL is longer than {} bytes",
+                request.max_url_bytes
+            ),
+        ));
+    }
+    let query = head.uri.query().map_or(0, str::len);
+    if query as u64 > request.max_query_bytes {
+        return Err(Violation::new(
+            Code::QueryTooLong,
+            "query",
+            format!(
+                "the query string is longer than {} bytes",
+                request.max_query_bytes
+            ),
+        ));
+    }
+    // `len` counts every value, so a name sent twice counts twice, as on
+    // the wire.
+    if head.headers.len() as u64 > request.max_headers {
+        return Err(Violation::new(
+            Code::TooManyHeaders,
+            "headers",
+            format!("more than {} request headers", request.max_headers),
+        ));
+    }
+    // Each field as it goes on the HTTP/1.1 wire: `name: value` and CRLF.
+    let mut bytes = 0u64;
+    for (name, value) in &head.headers {
+        bytes = bytes.saturating_add((name.as_str().len() + value.len() + 4) as u64);
+        if bytes > request.max_header_bytes {
+            return Err(Violation::new(
+                Code::HeadersTooLarge,
+                "headers",
+                format!(
+                    "the request headers are larger than {} bytes",
+                    request.max_header_bytes
+                ),
+            ));
+        }
+    }
+    if !request.allow_double_encoded_paths && double_encoded(head.uri.path()) {
+        return Err(Violation::new(
+            Code::PathDoubleEncoded,
+            "path",
+            "the path is percent-encoded twice (`%25` followed by two hex digits)",
+        ));
+    }
+    Ok(())
+}
+
+/// Whether `path` holds `%25` followed by two hex digits: an escape that
+/// decodes to another escape.
+///
+/// # Security
+///
+/// The guard decodes the path once, as Tomcat does; `%252e%252e` is then
+/// the text `%2e%2e`, harmless to the guard. Any layer behind it that
+/// decodes once more (a second proxy, a servlet filter, an application
+/// that decodes path parameters again) reads `..`: the guard and the
+/// engine would judge different paths. No client needs to send a literal
+/// `%` followed by hex digits in a path.
+fn double_encoded(path: &str) -> bool {
+    path.as_bytes().windows(5).any(|w| {
+        w[0] == b'%'
+            && w[1] == b'2'
+            && w[2] == b'5'
+            && w[3].is_ascii_hexdigit()
+            && w[4].is_ascii_hexdigit()
+    })
+}
+
+/// Whether the request's client may use `route` (`allow_networks`).
+///
+/// # Security
+///
+/// The client is the one the request's [`ClientAddr`] names: whoever
+/// accepted the connection knows which proxies to trust, the guard does
+/// not, and never reads `X-Forwarded-For` itself. Without a `ClientAddr`
+/// the client is unknown and a restricted route is refused (fail closed).
+fn admit(route: Option<&Route>, head: &Parts) -> Result<(), Violation> {
+    let client = head.extensions.get::<ClientAddr>().map(ClientAddr::client);
+    match route {
+        Some(route) if !route.admits(client) => Err(Violation::new(
+            Code::NetworkNotAllowed,
+            "client",
+            if client.is_some() {
+                "this route is not open to the client's network"
+            } else {
+                "this route is open to some networks only, and the client is unknown"
+            },
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Head hygiene: what a proxy in front of Tomcat would pass on and Tomcat
+/// refuses or reads otherwise than the guard.
+///
+/// # Security
+///
+/// * `Host` twice (or as a list): a proxy forwards both, `X-Forwarded-Host`
+///   takes the first, Tomcat refuses the request or takes another; virtual
+///   hosts and any rule keyed on the host would disagree.
+/// * No `Host` on HTTP/1.1 (with `require_host`): Tomcat answers 400.
+///   HTTP/2 and HTTP/3 carry the host as the `:authority` of the URI and
+///   HTTP/1.0 has none, so only HTTP/1.1 needs the header.
+/// * `Transfer-Encoding` other than exactly one `chunked` (`chunked,
+///   chunked`, `gzip, chunked`, two headers), or beside a `Content-Length`:
+///   the framing request smuggling lives on. Servers disagree on which
+///   length wins, and on codings the guard did not decode.
+fn hygiene(request: &RequestPolicy, head: &Parts) -> Result<(), Violation> {
+    let headers = &head.headers;
+    let mut hosts = headers.get_all(HOST).iter();
+    match (hosts.next(), hosts.next()) {
+        (Some(_), Some(_)) => return Err(unreadable(&HOST)),
+        (Some(host), None) => {
+            if !host.as_bytes().iter().all(|&b| host_byte(b)) {
+                return Err(unreadable(&HOST));
+            }
+        }
+        (None, _) => {
+            if request.require_host && head.version == Version::HTTP_11 {
+                return Err(Violation::new(
+                    Code::InvalidHeader,
+                    "header:host",
+                    "an HTTP/1.1 request needs a Host header",
+                ));
+            }
+        }
+    }
+    let mut codings = headers.get_all(TRANSFER_ENCODING).iter();
+    if let Some(first) = codings.next() {
+        let chunked = first
+            .to_str()
+            .is_ok_and(|v| v.trim_matches([' ', '\t']).eq_ignore_ascii_case("chunked"));
+        if !chunked || codings.next().is_some() || headers.contains_key(CONTENT_LENGTH) {
+            return Err(unreadable(&TRANSFER_ENCODING));
+        }
+    }
+    Ok(())
+}
+
+/// A byte a `Host` value may hold: a host name, an IPv4 address, a
+/// bracketed IPv6 address (with a zone's `%`), and a port. Separators
+/// (`,` of a list, `/`, `@` of user information, `\`), blanks and
+/// controls are refused: servers split such values differently.
+fn host_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b':' | b'[' | b']' | b'%')
 }
 
 /// Reads the framing headers once; `max_bytes` is the body limit a

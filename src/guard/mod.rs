@@ -2,9 +2,10 @@
 //!
 //! A request is read in one pass, in the order the data arrives:
 //!
-//! * [`head`]: the method, the path (and the route it falls under) and the
-//!   framing headers, read once into a [`HeadCheck`] that judges the body
-//!   from what it parsed;
+//! * [`head`]: the method, the sizes of the request target and headers
+//!   (`[request]`), the path (and the route it falls under, and whether the
+//!   request's [`ClientAddr`] may use it) and the framing headers, read
+//!   once into a [`HeadCheck`] that judges the body from what it parsed;
 //! * [`body`]: decoding, picking the inspector by type (and, inside
 //!   multipart bodies, by file name), multipart parts;
 //! * [`query`]: the rules of list and task-query routes (paging, clamping,
@@ -14,12 +15,14 @@
 //! below it returns plain `Result`s.
 
 mod body;
+mod client;
 mod head;
 mod query;
 
 use http::Uri;
 use http::request::Parts;
 
+pub use client::ClientAddr;
 pub use head::HeadCheck;
 
 use crate::classes::ClassFilter;

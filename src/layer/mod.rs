@@ -3,9 +3,12 @@
 //!
 //! For every request the service:
 //!
-//! 1. reads the head once ([`Guard::head`](crate::Guard::head)): an
-//!    oversized `Content-Length`, an unreadable path or header is answered
-//!    at once, before a byte of the body is read;
+//! 1. reads the head once ([`Guard::head`](crate::Guard::head)): a method
+//!    the policy does not allow (405, with `Allow`), an oversized URL or
+//!    header section, a client outside a route's networks (judged on the
+//!    [`ClientAddr`] extension), an oversized `Content-Length`, an
+//!    unreadable path or header is answered at once, before a byte of the
+//!    body is read;
 //! 2. collects the body up to the route's limit (413 past it; in report
 //!    mode the body streams on uninspected and the violation is recorded);
 //! 3. asks the sans-IO [`Guard`](crate::Guard) once
@@ -61,7 +64,6 @@
 
 mod body;
 mod budget;
-mod client;
 mod future;
 // tower-http's layout: one folder per layer, `layer.rs` holding the layer.
 #[allow(clippy::module_inception)]
@@ -73,7 +75,8 @@ mod tests;
 
 pub use body::{InspectedBody, ResponseBody};
 pub use budget::BufferBudget;
-pub use client::ClientAddr;
+// Defined beside the guard, which judges route allowlists on it.
+pub use crate::guard::ClientAddr;
 pub use future::ResponseFuture;
 pub use layer::{AuditEvent, GuardLayer, GuardLayerBuilder, Inspection};
 pub use problem::{problem_body, problem_response, problem_response_for, request_id};

@@ -102,6 +102,7 @@ where
                 let (verdict, body) = {
                     let checked = guard.head(&head);
                     let seen = Seen {
+                        guard: &guard,
                         hooks: &hooks,
                         head: &head,
                         route: checked.route().map(|r| r.name.as_str()),
@@ -366,6 +367,7 @@ fn overloaded() -> Violation {
 
 /// A request the layer judged, and what it tells about it.
 struct Seen<'a> {
+    guard: &'a Guard,
     hooks: &'a Hooks,
     head: &'a http::request::Parts,
     route: Option<&'a str>,
@@ -401,13 +403,29 @@ impl Seen<'_> {
     /// Records a refused request and answers it.
     fn answer<B>(&self, violation: &Violation) -> Response<ResponseBody<B>> {
         self.audit(violation, true);
-        let response = match &self.hooks.rejection {
+        let mut response = match &self.hooks.rejection {
             Some(custom) => custom(violation),
             None => super::problem::problem_response_for(
                 violation,
                 super::problem::request_id(&self.head.headers),
             ),
         };
+        // RFC 9110: a 405 says which methods the resource takes.
+        if response.status() == http::StatusCode::METHOD_NOT_ALLOWED
+            && !response.headers().contains_key(http::header::ALLOW)
+        {
+            let methods: Vec<&str> = self
+                .guard
+                .policy()
+                .request
+                .methods
+                .iter()
+                .map(http::Method::as_str)
+                .collect();
+            if let Ok(allow) = http::HeaderValue::from_str(&methods.join(", ")) {
+                response.headers_mut().insert(http::header::ALLOW, allow);
+            }
+        }
         response.map(ResponseBody::rejection)
     }
 

@@ -28,6 +28,7 @@
 //! ```
 
 mod error;
+mod network;
 mod raw;
 mod units;
 mod validate;
@@ -35,6 +36,7 @@ mod validate;
 use std::path::Path;
 
 pub use error::{PolicyError, PolicyErrorKind, PolicyErrors};
+pub use network::{Network, NetworkError};
 pub use units::{ByteSize, ByteSizeError};
 pub(crate) use validate::route_glob;
 
@@ -79,6 +81,9 @@ pub struct Policy {
     pub engine: Engine,
     /// `mode`: enforce or report.
     pub mode: Mode,
+    /// `[request]`: what a request head may look like (methods, sizes,
+    /// double-encoded paths, `Host`).
+    pub request: RequestPolicy,
     /// `[body]`: limits on request bodies.
     pub body: BodyPolicy,
     /// `[classes]`: the classes typed payloads may name.
@@ -139,6 +144,98 @@ pub enum BuiltinRoutes {
     /// `"none"`: only the policy's own routes.
     None,
 }
+
+/// `[request]`: request filtering on the head, before the body is read, in
+/// the manner of IIS request filtering: which methods, how long a URL and
+/// query string, how many and how large the headers, whether the path may
+/// be double-encoded, whether `Host` is required.
+///
+/// The size defaults are what Tomcat, the container Camunda 7 runs in,
+/// accepts with its own defaults (`maxHttpHeaderSize` 8 KiB for the request
+/// line and headers together, `maxHeaderCount` 100): the guard refuses
+/// early, with its own code, what the engine's server would refuse anyway.
+///
+/// ```
+/// use input_guard::{Code, Guard, Policy};
+///
+/// let policy = Policy::from_toml(r#"
+///     [request]
+///     methods = ["GET", "POST"]
+///     max_query_bytes = "2KiB"
+/// "#)?;
+/// assert_eq!(policy.request.max_query_bytes, 2048);
+/// assert_eq!(policy.request.max_headers, 100); // the default
+/// let guard = Guard::new(policy)?;
+/// let code = |method: &str, uri: &str| -> Result<Option<Code>, http::Error> {
+///     let (head, ()) = http::Request::builder().method(method).uri(uri).body(())?.into_parts();
+///     Ok(guard.check_head(&head).violation().map(|v| v.code()))
+/// };
+/// assert_eq!(code("GET", "/engine-rest/version")?, None);
+/// assert_eq!(code("DELETE", "/engine-rest/task/1")?, Some(Code::MethodNotAllowed));
+/// // `x=` and 2046 bytes: 2 KiB of query string, the most allowed.
+/// let query = |n: usize| format!("/engine-rest/version?x={}", "a".repeat(n));
+/// assert_eq!(code("GET", &query(2046))?, None);
+/// assert_eq!(code("GET", &query(2047))?, Some(Code::QueryTooLong));
+/// assert_eq!(code("GET", "/engine-rest/deployment/%252e%252e/x")?, Some(Code::PathDoubleEncoded));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RequestPolicy {
+    /// `methods`: the methods requests may use (default: what Camunda 7's
+    /// REST API uses, `GET`, `POST`, `PUT`, `DELETE`, `OPTIONS`, `HEAD`);
+    /// others get 405 `method-not-allowed`. `TRACE` and `CONNECT` cannot
+    /// be listed.
+    pub methods: Vec<http::Method>,
+    /// `max_url_bytes`: bytes of the request target as sent, path and
+    /// query string with their `?`, still percent-encoded (default 8 KiB);
+    /// longer gets 414 `url-too-long`.
+    pub max_url_bytes: u64,
+    /// `max_query_bytes`: bytes of the query string as sent, without the
+    /// `?` (default 8 KiB); longer gets 414 `query-too-long`.
+    pub max_query_bytes: u64,
+    /// `max_headers`: header fields, each repetition of a name counted
+    /// (default 100, Tomcat's `maxHeaderCount`); more get 431
+    /// `too-many-headers`.
+    pub max_headers: u64,
+    /// `max_header_bytes`: the header section as it goes on the HTTP/1.1
+    /// wire, every field counted as `name: value` and its line end (name +
+    /// value + 4 bytes), the request line not included (default 8 KiB,
+    /// Tomcat's `maxHttpHeaderSize`); larger gets 431 `headers-too-large`.
+    pub max_header_bytes: u64,
+    /// `allow_double_encoded_paths`: let paths holding `%25` followed by
+    /// two hex digits (`%252e%252e`) through (default false: 400
+    /// `path-double-encoded`).
+    pub allow_double_encoded_paths: bool,
+    /// `require_host`: refuse HTTP/1.1 requests without a `Host` header, as
+    /// Tomcat does (default false; see `policies/README.md` for why).
+    pub require_host: bool,
+}
+
+impl Default for RequestPolicy {
+    fn default() -> Self {
+        RequestPolicy {
+            methods: DEFAULT_METHODS.to_vec(),
+            max_url_bytes: 8 * 1024,
+            max_query_bytes: 8 * 1024,
+            max_headers: 100,
+            max_header_bytes: 8 * 1024,
+            allow_double_encoded_paths: false,
+            require_host: false,
+        }
+    }
+}
+
+/// What Camunda 7's REST API uses: its resources answer `GET`, `POST`,
+/// `PUT` and `DELETE` (no `PATCH`), JAX-RS answers `OPTIONS` and `HEAD`.
+const DEFAULT_METHODS: [http::Method; 6] = [
+    http::Method::GET,
+    http::Method::POST,
+    http::Method::PUT,
+    http::Method::DELETE,
+    http::Method::OPTIONS,
+    http::Method::HEAD,
+];
 
 /// `policies/camunda.toml`, shipped inside the crate.
 const CAMUNDA7_POLICY: &str = include_str!("../../policies/camunda.toml");
@@ -783,6 +880,12 @@ pub enum Expressions {
 /// path = "/engine-rest{,/engine/*}/task"
 /// list_query = true
 /// task_query = true
+///
+/// [[routes]]
+/// name = "deployment create"
+/// methods = ["POST"]
+/// path = "/engine-rest{,/engine/*}/deployment/create"
+/// allow_networks = ["10.0.0.0/8", "2001:db8::/32"]
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -812,6 +915,11 @@ pub struct Route {
     /// and framing rules still apply. Types the guard inspects (JSON, XML,
     /// multipart) cannot be listed: the policy would not load.
     pub uninspected_types: Vec<String>,
+    /// `allow_networks`: the client networks that may use this route
+    /// (default: every client). A request from any other client, or one
+    /// whose client the guard does not know, gets 403
+    /// `network-not-allowed`; see [`Route::admits`].
+    pub allow_networks: Vec<Network>,
 }
 
 impl Route {
@@ -840,6 +948,53 @@ impl Route {
             head.eq_ignore_ascii_case(listed)
                 && matches!(essence.as_bytes().get(listed.len()), None | Some(b'+'))
         })
+    }
+
+    /// Whether a request from `client` may use this route: every client
+    /// when the route lists no `allow_networks`, otherwise a client in one
+    /// of them. An unknown client (`None`) is refused by a route with
+    /// networks: the guard fails closed.
+    ///
+    /// The guard asks this with the client of the request's
+    /// [`ClientAddr`](crate::layer::ClientAddr) extension, the address the
+    /// trusted-proxy rules determine. The `input-guard serve` gateway always
+    /// inserts it; a service that uses the library on its own must insert
+    /// it before the layer (or before [`Guard::head`](crate::Guard::head)),
+    /// or every request on such a route is refused.
+    ///
+    /// ```
+    /// use input_guard::{Code, Guard, Policy, layer::ClientAddr};
+    ///
+    /// let policy = Policy::from_toml(r#"
+    ///     [[routes]]
+    ///     name = "deployment create"
+    ///     path = "/engine-rest/deployment/create"
+    ///     allow_networks = ["10.0.0.0/8", "2001:db8::/32"]
+    /// "#)?;
+    /// let route = &policy.routes[0];
+    /// assert!(route.admits(Some("10.1.2.3".parse()?)));
+    /// assert!(route.admits(Some("::ffff:10.1.2.3".parse()?)));
+    /// assert!(!route.admits(Some("192.0.2.1".parse()?)));
+    /// assert!(!route.admits(None));
+    ///
+    /// // In a request, the client comes from the `ClientAddr` extension.
+    /// let guard = Guard::new(policy)?;
+    /// let from = |client: &str| -> Result<_, Box<dyn std::error::Error>> {
+    ///     let (head, ()) = http::Request::get("/engine-rest/deployment/create")
+    ///         .extension(ClientAddr::new("127.0.0.1:50000".parse()?, client.parse()?))
+    ///         .body(())?
+    ///         .into_parts();
+    ///     Ok(guard.check_head(&head).violation().map(|v| v.code()))
+    /// };
+    /// assert_eq!(from("10.9.8.7")?, None);
+    /// assert_eq!(from("203.0.113.5")?, Some(Code::NetworkNotAllowed));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn admits(&self, client: Option<std::net::IpAddr>) -> bool {
+        if self.allow_networks.is_empty() {
+            return true;
+        }
+        client.is_some_and(|ip| self.allow_networks.iter().any(|n| n.contains(ip)))
     }
 }
 

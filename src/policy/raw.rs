@@ -12,8 +12,8 @@ use toml::de::{DeInteger, DeString, DeTable, DeValue};
 use super::validate;
 use super::{
     BodyPolicy, BuiltinRoutes, ByteSize, ClassPolicy, Engine, Expressions, JsonPolicy, Mode,
-    OnExcess, Policy, PolicyError, PolicyErrorKind, PolicyErrors, QueryPolicy, Route,
-    SchemaLocations, UnknownTypes, XmlPolicy,
+    Network, OnExcess, Policy, PolicyError, PolicyErrorKind, PolicyErrors, QueryPolicy,
+    RequestPolicy, Route, SchemaLocations, UnknownTypes, XmlPolicy,
 };
 use crate::classes::{BuiltinValueTypes, ClassPattern};
 
@@ -57,6 +57,9 @@ fn policy(e: &mut Errors<'_>, top: &mut Table<'_>) -> Policy {
     if let Some(mode) = e.choice(top, "mode", &modes) {
         policy.mode = mode;
     }
+    if let Some(request) = e.section(top, "request", request) {
+        policy.request = request;
+    }
     if let Some(body) = e.section(top, "body", body) {
         policy.body = body;
     }
@@ -85,6 +88,49 @@ fn policy(e: &mut Errors<'_>, top: &mut Table<'_>) -> Policy {
         policy.builtin_routes = builtin;
     }
     policy
+}
+
+fn request(e: &mut Errors<'_>, t: &mut Table<'_>) -> RequestPolicy {
+    let mut request = RequestPolicy::default();
+    let methods = e.nonempty_strings(
+        t,
+        "methods",
+        "list at least one method; an empty list would refuse every request",
+    );
+    if let Some(methods) = methods {
+        request.methods = e.each(&t.key("methods"), methods, |method| {
+            let method = parse_method(method)?;
+            validate::allowed_method(&method).map_err(PolicyErrorKind::Invalid)?;
+            Ok(method)
+        });
+    }
+    for (name, unit, slot) in [
+        ("max_url_bytes", Unit::Bytes, &mut request.max_url_bytes),
+        ("max_query_bytes", Unit::Bytes, &mut request.max_query_bytes),
+        ("max_headers", Unit::Count, &mut request.max_headers),
+        (
+            "max_header_bytes",
+            Unit::Bytes,
+            &mut request.max_header_bytes,
+        ),
+    ] {
+        if let Some(value) = e.limit(t, name, unit) {
+            *slot = value;
+        }
+    }
+    if let Some(allow) = e.flag(t, "allow_double_encoded_paths") {
+        request.allow_double_encoded_paths = allow;
+    }
+    if let Some(require) = e.flag(t, "require_host") {
+        request.require_host = require;
+    }
+    request
+}
+
+/// An HTTP method as a policy names it, in any letter case.
+fn parse_method(method: &str) -> Result<http::Method, PolicyErrorKind> {
+    http::Method::from_bytes(method.to_ascii_uppercase().as_bytes())
+        .map_err(|_| PolicyErrorKind::Invalid(format!("`{method}` is not an HTTP method")))
 }
 
 fn body(e: &mut Errors<'_>, t: &mut Table<'_>) -> BodyPolicy {
@@ -257,12 +303,9 @@ fn query(e: &mut Errors<'_>, t: &mut Table<'_>) -> QueryPolicy {
 fn route(e: &mut Errors<'_>, t: &mut Table<'_>) -> Option<Route> {
     let before = e.found.len();
     let name = e.string(t, "name");
-    let methods = e.strings(t, "methods").map(|methods| {
-        e.each(&t.key("methods"), methods, |method| {
-            http::Method::from_bytes(method.to_ascii_uppercase().as_bytes())
-                .map_err(|_| PolicyErrorKind::Invalid(format!("`{method}` is not an HTTP method")))
-        })
-    });
+    let methods = e
+        .strings(t, "methods")
+        .map(|methods| e.each(&t.key("methods"), methods, parse_method));
     let path = match t.take("path") {
         Some(value) => e.check(&t.key("path"), value, |value| {
             let glob = string(value).map_err(PolicyErrorKind::Syntax)?;
@@ -291,6 +334,21 @@ fn route(e: &mut Errors<'_>, t: &mut Table<'_>) -> Option<Route> {
             Ok(essence.to_owned())
         })
     });
+    let allow_networks = e
+        .nonempty_strings(
+            t,
+            "allow_networks",
+            // An empty allowlist reads as "nobody" to some and "everybody"
+            // to others: neither is left to a guess.
+            "list at least one network; remove the key to let every client use the route",
+        )
+        .map(|entries| {
+            e.each(&t.key("allow_networks"), entries, |entry| {
+                entry
+                    .parse::<Network>()
+                    .map_err(|err| PolicyErrorKind::Invalid(err.to_string()))
+            })
+        });
     let path = path?;
     if e.found.len() > before {
         return None;
@@ -305,6 +363,7 @@ fn route(e: &mut Errors<'_>, t: &mut Table<'_>) -> Option<Route> {
         expressions,
         max_bytes,
         uninspected_types: uninspected_types.unwrap_or_default(),
+        allow_networks: allow_networks.unwrap_or_default(),
     })
 }
 
@@ -508,6 +567,36 @@ impl Errors<'_> {
                 None
             }
         }
+    }
+
+    /// [`Errors::strings`], where an empty list is an error (`empty` says
+    /// why) rather than a value.
+    fn nonempty_strings(
+        &mut self,
+        t: &mut Table<'_>,
+        name: &'static str,
+        empty: &str,
+    ) -> Option<Vec<Entry>> {
+        // Only a list written empty: entries that are not strings are
+        // reported by `strings` themselves.
+        let written_empty = t
+            .entries
+            .iter()
+            .find(|(key, _)| key.get_ref().as_ref() == name)
+            .and_then(|(_, value)| match value.get_ref() {
+                DeValue::Array(items) if items.is_empty() => Some(value.span().start),
+                _ => None,
+            });
+        let entries = self.strings(t, name)?;
+        if let Some(offset) = written_empty {
+            self.push(
+                PolicyErrorKind::Invalid(empty.to_owned()),
+                t.key(name),
+                offset,
+            );
+            return None;
+        }
+        Some(entries)
     }
 
     /// Parses each entry of a list (`key[i]`); entries that do not parse are

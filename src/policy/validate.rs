@@ -20,6 +20,16 @@ pub(super) struct Limit {
 /// The maxima are far above any real need; they keep arithmetic on the
 /// limits clear of overflow and make a misplaced digit an error.
 pub(super) const LIMITS: &[Limit] = &[
+    limit("request.max_url_bytes", 1 << 20, |p| {
+        p.request.max_url_bytes
+    }),
+    limit("request.max_query_bytes", 1 << 20, |p| {
+        p.request.max_query_bytes
+    }),
+    limit("request.max_headers", 10_000, |p| p.request.max_headers),
+    limit("request.max_header_bytes", 1 << 20, |p| {
+        p.request.max_header_bytes
+    }),
     limit("body.max_inflate_ratio", 1_000_000, |p| {
         p.body.max_inflate_ratio
     }),
@@ -84,6 +94,23 @@ pub(super) fn max_results(value: u64) -> Result<u32, String> {
     }
 }
 
+/// A method `[request] methods` may list.
+///
+/// # Security
+///
+/// `TRACE` echoes the request, credentials included, back to whoever can
+/// make the browser send it (cross-site tracing); `CONNECT` asks a proxy
+/// for a tunnel. Neither has a place in front of an engine's REST API, so
+/// no policy may allow them.
+pub(super) fn allowed_method(method: &http::Method) -> Result<(), String> {
+    if method == http::Method::TRACE || method == http::Method::CONNECT {
+        return Err(format!(
+            "`{method}` is always refused; it cannot be allowed"
+        ));
+    }
+    Ok(())
+}
+
 /// Compiles a route's path glob; `*` does not cross `/`.
 pub(crate) fn route_glob(path: &str) -> Result<Glob, String> {
     if !path.starts_with('/') {
@@ -122,8 +149,9 @@ pub(super) fn uninspected_type(essence: &str) -> Result<(), String> {
 impl Policy {
     /// Checks the rules the loader checks, on a policy that code may have
     /// edited since: every limit in range, every `maxResults` cap in
-    /// Java's `int` range, every route path a glob starting with `/`, no
-    /// empty type-id key. [`Guard::new`](crate::Guard::new) calls it.
+    /// Java's `int` range, at least one allowed method and neither `TRACE`
+    /// nor `CONNECT` among them, every route path a glob starting with `/`,
+    /// no empty type-id key. [`Guard::new`](crate::Guard::new) calls it.
     ///
     /// ```
     /// use input_guard::Policy;
@@ -142,6 +170,15 @@ impl Policy {
         }
         max_results(u64::from(self.query.max_results))
             .map_err(|m| invalid(m, "query.max_results".to_owned()))?;
+        if self.request.methods.is_empty() {
+            return Err(invalid(
+                "list at least one method; an empty list would refuse every request".to_owned(),
+                "request.methods".to_owned(),
+            ));
+        }
+        for (i, method) in self.request.methods.iter().enumerate() {
+            allowed_method(method).map_err(|m| invalid(m, format!("request.methods[{i}]")))?;
+        }
         for (i, key) in self.json.type_id_keys.iter().enumerate() {
             if key.is_empty() {
                 return Err(invalid(
@@ -197,5 +234,14 @@ mod tests {
         p.routes[0].path = "/a/*".to_owned();
         p.routes[0].max_results = Some(u32::MAX);
         assert_eq!(p.validate().unwrap_err().key(), "routes[0].max_results");
+        let mut p = Policy::default();
+        p.request.methods.push(http::Method::TRACE);
+        assert_eq!(p.validate().unwrap_err().key(), "request.methods[6]");
+        p.request.methods.clear();
+        assert_eq!(p.validate().unwrap_err().key(), "request.methods");
+        p.request.methods.push(http::Method::PATCH);
+        assert!(p.validate().is_ok());
+        p.request.max_headers = 0;
+        assert_eq!(p.validate().unwrap_err().key(), "request.max_headers");
     }
 }

@@ -8,10 +8,12 @@ use std::net::{IpAddr, SocketAddr};
 /// trusted proxy; the peer itself when the peer is not trusted).
 ///
 /// Whoever accepts the connection inserts it into the request's
-/// extensions (the `input-guard serve` gateway does); the layer's default
-/// audit event then names both addresses. The layer never reads
-/// `X-Forwarded-For` itself: only the acceptor knows which proxies to
-/// trust.
+/// extensions (the `input-guard serve` gateway always does); the layer's
+/// default audit event then names both addresses, and routes with
+/// `allow_networks` are judged on [`ClientAddr::client`] (a request without
+/// one is refused there: insert it before the layer if you use such
+/// routes). The guard never reads `X-Forwarded-For` itself: only the
+/// acceptor knows which proxies to trust.
 ///
 /// ```
 /// use input_guard::layer::ClientAddr;
