@@ -250,3 +250,31 @@ async fn chunk_framing_the_engine_refuses_is_refused_at_once() {
     })
     .await;
 }
+
+/// An HTTP/1.1 request without `Host` is refused at the gateway, as the
+/// engine's container refuses it; HTTP/1.0, which has no `Host`, passes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hostless_http_1_1_request_is_refused() {
+    bounded(async {
+        let upstream = start_upstream().await;
+        let gateway = Gateway::start(Some(upstream.addr)).await;
+        let reply = send_raw(
+            gateway.addr,
+            b"GET /engine-rest/task?maxResults=1 HTTP/1.1\r\nConnection: close\r\n\r\n".to_vec(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(reply.status, 400, "{}", reply.text());
+        assert_eq!(reply.json()["code"], "invalid-header");
+        assert_eq!(reply.json()["location"], "header:host");
+        let reply = send_raw(
+            gateway.addr,
+            b"GET /engine-rest/task?maxResults=1 HTTP/1.0\r\n\r\n".to_vec(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(reply.status, 200, "{}", reply.text());
+        assert_eq!(upstream.seen().len(), 1);
+    })
+    .await;
+}

@@ -34,12 +34,12 @@ use hyper_util::server::graceful::GracefulShutdown;
 use input_guard::layer::{
     BufferBudget, ClientAddr, GuardLayer, InspectedBody, problem_response_for,
 };
-use input_guard::policy::ByteSize;
+use input_guard::policy::{ByteSize, Network};
 use input_guard::{Code, Guard, Policy, Violation};
 use tower::{ServiceBuilder, ServiceExt, service_fn};
 
 use admin::Metrics;
-use clients::{Network, assign_request_id, client_address};
+use clients::{assign_request_id, client_address};
 use forward::{Backend, Proto, Upstream, boxed, demo, forward};
 use framing::FramedIo;
 pub(crate) use logging::{LogFormat, Logging};
@@ -115,9 +115,8 @@ pub(crate) fn run(options: Options) -> Result<u8, String> {
         .trusted_proxies
         .iter()
         .map(|cidr| {
-            Network::parse(cidr).ok_or_else(|| {
-                format!("--trusted-proxy {cidr:?}: expected an address or ADDRESS/PREFIX")
-            })
+            cidr.parse::<Network>()
+                .map_err(|e| format!("--trusted-proxy {cidr:?}: {e}"))
         })
         .collect::<Result<Vec<_>, _>>()?;
     let guard = load(&options.policy)?;
@@ -388,6 +387,12 @@ async fn serve(
                 .layer(current(&guard))
                 .service(inner.clone());
             assign_request_id(request.headers_mut(), peer, &trusted);
+            // RFC 9112 section 3.2: an HTTP/1.1 request without `Host` is
+            // refused (Tomcat answers 400); the gateway would otherwise
+            // forward it with the upstream's host and the engine would
+            // build its links from a host the client never named.
+            let hostless = request.version() == http::Version::HTTP_11
+                && !request.headers().contains_key(http::header::HOST);
             let client = client_address(request.headers(), peer, &trusted);
             request
                 .extensions_mut()
@@ -400,25 +405,39 @@ async fn serve(
             let request = Request::from_parts(head, body);
             let metrics = metrics.clone();
             async move {
-                let (response, passed_on) =
-                    match tokio::time::timeout(request_timeout, guarded.oneshot(request)).await {
-                        Ok(Ok(response)) => {
-                            let passed_on = !response.body().is_rejection();
-                            (response.map(|b| b.boxed()), passed_on)
-                        }
-                        Ok(Err(never)) => match never {},
-                        Err(_) => {
-                            let violation = Violation::new(
+                let refuse = |violation: Violation| {
+                    summary.refused(&violation, None);
+                    metrics.rejected(violation.code());
+                    let response = problem_response_for(&violation, summary.id());
+                    (response.map(boxed), false)
+                };
+                let answered = if hostless {
+                    Ok(refuse(Violation::new(
+                        Code::InvalidHeader,
+                        "header:host",
+                        "an HTTP/1.1 request must have a Host header",
+                    )))
+                } else {
+                    Err(request)
+                };
+                let (response, passed_on) = match answered {
+                    Ok(answered) => answered,
+                    Err(request) => {
+                        match tokio::time::timeout(request_timeout, guarded.oneshot(request)).await
+                        {
+                            Ok(Ok(response)) => {
+                                let passed_on = !response.body().is_rejection();
+                                (response.map(|b| b.boxed()), passed_on)
+                            }
+                            Ok(Err(never)) => match never {},
+                            Err(_) => refuse(Violation::new(
                                 Code::RequestTimeout,
                                 "request",
                                 "the request took too long",
-                            );
-                            summary.refused(&violation, None);
-                            metrics.rejected(Code::RequestTimeout);
-                            let response = problem_response_for(&violation, summary.id());
-                            (response.map(boxed), false)
+                            )),
                         }
-                    };
+                    }
+                };
                 let (mut head, body) = response.into_parts();
                 if let Some(id) = summary
                     .id()
