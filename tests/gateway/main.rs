@@ -4,6 +4,7 @@
 //! | module | what it holds |
 //! |---|---|
 //! | [`axum_app`] | an axum app with [`GuardLayer`], driven over `TcpStream`: clean requests arrive byte-identical, every rejection class is a problem+json response, report mode lets requests through, clamped queries are rewritten |
+//! | [`edge`] | route network allowlists through the gateway (the client as trusted proxies say), each request-filtering limit with a trigger and a near miss |
 //! | [`hygiene`] | proxy hygiene on raw sockets: `Expect` answered at the gateway and `HTTP2-Settings` dropped, an upstream's unrequested `101` never relayed, a header section that never ends closed and logged |
 //! | [`oneshot`] | the same layer through `tower::ServiceExt::oneshot` (no network): rejections are `ResponseBody::is_rejection` and never call the inner service, clean requests reach it with the very same bytes, audit events |
 //! | [`serve`] | the `input-guard serve` gateway (feature `cli`) in front of a real upstream and with its demo engine: forwarding, hop-by-hop headers, `X-Forwarded-*`, rejections that never reach the upstream, 502s, oversized, endless, truncated and slow uploads, graceful shutdown |
@@ -18,6 +19,8 @@
 mod common;
 
 mod axum_app;
+#[cfg(feature = "cli")]
+mod edge;
 #[cfg(feature = "cli")]
 mod hygiene;
 mod oneshot;

@@ -130,8 +130,8 @@ impl Gateway {
 
 #[derive(Clone, Debug)]
 pub(crate) struct Seen {
-    method: String,
-    uri: String,
+    pub(crate) method: String,
+    pub(crate) uri: String,
     headers: Vec<(String, String)>,
     pub(crate) body: Bytes,
 }

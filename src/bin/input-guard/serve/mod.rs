@@ -335,11 +335,24 @@ async fn serve(
             tokio::spawn(admin::probe_upstream(upstream.uri.clone(), metrics.clone()));
         }
     }
+    // hyper answers a request with more headers than it parses with a bare
+    // 431 of its own; letting it parse one more than the policy allows
+    // leaves the refusal, with its code and problem body, to the guard. A
+    // reload that raises the policy's count past this needs a restart to
+    // go beyond it (hyper's parser is set up once).
+    let max_headers = {
+        let layer = current(&guard);
+        let allowed = layer.guard().policy().request.max_headers;
+        usize::try_from(allowed.saturating_add(1))
+            .unwrap_or(usize::MAX)
+            .max(100)
+    };
     let mut server = auto::Builder::new(TokioExecutor::new());
     server
         .http1()
         .timer(TokioTimer::new())
-        .header_read_timeout(header_timeout);
+        .header_read_timeout(header_timeout)
+        .max_headers(max_headers);
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown_signal());
     tokio::spawn(reload_on_hangup(
