@@ -203,6 +203,8 @@ codes! {
             "a path holding `%25` followed by two hex digits (`%252e%252e`), which decodes to another escape: a second decoder would read another path; unless `request.allow_double_encoded_paths`";
         (NetworkNotAllowed, "network-not-allowed", 403 FORBIDDEN, "Network not allowed")
             "a request on a route with `allow_networks` from a client in none of them, or whose client is unknown (no `ClientAddr`)";
+        (OriginNotAllowed, "origin-not-allowed", 403 FORBIDDEN, "Origin not allowed")
+            "a CORS preflight, or a state-changing request, from a browser `Origin` the policy's `[cors]` does not allow (only with a `[cors]` section)";
         (QueryMalformed, "query-malformed", 400 BAD_REQUEST, "Malformed query string")
             "a query string with malformed percent-encoding or bytes that do not decode to UTF-8";
         (QueryInvalidPaging, "query-invalid-paging", 400 BAD_REQUEST, "Invalid paging parameter")
@@ -481,6 +483,7 @@ mod tests {
             Code::HeadersTooLarge => ("headers-too-large", 431, "Request headers too large"),
             Code::PathDoubleEncoded => ("path-double-encoded", 400, "Double-encoded request path"),
             Code::NetworkNotAllowed => ("network-not-allowed", 403, "Network not allowed"),
+            Code::OriginNotAllowed => ("origin-not-allowed", 403, "Origin not allowed"),
             Code::QueryMalformed => ("query-malformed", 400, "Malformed query string"),
             Code::QueryInvalidPaging => ("query-invalid-paging", 400, "Invalid paging parameter"),
             Code::QueryMaxResultsExceeded => ("query-max-results-exceeded", 400, "Too many results requested"),
@@ -521,9 +524,9 @@ mod tests {
 
     #[test]
     fn all_lists_every_variant_once() {
-        // `contract` has one arm per variant (52) or does not compile; the
+        // `contract` has one arm per variant (53) or does not compile; the
         // discriminants run 0..n in declaration order, so `ALL` holding
-        // 0..52 in order, once each, is `ALL` holding every variant.
+        // 0..53 in order, once each, is `ALL` holding every variant.
         for (i, &code) in Code::ALL.iter().enumerate() {
             assert_eq!(code as usize, i, "{code}");
         }
@@ -531,7 +534,7 @@ mod tests {
         for &code in Code::ALL {
             assert!(seen.insert(code), "{code} twice in ALL");
         }
-        assert_eq!(Code::ALL.len(), 52);
+        assert_eq!(Code::ALL.len(), 53);
     }
 
     #[test]

@@ -194,3 +194,41 @@ fn builtin_value_types_apply_to_typed_variables() {
         Some("class-not-allowed")
     );
 }
+
+/// `[upstream]` and `[cors]`: defaults, values, and errors that name the key.
+#[test]
+fn upstream_and_cors_sections() {
+    let policy = Policy::from_toml("").unwrap();
+    assert!(policy.upstream.mask_errors);
+    assert_eq!(policy.upstream.max_error_bytes, 4096);
+    assert!(policy.cors.is_none(), "no section: Origin is not judged");
+
+    let policy = Policy::from_toml(
+        "[upstream]\nmask_errors = false\nmax_error_bytes = \"8KiB\"\n[cors]\nallow_origins = [\"HTTPS://Tasklist.Example.com:8443\"]\nallow_methods = [\"get\", \"post\"]\nallow_headers = [\"Content-Type\"]\nallow_credentials = true\nmax_age_secs = 60\n",
+    )
+    .unwrap();
+    assert!(!policy.upstream.mask_errors);
+    assert_eq!(policy.upstream.max_error_bytes, 8192);
+    let cors = policy.cors.unwrap();
+    assert_eq!(cors.allow_origins, ["https://tasklist.example.com:8443"]);
+    assert_eq!(cors.allow_methods, [http::Method::GET, http::Method::POST]);
+    assert_eq!(cors.allow_headers, ["content-type"]);
+    assert!(cors.allow_credentials);
+    assert_eq!(cors.max_age_secs, 60);
+
+    let errors = Policy::from_toml_all(
+        "[cors]\nallow_origins = [\"*\", \"https://a.example/path\", \"ftp://b\"]\nallow_headers = [\"bad header\"]\n[upstream]\nmax_error_bytes = 0\n",
+    )
+    .unwrap_err();
+    let keys: Vec<&str> = errors.iter().map(|e| e.key()).collect();
+    assert_eq!(
+        keys,
+        [
+            "cors.allow_origins[0]",
+            "cors.allow_origins[1]",
+            "cors.allow_origins[2]",
+            "cors.allow_headers[0]",
+            "upstream.max_error_bytes"
+        ]
+    );
+}

@@ -8,6 +8,7 @@ use http::header::{
 use http::request::Parts;
 use http::{HeaderMap, HeaderName, Method, Version};
 
+use super::cors::Cors;
 use super::{ClientAddr, Guard, Verdict};
 use crate::inspect::compression::{self, Coding};
 use crate::inspect::path;
@@ -45,6 +46,8 @@ pub struct HeadCheck<'g, 'r> {
     body_limit: u64,
     /// What the headers said, or why the head is refused.
     framing: Result<Framing<'r>, Violation>,
+    /// What `[cors]` says of the request's origin.
+    cors: Cors,
 }
 
 /// The framing headers, parsed.
@@ -69,11 +72,23 @@ impl<'g, 'r> HeadCheck<'g, 'r> {
             .and_then(|()| filter(request, head))
             .and_then(|()| path::normalize(head.uri.path()))
             .map(|path| guard.routes.find(&head.method, &path));
+        let mut cors = Cors::NotJudged;
         let (route, framing) = match route {
             Ok(route) => {
                 let limit = guard.max_bytes(route);
                 let framing = admit(route, head)
                     .and_then(|()| hygiene(request, head))
+                    .and_then(|()| {
+                        // Only with a `[cors]` section: without one, `Origin`
+                        // is the engine's business.
+                        if let Some(policy) = &guard.policy.cors {
+                            cors = super::cors::judge(policy, head);
+                        }
+                        match &cors {
+                            Cors::Refused(violation) => Err(violation.clone()),
+                            _ => Ok(()),
+                        }
+                    })
                     .and_then(|()| framing(&head.headers, limit));
                 (route, framing)
             }
@@ -85,6 +100,7 @@ impl<'g, 'r> HeadCheck<'g, 'r> {
             route,
             body_limit: guard.max_bytes(route),
             framing,
+            cors,
         }
     }
 
@@ -103,6 +119,26 @@ impl<'g, 'r> HeadCheck<'g, 'r> {
     /// declares one the guard could read.
     pub fn declared_length(&self) -> Option<u64> {
         self.framing.as_ref().ok().and_then(|f| f.declared)
+    }
+
+    /// For a CORS preflight from an origin the policy's `[cors]` allows:
+    /// the headers to answer it with (204, never forwarded). The layer
+    /// answers it so.
+    pub fn cors_preflight(&self) -> Option<&HeaderMap> {
+        match &self.cors {
+            Cors::Preflight(headers) => Some(headers),
+            _ => None,
+        }
+    }
+
+    /// For a request from an origin the policy's `[cors]` allows: the
+    /// `Access-Control-Allow-*` headers its answer gets. The layer adds
+    /// them.
+    pub fn cors_headers(&self) -> Option<&HeaderMap> {
+        match &self.cors {
+            Cors::Allowed(headers) => Some(headers),
+            _ => None,
+        }
     }
 
     /// The verdict on the head alone.

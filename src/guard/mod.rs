@@ -16,6 +16,7 @@
 
 mod body;
 mod client;
+mod cors;
 mod head;
 mod query;
 

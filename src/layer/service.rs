@@ -98,99 +98,148 @@ where
         let hooks = self.layer.hooks.clone();
         ResponseFuture {
             inner: Box::pin(async move {
-                let (mut head, body) = request.into_parts();
-                let (verdict, body) = {
-                    let checked = guard.head(&head);
-                    let seen = Seen {
-                        guard: &guard,
-                        hooks: &hooks,
-                        head: &head,
-                        route: checked.route().map(|r| r.name.as_str()),
-                    };
-                    let limit = usize::try_from(checked.body_limit()).unwrap_or(usize::MAX);
-
-                    // 1. The head, before reading anything. In report mode
-                    // a declared length over the limit lets the body stream
-                    // on unread; any other finding on the head is found
-                    // again, and recorded once, with the body.
-                    match checked.verdict() {
-                        Verdict::Reject(violation) => return Ok(seen.refuse(&violation)),
-                        Verdict::Report(violation) if violation.code() == Code::BodyTooLarge => {
-                            seen.report(&violation);
-                            let verdict = Verdict::Report(violation);
-                            seen.inspected(&verdict, 0, Duration::ZERO);
-                            let body = InspectedBody::streamed(None, into_bytes_body(body));
-                            (verdict, body)
+                // The `Access-Control-Allow-*` headers the answer gets, for
+                // a request from an origin the policy's `[cors]` allows.
+                let mut cors: Option<http::HeaderMap> = None;
+                let answered = async {
+                    let (mut head, body) = request.into_parts();
+                    let (verdict, body) = {
+                        let checked = guard.head(&head);
+                        let seen = Seen {
+                            guard: &guard,
+                            hooks: &hooks,
+                            head: &head,
+                            route: checked.route().map(|r| r.name.as_str()),
+                        };
+                        let limit = usize::try_from(checked.body_limit()).unwrap_or(usize::MAX);
+                        // A preflight from an allowed origin is answered here
+                        // and never reaches the engine.
+                        if let Some(headers) = checked.cors_preflight()
+                            && checked.verdict() == Verdict::Allow
+                        {
+                            return Ok(preflight(headers.clone()));
                         }
-                        Verdict::Allow | Verdict::Rewrite(_) | Verdict::Report(_) => {
-                            // 2. The body, up to the route's limit, within
-                            // the memory budget. The declared length (not
-                            // over the limit, or step 1 answered) is
-                            // reserved and allocated at once.
-                            let declared = checked
-                                .declared_length()
-                                .map_or(0, |len| usize::try_from(len).unwrap_or(usize::MAX))
-                                .min(limit);
-                            let reservation = match &hooks.budget {
-                                None => None,
-                                Some(budget) => match budget.reserve(declared) {
-                                    Some(reservation) => Some(reservation),
-                                    None => {
-                                        let rest = into_bytes_body(body);
-                                        let unread =
-                                            Unbuffered::new(overloaded(), None, rest, None);
+                        cors = checked.cors_headers().cloned();
+
+                        // 1. The head, before reading anything. In report mode
+                        // a declared length over the limit lets the body stream
+                        // on unread; any other finding on the head is found
+                        // again, and recorded once, with the body.
+                        match checked.verdict() {
+                            Verdict::Reject(violation) => return Ok(seen.refuse(&violation)),
+                            Verdict::Report(violation)
+                                if violation.code() == Code::BodyTooLarge =>
+                            {
+                                seen.report(&violation);
+                                let verdict = Verdict::Report(violation);
+                                seen.inspected(&verdict, 0, Duration::ZERO);
+                                let body = InspectedBody::streamed(None, into_bytes_body(body));
+                                (verdict, body)
+                            }
+                            Verdict::Allow | Verdict::Rewrite(_) | Verdict::Report(_) => {
+                                // 2. The body, up to the route's limit, within
+                                // the memory budget. The declared length (not
+                                // over the limit, or step 1 answered) is
+                                // reserved and allocated at once.
+                                let declared = checked
+                                    .declared_length()
+                                    .map_or(0, |len| usize::try_from(len).unwrap_or(usize::MAX))
+                                    .min(limit);
+                                let reservation = match &hooks.budget {
+                                    None => None,
+                                    Some(budget) => match budget.reserve(declared) {
+                                        Some(reservation) => Some(reservation),
+                                        None => {
+                                            let rest = into_bytes_body(body);
+                                            let unread =
+                                                Unbuffered::new(overloaded(), None, rest, None);
+                                            return match unread.judge(&guard, &seen) {
+                                                Ok(body) => finish(inner, head, body).await,
+                                                Err(violation) => Ok(seen.refuse(&violation)),
+                                            };
+                                        }
+                                    },
+                                };
+                                let read = read_body(Box::pin(body), limit, declared, reservation);
+                                let (bytes, reservation) = match read.await {
+                                    Read::Whole(bytes, reservation) => (bytes, reservation),
+                                    Read::Unbuffered(unread) => {
                                         return match unread.judge(&guard, &seen) {
                                             Ok(body) => finish(inner, head, body).await,
                                             Err(violation) => Ok(seen.refuse(&violation)),
                                         };
                                     }
-                                },
-                            };
-                            let read = read_body(Box::pin(body), limit, declared, reservation);
-                            let (bytes, reservation) = match read.await {
-                                Read::Whole(bytes, reservation) => (bytes, reservation),
-                                Read::Unbuffered(unread) => {
-                                    return match unread.judge(&guard, &seen) {
-                                        Ok(body) => finish(inner, head, body).await,
-                                        Err(violation) => Ok(seen.refuse(&violation)),
-                                    };
-                                }
-                                Read::Limited => {
-                                    // Read only in part, so not passed on.
-                                    return Ok(seen.refuse(&too_large(limit)));
-                                }
-                                Read::Broken => {
-                                    // A body that was not read whole cannot be
-                                    // passed on, even in report mode.
-                                    let violation = Violation::new(
-                                        Code::BodyIncomplete,
-                                        "body",
-                                        "the request body could not be read",
-                                    );
-                                    return Ok(seen.refuse(&violation));
-                                }
-                            };
+                                    Read::Limited => {
+                                        // Read only in part, so not passed on.
+                                        return Ok(seen.refuse(&too_large(limit)));
+                                    }
+                                    Read::Broken => {
+                                        // A body that was not read whole cannot be
+                                        // passed on, even in report mode.
+                                        let violation = Violation::new(
+                                            Code::BodyIncomplete,
+                                            "body",
+                                            "the request body could not be read",
+                                        );
+                                        return Ok(seen.refuse(&violation));
+                                    }
+                                };
 
-                            // 3. One verdict.
-                            let started = hooks.inspection.is_some().then(Instant::now);
-                            let verdict = checked.check(&bytes);
-                            let elapsed = started.map_or(Duration::ZERO, |t| t.elapsed());
-                            seen.inspected(&verdict, bytes.len(), elapsed);
-                            match &verdict {
-                                Verdict::Allow | Verdict::Rewrite(_) => {}
-                                Verdict::Report(violation) => seen.report(violation),
-                                Verdict::Reject(violation) => return Ok(seen.answer(violation)),
+                                // 3. One verdict.
+                                let started = hooks.inspection.is_some().then(Instant::now);
+                                let verdict = checked.check(&bytes);
+                                let elapsed = started.map_or(Duration::ZERO, |t| t.elapsed());
+                                seen.inspected(&verdict, bytes.len(), elapsed);
+                                match &verdict {
+                                    Verdict::Allow | Verdict::Rewrite(_) => {}
+                                    Verdict::Report(violation) => seen.report(violation),
+                                    Verdict::Reject(violation) => return Ok(seen.answer(violation)),
+                                }
+                                (verdict, InspectedBody::new(bytes).holding(reservation))
                             }
-                            (verdict, InspectedBody::new(bytes).holding(reservation))
                         }
+                    };
+                    if let Verdict::Rewrite(uri) = verdict {
+                        head.uri = uri;
                     }
-                };
-                if let Verdict::Rewrite(uri) = verdict {
-                    head.uri = uri;
+                    finish(inner, head, body).await
                 }
-                finish(inner, head, body).await
+                .await;
+                let mut response = answered?;
+                if let Some(cors) = cors {
+                    add_cors(response.headers_mut(), cors);
+                }
+                Ok(response)
             }),
         }
+    }
+}
+
+/// The answer to an allowed CORS preflight: 204 with its headers.
+fn preflight<B>(headers: http::HeaderMap) -> Response<ResponseBody<B>> {
+    let mut response = Response::new(ResponseBody::rejection(http_body_util::Full::new(
+        Bytes::new(),
+    )));
+    *response.status_mut() = http::StatusCode::NO_CONTENT;
+    *response.headers_mut() = headers;
+    response
+}
+
+/// Adds `cors` to an answer: `Vary` beside the engine's own, the rest in
+/// place of any the engine set (the policy decides who may read it).
+fn add_cors(headers: &mut http::HeaderMap, cors: http::HeaderMap) {
+    let mut last = None;
+    for (name, value) in cors {
+        // The iterator names a header once, before all its values.
+        let Some(name) = name.or_else(|| last.clone()) else {
+            continue;
+        };
+        if name == http::header::VARY || last.as_ref() == Some(&name) {
+            headers.append(name.clone(), value);
+        } else {
+            headers.insert(name.clone(), value);
+        }
+        last = Some(name);
     }
 }
 

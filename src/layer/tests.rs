@@ -343,3 +343,106 @@ async fn a_body_holds_its_budget_until_the_inner_service_drops_it() {
     let judged = service.clone().oneshot(big()).await.unwrap();
     assert_eq!(judged.status(), StatusCode::BAD_REQUEST);
 }
+
+const CORS: &str = r#"
+[cors]
+allow_origins = ["https://tasklist.example.com"]
+allow_headers = ["content-type", "authorization"]
+"#;
+
+fn from(origin: &str, method: &str, extra: &[(&str, &str)]) -> Request<Full<Bytes>> {
+    let mut request = Request::builder()
+        .method(method)
+        .uri("/x")
+        .header("origin", origin)
+        .header("content-type", "application/json");
+    for (name, value) in extra {
+        request = request.header(*name, *value);
+    }
+    request.body(Full::new(Bytes::from_static(b"{}"))).unwrap()
+}
+
+#[tokio::test]
+async fn cors_preflights_are_answered_and_other_origins_refused() {
+    let called = Arc::new(Mutex::new(0usize));
+    let counter = called.clone();
+    let engine = service_fn(move |_: Request<InspectedBody>| {
+        *counter.lock().unwrap() += 1;
+        async {
+            let mut response = Response::new(Full::new(Bytes::new()));
+            response
+                .headers_mut()
+                .insert("vary", http::HeaderValue::from_static("Accept-Encoding"));
+            Ok::<_, Infallible>(response)
+        }
+    });
+    let service = GuardLayer::new(guard(CORS)).layer(engine);
+    let tasklist = "https://tasklist.example.com";
+
+    // A preflight from the allowed origin: answered here, never forwarded.
+    let asked = from(
+        tasklist,
+        "OPTIONS",
+        &[
+            ("access-control-request-method", "POST"),
+            ("access-control-request-headers", "authorization"),
+        ],
+    );
+    let response = service.clone().oneshot(asked).await.unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(response.headers()["access-control-allow-origin"], tasklist);
+    assert_eq!(response.headers()["access-control-max-age"], "600");
+    assert_eq!(*called.lock().unwrap(), 0);
+
+    // The real request: passed on, its answer readable by that origin.
+    let response = service
+        .clone()
+        .oneshot(from(tasklist, "POST", &[]))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["access-control-allow-origin"], tasklist);
+    let vary: Vec<_> = response.headers().get_all("vary").iter().collect();
+    assert_eq!(vary, ["Accept-Encoding", "Origin"]);
+    assert_eq!(*called.lock().unwrap(), 1);
+
+    // Another origin: a POST is refused, a GET passes without the headers.
+    let evil = "https://evil.example";
+    let response = service
+        .clone()
+        .oneshot(from(evil, "POST", &[]))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    assert!(
+        std::str::from_utf8(&body)
+            .unwrap()
+            .contains("origin-not-allowed")
+    );
+    let response = service
+        .clone()
+        .oneshot(from(evil, "GET", &[]))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+    assert_eq!(*called.lock().unwrap(), 2);
+
+    // The near miss: without a [cors] section, Origin is not judged and a
+    // preflight goes to the engine.
+    let open = GuardLayer::new(guard("")).layer(echo());
+    let asked = from(
+        evil,
+        "OPTIONS",
+        &[("access-control-request-method", "POST")],
+    );
+    let response = open.oneshot(asked).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(!response.body().is_rejection());
+}

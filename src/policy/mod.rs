@@ -27,6 +27,7 @@
 //! # Ok::<(), input_guard::policy::PolicyError>(())
 //! ```
 
+mod cors;
 mod error;
 mod network;
 mod raw;
@@ -35,6 +36,7 @@ mod validate;
 
 use std::path::Path;
 
+pub use cors::CorsPolicy;
 pub use error::{PolicyError, PolicyErrorKind, PolicyErrors};
 pub use network::{Network, NetworkError};
 pub use units::{ByteSize, ByteSizeError};
@@ -98,6 +100,45 @@ pub struct Policy {
     pub routes: Vec<Route>,
     /// `builtin_routes`: the routes tried after [`Policy::routes`].
     pub builtin_routes: BuiltinRoutes,
+    /// `[upstream]`: how the `input-guard serve` gateway treats the
+    /// engine's answers.
+    pub upstream: UpstreamPolicy,
+    /// `[cors]`: browser origins allowed to call the API; `None` (no
+    /// section): `Origin` is not judged.
+    pub cors: Option<CorsPolicy>,
+}
+
+/// `[upstream]`: what the `input-guard serve` gateway does with the
+/// engine's answers (the layer passes answers on untouched).
+///
+/// ```
+/// use input_guard::policy::Policy;
+///
+/// let policy = Policy::from_toml("[upstream]\nmax_error_bytes = \"16KiB\"\n")?;
+/// assert!(policy.upstream.mask_errors);
+/// assert_eq!(policy.upstream.max_error_bytes, 16 * 1024);
+/// # Ok::<(), input_guard::policy::PolicyError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UpstreamPolicy {
+    /// Replace a 5xx answer whose body is not the engine's own short error
+    /// (an HTML error page, a stack trace, an exception chain) with a
+    /// generic problem+json naming the request id, logging the original;
+    /// default `true`.
+    pub mask_errors: bool,
+    /// The largest 5xx body that can be the engine's own error; longer
+    /// ones are masked unread. Default 4 KiB.
+    pub max_error_bytes: u64,
+}
+
+impl Default for UpstreamPolicy {
+    fn default() -> Self {
+        UpstreamPolicy {
+            mask_errors: true,
+            max_error_bytes: 4 * 1024,
+        }
+    }
 }
 
 /// `engine`: the engine a policy guards; its profile is

@@ -11,9 +11,9 @@ use toml::de::{DeInteger, DeString, DeTable, DeValue};
 
 use super::validate;
 use super::{
-    BodyPolicy, BuiltinRoutes, ByteSize, ClassPolicy, Engine, Expressions, JsonPolicy, Mode,
-    Network, OnExcess, Policy, PolicyError, PolicyErrorKind, PolicyErrors, QueryPolicy,
-    RequestPolicy, Route, SchemaLocations, UnknownTypes, XmlPolicy,
+    BodyPolicy, BuiltinRoutes, ByteSize, ClassPolicy, CorsPolicy, Engine, Expressions, JsonPolicy,
+    Mode, Network, OnExcess, Policy, PolicyError, PolicyErrorKind, PolicyErrors, QueryPolicy,
+    RequestPolicy, Route, SchemaLocations, UnknownTypes, UpstreamPolicy, XmlPolicy,
 };
 use crate::classes::{BuiltinValueTypes, ClassPattern};
 
@@ -87,7 +87,48 @@ fn policy(e: &mut Errors<'_>, top: &mut Table<'_>) -> Policy {
     if let Some(builtin) = e.choice(top, "builtin_routes", &builtin) {
         policy.builtin_routes = builtin;
     }
+    if let Some(upstream) = e.section(top, "upstream", upstream) {
+        policy.upstream = upstream;
+    }
+    policy.cors = e.section(top, "cors", cors);
     policy
+}
+
+fn upstream(e: &mut Errors<'_>, t: &mut Table<'_>) -> UpstreamPolicy {
+    let mut upstream = UpstreamPolicy::default();
+    if let Some(mask) = e.flag(t, "mask_errors") {
+        upstream.mask_errors = mask;
+    }
+    if let Some(bytes) = e.limit(t, "max_error_bytes", Unit::Bytes) {
+        upstream.max_error_bytes = bytes;
+    }
+    upstream
+}
+
+fn cors(e: &mut Errors<'_>, t: &mut Table<'_>) -> CorsPolicy {
+    let mut cors = CorsPolicy::default();
+    if let Some(origins) = e.strings(t, "allow_origins") {
+        cors.allow_origins = e.each(&t.key("allow_origins"), origins, |origin| {
+            super::cors::origin(origin).map_err(PolicyErrorKind::Invalid)
+        });
+    }
+    if let Some(methods) = e.strings(t, "allow_methods") {
+        cors.allow_methods = e.each(&t.key("allow_methods"), methods, parse_method);
+    }
+    if let Some(headers) = e.strings(t, "allow_headers") {
+        cors.allow_headers = e.each(&t.key("allow_headers"), headers, |header| {
+            http::HeaderName::from_bytes(header.as_bytes())
+                .map(|name| name.as_str().to_owned())
+                .map_err(|_| PolicyErrorKind::Invalid(format!("`{header}` is not a header name")))
+        });
+    }
+    if let Some(credentials) = e.flag(t, "allow_credentials") {
+        cors.allow_credentials = credentials;
+    }
+    if let Some(age) = e.limit(t, "max_age_secs", Unit::Count) {
+        cors.max_age_secs = u32::try_from(age).unwrap_or(u32::MAX);
+    }
+    cors
 }
 
 fn request(e: &mut Errors<'_>, t: &mut Table<'_>) -> RequestPolicy {

@@ -27,6 +27,9 @@ pub(super) const LIMITS: &[Limit] = &[
         p.request.max_query_bytes
     }),
     limit("request.max_headers", 10_000, |p| p.request.max_headers),
+    limit("upstream.max_error_bytes", 1 << 20, |p| {
+        p.upstream.max_error_bytes
+    }),
     limit("request.max_header_bytes", 1 << 20, |p| {
         p.request.max_header_bytes
     }),
@@ -178,6 +181,12 @@ impl Policy {
         }
         for (i, method) in self.request.methods.iter().enumerate() {
             allowed_method(method).map_err(|m| invalid(m, format!("request.methods[{i}]")))?;
+        }
+        if let Some(cors) = &self.cors {
+            for (i, origin) in cors.allow_origins.iter().enumerate() {
+                super::cors::origin(origin)
+                    .map_err(|m| invalid(m, format!("cors.allow_origins[{i}]")))?;
+            }
         }
         for (i, key) in self.json.type_id_keys.iter().enumerate() {
             if key.is_empty() {

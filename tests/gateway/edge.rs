@@ -195,3 +195,59 @@ async fn request_filtering_limits_hold_through_the_gateway() {
     })
     .await;
 }
+
+/// `[cors]` through the gateway: the allowed origin's preflight is answered
+/// at the edge and never forwarded, its request gets the CORS headers; a
+/// state-changing request from another origin is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cors_is_answered_at_the_edge() {
+    bounded(async {
+        let upstream = start_upstream().await;
+        let policy = common::policy::camunda_edited(&[
+            ("# [cors]\n", "[cors]\n"),
+            (
+                "# allow_origins = [\"https://tasklist.example.com\"]",
+                "allow_origins = [\"https://tasklist.example.com\"]",
+            ),
+        ]);
+        let policy = write_temp("cors.toml", &policy);
+        let gateway =
+            Gateway::start_with_policy(policy.to_str().unwrap(), Some(upstream.addr), &[]).await;
+        let tasklist = "https://tasklist.example.com";
+        let preflight = send(
+            gateway.addr,
+            &Req::new("OPTIONS", "/engine-rest/task")
+                .header("origin", tasklist)
+                .header("access-control-request-method", "POST")
+                .header("access-control-request-headers", "content-type"),
+        )
+        .await;
+        assert_eq!(preflight.status, 204, "{}", preflight.text());
+        assert_eq!(
+            preflight.header("access-control-allow-origin"),
+            Some(tasklist)
+        );
+        assert!(upstream.seen().is_empty(), "preflights stay at the edge");
+
+        let allowed = send(
+            gateway.addr,
+            &Req::new("GET", "/engine-rest/task?maxResults=1").header("origin", tasklist),
+        )
+        .await;
+        assert_eq!(allowed.status, 200);
+        assert_eq!(
+            allowed.header("access-control-allow-origin"),
+            Some(tasklist)
+        );
+
+        let evil = Req::new("POST", "/engine-rest/message")
+            .header("origin", "https://evil.example")
+            .header("content-type", "application/json")
+            .body(br#"{"messageName":"m"}"#.to_vec());
+        let refused = send(gateway.addr, &evil).await;
+        assert_eq!(refused.status, 403);
+        assert_eq!(refused.json()["code"], "origin-not-allowed");
+        assert_eq!(upstream.seen().len(), 1);
+    })
+    .await;
+}

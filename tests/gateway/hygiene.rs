@@ -205,6 +205,15 @@ async fn upstream_errors_with_technical_details_are_masked_and_logged() {
         let reply = send(gateway.addr, &Req::new("GET", "/engine-rest/nothing-here")).await;
         assert_eq!(reply.status, 404);
         assert_eq!(reply.text(), "no such resource upstream\n");
+        // Switched off in the policy, the page passes as the engine sent it.
+        let policy =
+            common::policy::camunda_edited(&[("mask_errors = true", "mask_errors = false")]);
+        let policy = common::bin::write_temp("unmasked.toml", &policy);
+        let unmasked =
+            Gateway::start_with_policy(policy.to_str().unwrap(), Some(upstream.addr), &[]).await;
+        let reply = send(unmasked.addr, &Req::new("GET", "/engine-rest/fail-page")).await;
+        assert_eq!(reply.status, 500);
+        assert!(reply.text().contains("HTTP Status 500"), "{}", reply.text());
     })
     .await;
 }

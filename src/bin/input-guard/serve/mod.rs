@@ -396,9 +396,12 @@ async fn serve(
             let started = Instant::now();
             let in_flight = metrics.in_flight();
             // Each request is judged by the guard current when it arrives.
-            let guarded = ServiceBuilder::new()
-                .layer(current(&guard))
-                .service(inner.clone());
+            let layer = current(&guard);
+            let upstream_policy = &layer.guard().policy().upstream;
+            let masking = upstream_policy.mask_errors.then(|| errors::ErrorMasking {
+                max_bytes: usize::try_from(upstream_policy.max_error_bytes).unwrap_or(usize::MAX),
+            });
+            let guarded = ServiceBuilder::new().layer(layer).service(inner.clone());
             assign_request_id(request.headers_mut(), peer, &trusted);
             // RFC 9112 section 3.2: an HTTP/1.1 request without `Host` is
             // refused (Tomcat answers 400); the gateway would otherwise
@@ -410,9 +413,9 @@ async fn serve(
             request
                 .extensions_mut()
                 .insert(ClientAddr::new(peer, client));
-            request
-                .extensions_mut()
-                .insert(errors::ErrorMasking { max_bytes: 4096 });
+            if let Some(masking) = masking {
+                request.extensions_mut().insert(masking);
+            }
             let (head, body) = request.into_parts();
             let summary = Summary::of(&head);
             let request = Request::from_parts(head, body);
