@@ -43,6 +43,12 @@ impl RouteTable {
     }
 
     /// The first route (in policy order) covering `method` and `path`.
+    /// Where `route`, one of this table's, stands in it (own routes come
+    /// first, in policy order).
+    pub(crate) fn index_of(&self, route: &Route) -> Option<usize> {
+        self.routes.iter().position(|r| std::ptr::eq(r, route))
+    }
+
     pub(crate) fn find(&self, method: &http::Method, path: &str) -> Option<&Route> {
         // Glob indices follow route order, so the first match that also
         // covers the method is the first route.

@@ -298,6 +298,9 @@ pub struct Violation {
     /// Boxed: present only on class refusals, and a small `Violation`
     /// keeps the `Result`s of the inspectors' hot paths small.
     decided_by: Option<Box<ClassFinding>>,
+    /// The route exception under which the violation was only reported
+    /// (or enforced), for the audit trail.
+    exception: Option<Box<str>>,
 }
 
 /// Which class a class refusal was about and the rule that decided it.
@@ -321,7 +324,23 @@ impl Violation {
             message: message.into(),
             offset: None,
             decided_by: None,
+            exception: None,
         }
+    }
+
+    /// The same violation, naming the route exception that decided what
+    /// became of it.
+    pub(crate) fn under_exception(mut self, exception: String) -> Self {
+        self.exception = Some(exception.into_boxed_str());
+        self
+    }
+
+    /// The per-route exception (`[[routes]] mode`, `skip`,
+    /// `classes_allow`) that decided what became of this violation: why a
+    /// violation was only reported on a route of an enforcing policy, or
+    /// enforced on a route of a reporting one. For the audit trail.
+    pub fn exception(&self) -> Option<&str> {
+        self.exception.as_deref()
     }
 
     /// The same violation, naming the class that was refused and the rule

@@ -5,10 +5,10 @@
 use super::Guard;
 use super::head::Framing;
 use super::query::BodyRules;
-use crate::classes::TypeDecision;
+use crate::classes::{ClassFilter, TypeDecision};
 use crate::engine::ResourceKind;
 use crate::inspect::compression::{self, Coding};
-use crate::inspect::json::PagingMember;
+use crate::inspect::json::{JsonInspector, PagingMember};
 use crate::inspect::multipart;
 use crate::media_type::{self, BodyKind};
 use crate::policy::UnknownTypes;
@@ -91,7 +91,8 @@ fn document(
     match kind {
         Document::Xml => guard.xml.inspect(body, charset).map(|()| Vec::new()),
         Document::Json => {
-            let inspector = guard.json().forbid_expressions(rules.forbid_expressions);
+            let inspector = JsonInspector::new(&guard.policy, rules.classes, &guard.xml)
+                .forbid_expressions(rules.forbid_expressions);
             if rules.list_query {
                 inspector.inspect_list_query(body, charset)
             } else {
@@ -130,7 +131,7 @@ fn inspect_part(
     // into. Camunda takes the field by name alone, file name or not.
     let engine = guard.policy.engine.profile();
     if engine.type_field.is_some_and(|field| part.name == field) {
-        check_type_part(guard, part.body).map_err(at_part)?;
+        check_type_part(rules.classes, part.body).map_err(at_part)?;
     }
     // Camunda refuses serialized Java in a variable upload itself today;
     // the guard refuses it wherever a part declares it, as it does for
@@ -200,7 +201,7 @@ fn nested(label: &str) -> Violation {
 
 /// Camunda's deprecated variable upload sends the Java type to deserialize
 /// the `data` part into as a `type` form field.
-fn check_type_part(guard: &Guard, body: &[u8]) -> Result<(), Violation> {
+fn check_type_part(classes: &ClassFilter, body: &[u8]) -> Result<(), Violation> {
     let name = std::str::from_utf8(body)
         .map(str::trim)
         .unwrap_or("\u{fffd}");
@@ -211,7 +212,7 @@ fn check_type_part(guard: &Guard, body: &[u8]) -> Result<(), Violation> {
             "the type part names a class that is not allowed",
         )
     };
-    match guard.classes.check(name) {
+    match classes.check(name) {
         TypeDecision::Allowed => Ok(()),
         TypeDecision::Denied { class, decision } => {
             Err(refused().decided_by(class, decision.rule_text()))

@@ -143,17 +143,38 @@ impl<'g, 'r> HeadCheck<'g, 'r> {
 
     /// The verdict on the head alone.
     pub fn verdict(&self) -> Verdict {
-        self.guard
-            .verdict(self.framing.as_ref().map(|_| None).map_err(Clone::clone))
+        self.verdict_for(self.framing.as_ref().map(|_| None).map_err(Clone::clone))
+    }
+
+    /// A finding on this request as a verdict: by the route's own `mode`
+    /// when it has one, else the policy's. Adapters use it for what only
+    /// they find (a body over its limit while it streams).
+    pub(crate) fn verdict_for(&self, finding: Result<Option<http::Uri>, Violation>) -> Verdict {
+        self.guard.verdict_on(self.route, finding)
     }
 
     /// Judges the request with its complete `body`.
     pub fn check(&self, body: &[u8]) -> Verdict {
-        self.guard.verdict(self.inspect(body))
+        let found = self.inspect(body, true);
+        // A route that relaxes a rule (`skip`, `classes_allow`) lets through
+        // what the policy alone would refuse: that is recorded as a report
+        // naming the exception, so that every use of an exception leaves a
+        // trace. (A clamped query keeps its rewrite instead.)
+        if let (Ok(None), Some(route)) = (&found, self.route.filter(|r| r.relaxes()))
+            && let Err(violation) = self.inspect(body, false)
+        {
+            let how = match violation.code() {
+                Code::ClassNotAllowed => "classes_allow".to_owned(),
+                code => format!("skip {code}"),
+            };
+            let exception = format!("route `{}`: {how}", route.name);
+            return Verdict::Report(violation.under_exception(exception));
+        }
+        self.verdict_for(found)
     }
 
     /// The finding: the rewritten URI if the query was clamped.
-    fn inspect(&self, body: &[u8]) -> Result<Option<http::Uri>, Violation> {
+    fn inspect(&self, body: &[u8], exceptions: bool) -> Result<Option<http::Uri>, Violation> {
         let framing = self.framing.as_ref().map_err(Clone::clone)?;
         if body.len() as u64 > self.body_limit {
             return Err(too_large("body", self.body_limit));
@@ -167,7 +188,7 @@ impl<'g, 'r> HeadCheck<'g, 'r> {
                 "Content-Length does not match the body",
             ));
         }
-        super::query::QueryRules::new(self.guard, self.route, self.head)
+        super::query::QueryRules::new(self.guard, self.route, self.head, exceptions)
             .check(|rules| super::body::inspect(self.guard, framing, body, rules))
     }
 }

@@ -11,7 +11,7 @@
 //! * [`query`]: the rules of list and task-query routes (paging, clamping,
 //!   expressions).
 //!
-//! Enforce or report is decided once, in [`Guard::verdict`]: everything
+//! Enforce or report is decided once, in `Guard::verdict_on`: everything
 //! below it returns plain `Result`s.
 
 mod body;
@@ -113,6 +113,9 @@ impl Verdict {
 pub struct Guard {
     policy: Policy,
     classes: ClassFilter,
+    /// Per own route (`policy.routes`, same order): its class filter when
+    /// it has `classes_allow`.
+    route_classes: Vec<Option<ClassFilter>>,
     xml: XmlInspector,
     routes: RouteTable,
 }
@@ -141,10 +144,29 @@ impl Guard {
             policy.classes.deny.iter().cloned(),
             policy.classes.builtin_value_types.value_types(),
         );
+        let route_classes = policy
+            .routes
+            .iter()
+            .map(|route| {
+                (!route.classes_allow.is_empty()).then(|| {
+                    ClassFilter::with_value_types(
+                        policy
+                            .classes
+                            .allow
+                            .iter()
+                            .chain(&route.classes_allow)
+                            .cloned(),
+                        policy.classes.deny.iter().cloned(),
+                        policy.classes.builtin_value_types.value_types(),
+                    )
+                })
+            })
+            .collect();
         let xml = XmlInspector::new(policy.xml.clone());
         Ok(Guard {
             policy,
             classes,
+            route_classes,
             xml,
             routes,
         })
@@ -229,13 +251,46 @@ impl Guard {
     /// lets the request on and says what enforce would have done. Adapters
     /// use it for what only they can find (a body over its limit while it
     /// streams in).
-    pub(crate) fn verdict(&self, finding: Result<Option<Uri>, Violation>) -> Verdict {
-        match (finding, self.policy.mode) {
+    ///
+    /// Under `route`, the route's own `mode` (a per-route exception)
+    /// decides when it has one; a violation the route's mode treats
+    /// otherwise than the policy's names the exception.
+    pub(crate) fn verdict_on(
+        &self,
+        route: Option<&Route>,
+        finding: Result<Option<Uri>, Violation>,
+    ) -> Verdict {
+        let own = route.and_then(|r| r.mode.map(|mode| (r, mode)));
+        let mode = own.map_or(self.policy.mode, |(_, mode)| mode);
+        let finding = match (finding, own) {
+            (Err(v), Some((route, mode))) if mode != self.policy.mode => {
+                let mode = match mode {
+                    Mode::Enforce => "enforce",
+                    Mode::Report => "report",
+                };
+                Err(v.under_exception(format!("route `{}`: mode = {mode}", route.name)))
+            }
+            (finding, _) => finding,
+        };
+        match (finding, mode) {
             (Ok(None), _) => Verdict::Allow,
             (Ok(Some(uri)), _) => Verdict::Rewrite(uri),
             (Err(v), Mode::Enforce) => Verdict::Reject(v),
             (Err(v), Mode::Report) => Verdict::Report(v),
         }
+    }
+
+    /// The class filter for a request under `route`: the route's own when
+    /// it adds `classes_allow`, else the policy's.
+    fn classes_for(&self, route: Option<&Route>) -> &ClassFilter {
+        route
+            .filter(|r| !r.classes_allow.is_empty())
+            .and_then(|route| {
+                // Own routes lead the route table, in policy order.
+                let at = self.routes.index_of(route)?;
+                self.route_classes.get(at)?.as_ref()
+            })
+            .unwrap_or(&self.classes)
     }
 
     /// The body limit for a request under `route`: its route's `max_bytes`,

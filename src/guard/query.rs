@@ -6,13 +6,14 @@ use http::Uri;
 use http::request::Parts;
 
 use super::Guard;
+use crate::classes::ClassFilter;
 use crate::inspect::json::PagingMember;
 use crate::inspect::query::{self, Paging};
 use crate::policy::{Expressions, OnExcess, Route};
 use crate::violation::{Code, Violation};
 
 /// What the route's rules ask of the body inspection.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub(super) struct BodyRules<'a> {
     /// The route, whose `uninspected_types` pass on uninspected.
     pub(super) route: Option<&'a Route>,
@@ -20,6 +21,10 @@ pub(super) struct BodyRules<'a> {
     pub(super) forbid_expressions: bool,
     /// The route is a list query: report the body's paging members.
     pub(super) list_query: bool,
+    /// The class filter typed variables and type fields are judged by:
+    /// the route's own when it adds `classes_allow` (and exceptions
+    /// apply), else the policy's.
+    pub(super) classes: &'a ClassFilter,
 }
 
 impl BodyRules<'_> {
@@ -34,11 +39,30 @@ pub(super) struct QueryRules<'a> {
     guard: &'a Guard,
     route: Option<&'a Route>,
     head: &'a Parts,
+    /// Whether the route's exceptions (`skip`, `classes_allow`) apply.
+    exceptions: bool,
 }
 
 impl<'a> QueryRules<'a> {
-    pub(super) fn new(guard: &'a Guard, route: Option<&'a Route>, head: &'a Parts) -> Self {
-        QueryRules { guard, route, head }
+    /// The rules for `head` under `route`, with the route's exceptions
+    /// applied when `exceptions`.
+    pub(super) fn new(
+        guard: &'a Guard,
+        route: Option<&'a Route>,
+        head: &'a Parts,
+        exceptions: bool,
+    ) -> Self {
+        QueryRules {
+            guard,
+            route,
+            head,
+            exceptions,
+        }
+    }
+
+    /// Whether the route skips the rule of `code` here.
+    fn skips(&self, code: Code) -> bool {
+        self.exceptions && self.route.is_some_and(|r| r.skips(code))
     }
 
     /// Checks the query string, runs `inspect_body` with what the rules
@@ -55,12 +79,17 @@ impl<'a> QueryRules<'a> {
         let query_route = self.route.filter(|r| r.list_query || r.task_query);
         let no_expressions = query_route.is_some_and(|r| {
             r.expressions.unwrap_or(policy.query.expressions) == Expressions::Forbid
-        });
+        }) && !self.skips(Code::ExpressionNotAllowed);
         let list_query = self.route.filter(|r| r.list_query);
         let rules = BodyRules {
             route: self.route,
             forbid_expressions: no_expressions && self.route.is_some_and(|r| r.task_query),
             list_query: list_query.is_some(),
+            classes: if self.exceptions {
+                self.guard.classes_for(self.route)
+            } else {
+                &self.guard.classes
+            },
         };
         let query = self.head.uri.query().unwrap_or("");
         let params = if list_query.is_some() || no_expressions {
@@ -76,7 +105,8 @@ impl<'a> QueryRules<'a> {
             Paging {
                 cap: (cap > 0).then_some(cap),
                 clamp: policy.query.on_excess == OnExcess::Clamp,
-                require_max_results: policy.query.require_max_results,
+                require_max_results: policy.query.require_max_results
+                    && !self.skips(Code::QueryUnbounded),
                 names: policy.engine.profile().paging,
             }
         });

@@ -331,6 +331,7 @@ fn trace_audit_event(event: &AuditEvent<'_>) {
         route = event.route.unwrap_or("-"),
         class = violation.class(),
         rule = violation.rule(),
+        exception = violation.exception(),
         peer = client.map(|c| tracing::field::display(c.peer())),
         client = client.map(|c| tracing::field::display(c.client())),
         request_id = super::problem::request_id(&event.head.headers).unwrap_or("-"),

@@ -12,7 +12,7 @@ use tower::Service;
 use super::budget::Reservation;
 use super::layer::{AuditEvent, Hooks, Inspection};
 use super::{GuardLayer, InspectedBody, ResponseBody, ResponseFuture};
-use crate::{Code, Guard, Verdict, Violation};
+use crate::{Code, Guard, HeadCheck, Verdict, Violation};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -153,7 +153,7 @@ where
                                             let rest = into_bytes_body(body);
                                             let unread =
                                                 Unbuffered::new(overloaded(), None, rest, None);
-                                            return match unread.judge(&guard, &seen) {
+                                            return match unread.judge(&checked, &seen) {
                                                 Ok(body) => finish(inner, head, body).await,
                                                 Err(violation) => Ok(seen.refuse(&violation)),
                                             };
@@ -164,7 +164,7 @@ where
                                 let (bytes, reservation) = match read.await {
                                     Read::Whole(bytes, reservation) => (bytes, reservation),
                                     Read::Unbuffered(unread) => {
-                                        return match unread.judge(&guard, &seen) {
+                                        return match unread.judge(&checked, &seen) {
                                             Ok(body) => finish(inner, head, body).await,
                                             Err(violation) => Ok(seen.refuse(&violation)),
                                         };
@@ -297,9 +297,14 @@ impl Unbuffered {
     /// and gives the body to stream on uninspected: what was read, then
     /// the rest as it arrives, never buffered further, so report mode
     /// neither refuses the request nor lets it outgrow the budget.
-    fn judge(self, guard: &Guard, seen: &Seen<'_>) -> Result<InspectedBody, Violation> {
+    fn judge(
+        self,
+        checked: &HeadCheck<'_, '_>,
+        seen: &Seen<'_>,
+    ) -> Result<InspectedBody, Violation> {
         let fallback = self.why.clone();
-        match guard.verdict(Err(self.why)) {
+        // The route's own mode, when it has one, decides.
+        match checked.verdict_for(Err(self.why)) {
             verdict @ Verdict::Report(_) => {
                 if let Verdict::Report(violation) = &verdict {
                     seen.report(violation);

@@ -961,6 +961,34 @@ pub struct Route {
     /// whose client the guard does not know, gets 403
     /// `network-not-allowed`; see [`Route::admits`].
     pub allow_networks: Vec<Network>,
+    /// `mode`: this route's mode, instead of the policy's (report one
+    /// endpoint while enforcing the rest, or the other way round). The
+    /// audit event names the exception.
+    pub mode: Option<Mode>,
+    /// `skip`: rules that do not apply on this route, by the code they
+    /// refuse with (only codes whose rule can be switched off alone:
+    /// `expression-not-allowed`, `query-unbounded`). What a skipped rule
+    /// would have refused is let through and recorded as a report naming
+    /// the exception; every other rule still applies.
+    pub skip: Vec<crate::Code>,
+    /// `classes_allow`: class patterns this route allows besides
+    /// `[classes] allow` (the deny list and the gadget list still apply).
+    /// A class only these patterns admit is let through and recorded as a
+    /// report naming the exception.
+    pub classes_allow: Vec<ClassPattern>,
+}
+
+impl Route {
+    /// Whether the route relaxes a rule of the policy (`skip`,
+    /// `classes_allow`): then what the relaxation lets through is recorded.
+    pub(crate) fn relaxes(&self) -> bool {
+        !self.skip.is_empty() || !self.classes_allow.is_empty()
+    }
+
+    /// Whether `code`'s rule is skipped on this route.
+    pub(crate) fn skips(&self, code: crate::Code) -> bool {
+        self.skip.contains(&code)
+    }
 }
 
 impl Route {

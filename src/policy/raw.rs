@@ -16,6 +16,7 @@ use super::{
     RequestPolicy, Route, SchemaLocations, UnknownTypes, UpstreamPolicy, XmlPolicy,
 };
 use crate::classes::{BuiltinValueTypes, ClassPattern};
+use crate::violation::Code;
 
 type Value<'i> = Spanned<DeValue<'i>>;
 
@@ -390,6 +391,22 @@ fn route(e: &mut Errors<'_>, t: &mut Table<'_>) -> Option<Route> {
                     .map_err(|err| PolicyErrorKind::Invalid(err.to_string()))
             })
         });
+    let modes = [("enforce", Mode::Enforce), ("report", Mode::Report)];
+    let mode = e.choice(t, "mode", &modes);
+    let skip = e.strings(t, "skip").map(|codes| {
+        e.each(&t.key("skip"), codes, |code| {
+            let code = code
+                .parse::<Code>()
+                .map_err(|err| PolicyErrorKind::Invalid(err.to_string()))?;
+            validate::skippable(code).map_err(PolicyErrorKind::Invalid)?;
+            Ok(code)
+        })
+    });
+    let classes_allow = e.strings(t, "classes_allow").map(|patterns| {
+        e.each(&t.key("classes_allow"), patterns, |p| {
+            p.parse::<ClassPattern>().map_err(PolicyErrorKind::Pattern)
+        })
+    });
     let path = path?;
     if e.found.len() > before {
         return None;
@@ -405,6 +422,9 @@ fn route(e: &mut Errors<'_>, t: &mut Table<'_>) -> Option<Route> {
         max_bytes,
         uninspected_types: uninspected_types.unwrap_or_default(),
         allow_networks: allow_networks.unwrap_or_default(),
+        mode,
+        skip: skip.unwrap_or_default(),
+        classes_allow: classes_allow.unwrap_or_default(),
     })
 }
 

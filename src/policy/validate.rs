@@ -211,6 +211,22 @@ impl Policy {
     }
 }
 
+/// Whether a route may `skip` the rule of `code`: only rules that can be
+/// switched off alone, so that skipping one leaves every other rule
+/// running on the same request.
+pub(crate) fn skippable(code: crate::Code) -> Result<(), String> {
+    use crate::Code;
+    const SKIPPABLE: [Code; 2] = [Code::ExpressionNotAllowed, Code::QueryUnbounded];
+    if SKIPPABLE.contains(&code) {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{code}` cannot be skipped: only {} can (for classes, use `classes_allow`; for limits, the route's own keys)",
+            SKIPPABLE.map(|c| format!("`{c}`")).join(", ")
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     // Unwraps here are test failures, not request paths.

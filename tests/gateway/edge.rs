@@ -251,3 +251,84 @@ async fn cors_is_answered_at_the_edge() {
     })
     .await;
 }
+
+/// A per-route `mode = "report"` passes a violation on that route only, and
+/// the audit event names the exception; the skip of a rule on another
+/// route does the same for what that rule would refuse.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn per_route_exceptions_apply_on_their_route_only() {
+    bounded(async {
+        let upstream = start_upstream().await;
+        let policy = common::policy::camunda_text()
+            + r#"
+[[routes]]
+name = "legacy messages"
+methods = ["POST"]
+path = "/engine-rest/message"
+mode = "report"
+
+[[routes]]
+name = "tasklist filters"
+methods = ["POST", "PUT"]
+path = "/engine-rest/filter/{create,*}"
+task_query = true
+skip = ["expression-not-allowed"]
+"#;
+        let policy = write_temp("exceptions.toml", &policy);
+        let gateway = Gateway::start_with_policy(
+            policy.to_str().unwrap(),
+            Some(upstream.addr),
+            &["--log-format", "json"],
+        )
+        .await;
+        let xml = |path: &str| {
+            Req::new("POST", path)
+                .header("content-type", "application/xml")
+                .body(b"<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><x>&e;</x>".to_vec())
+        };
+        let reported = send(gateway.addr, &xml("/engine-rest/message")).await;
+        assert_eq!(reported.status, 200, "{}", reported.text());
+        let refused = send(gateway.addr, &xml("/engine-rest/signal")).await;
+        assert_eq!(refused.status, 400);
+
+        let filter = Req::new("POST", "/engine-rest/filter/create")
+            .header("content-type", "application/json")
+            .body(
+                br#"{"resourceType":"Task","name":"Mine","query":{"assigneeExpression":"${currentUser()}"}}"#
+                    .to_vec(),
+            );
+        let saved = send(gateway.addr, &filter).await;
+        assert_eq!(saved.status, 200, "{}", saved.text());
+        assert_eq!(upstream.seen().len(), 2);
+
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let events: Vec<Value> = gateway
+            .stderr()
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .filter(|l| l["target"] == "input_guard::audit")
+            .collect();
+        let exception = |code: &str| {
+            events
+                .iter()
+                .find(|e| e["code"] == code && e["mode"] == "report")
+                .and_then(|e| e["exception"].as_str().map(str::to_owned))
+        };
+        assert_eq!(
+            exception("xml-doctype").as_deref(),
+            Some("route `legacy messages`: mode = report")
+        );
+        assert_eq!(
+            exception("expression-not-allowed").as_deref(),
+            Some("route `tasklist filters`: skip expression-not-allowed")
+        );
+        // The refusal on the other route names no exception.
+        assert!(
+            events
+                .iter()
+                .any(|e| e["path"] == "/engine-rest/signal" && e["exception"].is_null()),
+            "{events:?}"
+        );
+    })
+    .await;
+}
