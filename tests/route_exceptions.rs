@@ -235,3 +235,60 @@ skip = ["query-unbounded"]
         verdict(&v)
     );
 }
+
+#[test]
+fn a_route_may_change_xml_switches_and_limits_over_the_policys() {
+    let routes = r#"
+[[routes]]
+name = "legacy xml"
+methods = ["POST"]
+path = "/engine-rest/legacy/xml"
+
+[routes.xml]
+allow_doctype = true
+max_depth = 4
+"#;
+    let guard = with_routes(routes);
+    let post_xml = |path: &str, body: &[u8]| guard.check(&post(path, "application/xml"), body);
+    // An internal subset of element declarations: allowed here, recorded.
+    let internal = b"<!DOCTYPE x [<!ELEMENT x (#PCDATA)>]><x>hi</x>";
+    let v = post_xml("/engine-rest/legacy/xml", internal);
+    assert!(
+        verdict(&v).starts_with("report xml-doctype"),
+        "{}",
+        verdict(&v)
+    );
+    assert_eq!(exception(&v).as_deref(), Some("route `legacy xml`: xml"));
+    // What XML always refuses stays refused on the route.
+    let external = b"<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><x>&e;</x>";
+    let v = post_xml("/engine-rest/legacy/xml", external);
+    assert!(verdict(&v).starts_with("reject"), "{}", verdict(&v));
+    // The route's own limit is stricter here, and holds.
+    let deep = b"<a><b><c><d><e/></d></c></b></a>";
+    let v = post_xml("/engine-rest/legacy/xml", deep);
+    assert!(verdict(&v).starts_with("reject xml-"), "{}", verdict(&v));
+    // Keys the route does not name are the policy's: BPMN scripts stay
+    // forbidden, and a plain document passes.
+    let script = br#"<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"><scriptTask/></definitions>"#;
+    let v = post_xml("/engine-rest/legacy/xml", script);
+    assert!(verdict(&v).starts_with("reject xml-"), "{}", verdict(&v));
+    assert_eq!(
+        verdict(&post_xml("/engine-rest/legacy/xml", b"<x><y/></x>")),
+        ALLOW
+    );
+    // The near miss: another route refuses the DOCTYPE.
+    let v = post_xml("/engine-rest/message", internal);
+    assert!(
+        verdict(&v).starts_with("reject xml-doctype"),
+        "{}",
+        verdict(&v)
+    );
+
+    // A route's limits are held to the ranges of [xml]'s.
+    let errors = Policy::from_toml_all(
+        "[[routes]]\npath = \"/x\"\n[routes.xml]\nmax_depth = 0\nmax_dpeth = 3\n",
+    )
+    .unwrap_err();
+    let keys: Vec<&str> = errors.iter().map(|e| e.key()).collect();
+    assert_eq!(keys, ["routes[0].xml.max_depth", "routes[0].xml.max_dpeth"]);
+}

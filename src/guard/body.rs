@@ -89,9 +89,9 @@ fn document(
     rules: BodyRules<'_>,
 ) -> Result<Vec<PagingMember>, Violation> {
     match kind {
-        Document::Xml => guard.xml.inspect(body, charset).map(|()| Vec::new()),
+        Document::Xml => rules.xml.inspect(body, charset).map(|()| Vec::new()),
         Document::Json => {
-            let inspector = JsonInspector::new(&guard.policy, rules.classes, &guard.xml)
+            let inspector = JsonInspector::new(&guard.policy, rules.classes, rules.xml)
                 .forbid_expressions(rules.forbid_expressions);
             if rules.list_query {
                 inspector.inspect_list_query(body, charset)

@@ -163,9 +163,13 @@ impl<'g, 'r> HeadCheck<'g, 'r> {
         if let (Ok(None), Some(route)) = (&found, self.route.filter(|r| r.relaxes()))
             && let Err(violation) = self.inspect(body, false)
         {
-            let how = match violation.code() {
-                Code::ClassNotAllowed => "classes_allow".to_owned(),
-                code => format!("skip {code}"),
+            let code = violation.code();
+            let how = if route.skips(code) {
+                format!("skip {code}")
+            } else if code == Code::ClassNotAllowed && !route.classes_allow.is_empty() {
+                "classes_allow".to_owned()
+            } else {
+                "xml".to_owned()
             };
             let exception = format!("route `{}`: {how}", route.name);
             return Verdict::Report(violation.under_exception(exception));

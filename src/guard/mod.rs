@@ -116,6 +116,8 @@ pub struct Guard {
     /// Per own route (`policy.routes`, same order): its class filter when
     /// it has `classes_allow`.
     route_classes: Vec<Option<ClassFilter>>,
+    /// Per own route: its XML inspector when it has `[routes.xml]`.
+    route_xml: Vec<Option<XmlInspector>>,
     xml: XmlInspector,
     routes: RouteTable,
 }
@@ -162,11 +164,17 @@ impl Guard {
                 })
             })
             .collect();
+        let route_xml = policy
+            .routes
+            .iter()
+            .map(|route| route.xml.clone().map(XmlInspector::new))
+            .collect();
         let xml = XmlInspector::new(policy.xml.clone());
         Ok(Guard {
             policy,
             classes,
             route_classes,
+            route_xml,
             xml,
             routes,
         })
@@ -291,6 +299,18 @@ impl Guard {
                 self.route_classes.get(at)?.as_ref()
             })
             .unwrap_or(&self.classes)
+    }
+
+    /// The XML inspector for a request under `route`: the route's own when
+    /// it has `[routes.xml]`, else the policy's.
+    fn xml_for(&self, route: Option<&Route>) -> &XmlInspector {
+        route
+            .filter(|r| r.xml.is_some())
+            .and_then(|route| {
+                let at = self.routes.index_of(route)?;
+                self.route_xml.get(at)?.as_ref()
+            })
+            .unwrap_or(&self.xml)
     }
 
     /// The body limit for a request under `route`: its route's `max_bytes`,

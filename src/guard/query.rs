@@ -9,6 +9,7 @@ use super::Guard;
 use crate::classes::ClassFilter;
 use crate::inspect::json::PagingMember;
 use crate::inspect::query::{self, Paging};
+use crate::inspect::xml::XmlInspector;
 use crate::policy::{Expressions, OnExcess, Route};
 use crate::violation::{Code, Violation};
 
@@ -25,6 +26,8 @@ pub(super) struct BodyRules<'a> {
     /// the route's own when it adds `classes_allow` (and exceptions
     /// apply), else the policy's.
     pub(super) classes: &'a ClassFilter,
+    /// The XML inspector, the route's own under the same condition.
+    pub(super) xml: &'a XmlInspector,
 }
 
 impl BodyRules<'_> {
@@ -89,6 +92,11 @@ impl<'a> QueryRules<'a> {
                 self.guard.classes_for(self.route)
             } else {
                 &self.guard.classes
+            },
+            xml: if self.exceptions {
+                self.guard.xml_for(self.route)
+            } else {
+                &self.guard.xml
             },
         };
         let query = self.head.uri.query().unwrap_or("");

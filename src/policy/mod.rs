@@ -976,13 +976,19 @@ pub struct Route {
     /// A class only these patterns admit is let through and recorded as a
     /// report naming the exception.
     pub classes_allow: Vec<ClassPattern>,
+    /// `[routes.xml]`: this route's XML switches and limits, read over the
+    /// policy's `[xml]` (a route changes only the keys it names). Where
+    /// they let through what the policy's would refuse, that is recorded
+    /// as a report naming the exception.
+    pub xml: Option<XmlPolicy>,
 }
 
 impl Route {
     /// Whether the route relaxes a rule of the policy (`skip`,
-    /// `classes_allow`): then what the relaxation lets through is recorded.
+    /// `classes_allow`, `[routes.xml]`): then what the relaxation lets
+    /// through is recorded.
     pub(crate) fn relaxes(&self) -> bool {
-        !self.skip.is_empty() || !self.classes_allow.is_empty()
+        !self.skip.is_empty() || !self.classes_allow.is_empty() || self.xml.is_some()
     }
 
     /// Whether `code`'s rule is skipped on this route.

@@ -77,7 +77,7 @@ fn policy(e: &mut Errors<'_>, top: &mut Table<'_>) -> Policy {
         policy.query = query;
     }
     for mut table in e.tables(top, "routes") {
-        let route = route(e, &mut table);
+        let route = route(e, &mut table, &policy.xml);
         table.finish(e);
         policy.routes.extend(route);
     }
@@ -225,7 +225,14 @@ fn classes(e: &mut Errors<'_>, t: &mut Table<'_>) -> ClassPolicy {
 }
 
 fn xml(e: &mut Errors<'_>, t: &mut Table<'_>) -> XmlPolicy {
-    let mut xml = XmlPolicy::default();
+    xml_over(e, t, XmlPolicy::default())
+}
+
+/// `[xml]` keys read over `base`: the policy's defaults, or for a route's
+/// `[routes.xml]` the policy's own `[xml]`, so a route changes only what
+/// it names.
+fn xml_over(e: &mut Errors<'_>, t: &mut Table<'_>, base: XmlPolicy) -> XmlPolicy {
+    let mut xml = base;
     for (name, unit, slot) in [
         ("max_depth", Unit::Count, &mut xml.max_depth),
         ("max_attributes", Unit::Count, &mut xml.max_attributes),
@@ -342,7 +349,7 @@ fn query(e: &mut Errors<'_>, t: &mut Table<'_>) -> QueryPolicy {
 
 /// One `[[routes]]` table; `None` when it has errors (reported). Every key
 /// is read whatever the others hold, so that all their errors are found.
-fn route(e: &mut Errors<'_>, t: &mut Table<'_>) -> Option<Route> {
+fn route(e: &mut Errors<'_>, t: &mut Table<'_>, policy_xml: &XmlPolicy) -> Option<Route> {
     let before = e.found.len();
     let name = e.string(t, "name");
     let methods = e
@@ -402,6 +409,7 @@ fn route(e: &mut Errors<'_>, t: &mut Table<'_>) -> Option<Route> {
             Ok(code)
         })
     });
+    let xml = e.section(t, "xml", |e, t| xml_over(e, t, policy_xml.clone()));
     let classes_allow = e.strings(t, "classes_allow").map(|patterns| {
         e.each(&t.key("classes_allow"), patterns, |p| {
             p.parse::<ClassPattern>().map_err(PolicyErrorKind::Pattern)
@@ -425,6 +433,7 @@ fn route(e: &mut Errors<'_>, t: &mut Table<'_>) -> Option<Route> {
         mode,
         skip: skip.unwrap_or_default(),
         classes_allow: classes_allow.unwrap_or_default(),
+        xml,
     })
 }
 

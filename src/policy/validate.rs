@@ -70,6 +70,12 @@ const fn limit(key: &'static str, max: u64, value: fn(&Policy) -> u64) -> Limit 
 
 /// The largest value the limit `key` may take.
 pub(super) fn max_of(key: &str) -> u64 {
+    // A route's own section (`routes[2].xml.max_depth`) has the range of
+    // the policy's (`xml.max_depth`).
+    let key = match key.strip_prefix("routes[") {
+        Some(rest) => rest.split_once("].").map_or(key, |(_, key)| key),
+        None => key,
+    };
     LIMITS
         .iter()
         .find(|l| l.key == key)
@@ -198,6 +204,20 @@ impl Policy {
         }
         for (i, route) in self.routes.iter().enumerate() {
             route_glob(&route.path).map_err(|m| invalid(m, format!("routes[{i}].path")))?;
+            if let Some(xml) = &route.xml {
+                // The route's XML limits, held to the ranges of `[xml]`'s.
+                let as_policy = Policy {
+                    xml: xml.clone(),
+                    ..Policy::default()
+                };
+                for limit in LIMITS.iter().filter(|l| l.key.starts_with("xml.")) {
+                    check_limit((limit.value)(&as_policy), limit.max)
+                        .map_err(|m| invalid(m, format!("routes[{i}].{}", limit.key)))?;
+                }
+            }
+            for (c, code) in route.skip.iter().enumerate() {
+                skippable(*code).map_err(|m| invalid(m, format!("routes[{i}].skip[{c}]")))?;
+            }
             for (t, essence) in route.uninspected_types.iter().enumerate() {
                 uninspected_type(essence)
                     .map_err(|m| invalid(m, format!("routes[{i}].uninspected_types[{t}]")))?;
