@@ -186,6 +186,21 @@ async fn request_filtering_limits_hold_through_the_gateway() {
         let at = send(tight.addr, &Req::new("GET", query(1024))).await;
         assert_eq!(at.status, 200, "{}", at.text());
 
+        // Two Content-Lengths, even equal ones: refused, by hyper or the guard.
+        let two_lengths = send_raw(
+            gateway.addr,
+            b"POST /engine-rest/message HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\n{}".to_vec(),
+        )
+        .await;
+        if let Ok(two_lengths) = two_lengths {
+            assert_eq!(two_lengths.status, 400, "{}", two_lengths.text());
+        }
+        // None of the framing tricks reached the engine.
+        assert!(
+            upstream.seen().iter().all(|s| s.method != "POST"),
+            "{:?}",
+            upstream.seen()
+        );
         let refused_seen = upstream
             .seen()
             .iter()

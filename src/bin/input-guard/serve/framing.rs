@@ -187,7 +187,15 @@ fn body_of(head: &[u8]) -> Result<State, Refused> {
         if name.eq_ignore_ascii_case("transfer-encoding") {
             chunked = true;
         } else if name.eq_ignore_ascii_case("content-length") {
-            length = value.parse::<u64>().ok();
+            // hyper folds two equal lengths (`2` and `2`, or `2, 2`) into one;
+            // Tomcat refuses both, and so does the gateway.
+            if length.is_some() {
+                return Err(Refused("two Content-Length headers"));
+            }
+            if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(Refused("a Content-Length that is not one number"));
+            }
+            length = Some(value.parse::<u64>().unwrap_or(u64::MAX));
         } else if name.eq_ignore_ascii_case("upgrade") {
             upgrade = true;
         }
@@ -349,6 +357,19 @@ mod tests {
             let request = format!("{CHUNKED}{bad}");
             assert!(verdict(request.as_bytes()).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn content_lengths_are_one_number_once() {
+        for bad in [
+            "POST /x HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\n{}",
+            "POST /x HTTP/1.1\r\nContent-Length: 2, 2\r\n\r\n{}",
+            "POST /x HTTP/1.1\r\nContent-Length: +2\r\n\r\n{}",
+        ] {
+            assert!(verdict(bad.as_bytes()).is_err(), "{bad:?}");
+        }
+        let good = "POST /x HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}";
+        assert_eq!(verdict(good.as_bytes()), Ok(()));
     }
 
     #[test]
