@@ -167,6 +167,14 @@ fn curl(url: &str, ca: &str) -> (u16, String) {
     (code.trim().parse().unwrap_or(0), body.to_owned())
 }
 
+/// [`curl`] off the test's async threads.
+async fn curl_async(url: String, ca: &str) -> (u16, String) {
+    let ca = ca.to_owned();
+    tokio::task::spawn_blocking(move || curl(&url, &ca))
+        .await
+        .unwrap()
+}
+
 fn run_blocking<T: Send + 'static>(
     f: impl FnOnce() -> T + Send + 'static,
 ) -> tokio::task::JoinHandle<T> {
@@ -219,12 +227,7 @@ async fn curl_reaches_plain_and_https_upstreams_through_the_tls_gateway() {
             "https://127.0.0.1:{}/engine-rest/task?maxResults=1",
             front.addr.port()
         );
-        let (status, _) = run_blocking({
-            let ca = ca.clone();
-            move || curl(&url, &ca)
-        })
-        .await
-        .unwrap();
+        let (status, _) = curl_async(url, &ca).await;
         assert_eq!(status, 200);
         let seen = upstream.seen();
         assert_eq!(seen[0].one("x-forwarded-proto"), Some("https"));
@@ -236,12 +239,7 @@ async fn curl_reaches_plain_and_https_upstreams_through_the_tls_gateway() {
         );
         // The guard judges what arrives over TLS as any other request.
         let url = format!("https://127.0.0.1:{}/engine-rest/task", front.addr.port());
-        let (status, body) = run_blocking({
-            let ca = ca.clone();
-            move || curl(&url, &ca)
-        })
-        .await
-        .unwrap();
+        let (status, body) = curl_async(url, &ca).await;
         assert_eq!(status, 400, "{body}");
         assert!(body.contains("query-unbounded"), "{body}");
 
@@ -255,12 +253,7 @@ async fn curl_reaches_plain_and_https_upstreams_through_the_tls_gateway() {
             "https://127.0.0.1:{}/engine-rest/task?maxResults=1",
             verified.addr.port()
         );
-        let (status, body) = run_blocking({
-            let ca = ca.clone();
-            move || curl(&url, &ca)
-        })
-        .await
-        .unwrap();
+        let (status, body) = curl_async(url, &ca).await;
         assert_eq!(status, 200, "{body}");
         assert!(body.contains("input-guard demo engine"), "{body}");
 
@@ -270,7 +263,7 @@ async fn curl_reaches_plain_and_https_upstreams_through_the_tls_gateway() {
             "https://127.0.0.1:{}/engine-rest/task?maxResults=1",
             unverified.addr.port()
         );
-        let (status, body) = run_blocking(move || curl(&url, &ca)).await.unwrap();
+        let (status, body) = curl_async(url, &ca).await;
         assert_eq!(status, 502, "{body}");
     })
     .await;
