@@ -41,35 +41,41 @@ pub(super) fn boxed(body: Full<Bytes>) -> Body {
 /// pass on; `expect` was answered here (hyper sends `100 Continue` when the
 /// guard starts reading the body), and the upstream receives a body that
 /// is already complete.
-const HOP_BY_HOP: [&str; 11] = [
-    "connection",
-    "expect",
-    "http2-settings",
-    "keep-alive",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "proxy-connection",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
+const HOP_BY_HOP: [HeaderName; 11] = [
+    header::CONNECTION,
+    header::EXPECT,
+    HeaderName::from_static("http2-settings"),
+    HeaderName::from_static("keep-alive"),
+    header::PROXY_AUTHENTICATE,
+    header::PROXY_AUTHORIZATION,
+    HeaderName::from_static("proxy-connection"),
+    header::TE,
+    header::TRAILER,
+    header::TRANSFER_ENCODING,
+    header::UPGRADE,
 ];
 
 /// Removes the hop-by-hop headers, including those the `Connection`
 /// header names (`Connection: close, X-Internal`).
 fn strip_hop_by_hop(headers: &mut http::HeaderMap) {
-    let named: Vec<HeaderName> = headers
-        .get_all(header::CONNECTION)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .filter_map(|name| HeaderName::from_bytes(name.trim().as_bytes()).ok())
-        .collect();
-    for name in named {
-        headers.remove(name);
+    // Names made once, not parsed per request: this runs on every request
+    // and every response.
+    if headers.contains_key(header::CONNECTION) {
+        let named: Vec<HeaderName> = headers
+            .get_all(header::CONNECTION)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|name| HeaderName::from_bytes(name.trim().as_bytes()).ok())
+            .collect();
+        for name in named {
+            headers.remove(name);
+        }
     }
-    for name in HOP_BY_HOP {
-        headers.remove(name);
+    for name in &HOP_BY_HOP {
+        if headers.contains_key(name) {
+            headers.remove(name);
+        }
     }
 }
 
@@ -213,56 +219,58 @@ fn add_forwarding(
     proto: Proto,
     host: Option<&HeaderValue>,
 ) {
+    use std::fmt::Write as _;
+    const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
+    const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
+    const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
     let proto = proto.as_str();
     let ip = peer.ip();
-    let joined = |name: &str| -> Option<String> {
-        let values: Vec<&str> = headers
-            .get_all(name)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .collect();
-        (!values.is_empty()).then(|| values.join(", "))
+    // The earlier hops' values, joined, then this hop's: one buffer each,
+    // as this runs on every request. (Writing to a String cannot fail.)
+    let append = |name: &HeaderName, this: &dyn Fn(&mut String)| -> String {
+        let mut out = String::with_capacity(64);
+        for earlier in headers.get_all(name).iter().filter_map(|v| v.to_str().ok()) {
+            let earlier = earlier.trim();
+            if !earlier.is_empty() {
+                out.push_str(earlier);
+                out.push_str(", ");
+            }
+        }
+        this(&mut out);
+        out
     };
-    let xff = match joined("x-forwarded-for") {
-        Some(earlier) => format!("{earlier}, {ip}"),
-        None => ip.to_string(),
-    };
+    let xff = append(&X_FORWARDED_FOR, &|out| {
+        let _ = write!(out, "{ip}");
+    });
     // RFC 7239: an IPv6 node is quoted and bracketed; the host is a
     // quoted string (it holds a `:`), with `"` and `\` escaped.
-    let node = match ip {
-        std::net::IpAddr::V4(v4) => v4.to_string(),
-        std::net::IpAddr::V6(v6) => format!("\"[{v6}]\""),
-    };
-    let mut element = format!("for={node};proto={proto}");
-    if let Some(host) = host.and_then(|h| h.to_str().ok()) {
-        let quoted: String = host
-            .chars()
-            .flat_map(|c| match c {
-                '"' | '\\' => vec!['\\', c],
-                c => vec![c],
-            })
-            .collect();
-        element.push_str(&format!(";host=\"{quoted}\""));
-    }
-    let forwarded = match joined("forwarded") {
-        Some(earlier) => format!("{earlier}, {element}"),
-        None => element,
-    };
-    for (name, value) in [("x-forwarded-for", xff), ("forwarded", forwarded)] {
-        headers.remove(name);
+    let host_text = host.and_then(|h| h.to_str().ok());
+    let forwarded = append(&header::FORWARDED, &|out| {
+        let _ = match ip {
+            std::net::IpAddr::V4(v4) => write!(out, "for={v4};proto={proto}"),
+            std::net::IpAddr::V6(v6) => write!(out, "for=\"[{v6}]\";proto={proto}"),
+        };
+        if let Some(host) = host_text {
+            out.push_str(";host=\"");
+            for c in host.chars() {
+                if matches!(c, '"' | '\\') {
+                    out.push('\\');
+                }
+                out.push(c);
+            }
+            out.push('"');
+        }
+    });
+    for (name, value) in [(X_FORWARDED_FOR, xff), (header::FORWARDED, forwarded)] {
+        headers.remove(&name);
         if let Ok(value) = HeaderValue::from_str(&value) {
-            headers.insert(HeaderName::from_static(name), value);
+            headers.insert(name, value);
         }
     }
-    headers.insert(
-        HeaderName::from_static("x-forwarded-proto"),
-        HeaderValue::from_static(proto),
-    );
-    headers.remove("x-forwarded-host");
+    headers.insert(X_FORWARDED_PROTO, HeaderValue::from_static(proto));
+    headers.remove(&X_FORWARDED_HOST);
     if let Some(host) = host {
-        headers.insert(HeaderName::from_static("x-forwarded-host"), host.clone());
+        headers.insert(X_FORWARDED_HOST, host.clone());
     }
 }
 

@@ -166,37 +166,38 @@ impl Framing {
 /// refuse anyway (two lengths, bad values) are left to it; what is
 /// followed here is what the engine would read differently.
 fn body_of(head: &[u8]) -> Result<State, Refused> {
-    let text = String::from_utf8_lossy(head);
-    let mut lines = text.split('\n');
+    let mut lines = head.split(|&b| b == b'\n');
     let request_line = lines.next().unwrap_or_default();
     // The HTTP/2 connection preface (prior knowledge, as hyper's auto
     // builder serves it) reads as a head `PRI * HTTP/2.0`; what follows
     // is HTTP/2 frames.
-    if request_line.starts_with("PRI ") {
+    if request_line.starts_with(b"PRI ") {
         return Ok(State::Opaque);
     }
     let mut chunked = false;
     let mut length = None;
     let mut upgrade = false;
     for line in lines {
-        let Some((name, value)) = line.split_once(':') else {
+        let Some(colon) = memchr::memchr(b':', line) else {
             continue;
         };
-        let name = name.trim();
-        let value = value.trim();
-        if name.eq_ignore_ascii_case("transfer-encoding") {
+        let name = line[..colon].trim_ascii();
+        let value = line[colon + 1..].trim_ascii();
+        if name.eq_ignore_ascii_case(b"transfer-encoding") {
             chunked = true;
-        } else if name.eq_ignore_ascii_case("content-length") {
+        } else if name.eq_ignore_ascii_case(b"content-length") {
             // hyper folds two equal lengths (`2` and `2`, or `2, 2`) into one;
             // Tomcat refuses both, and so does the gateway.
             if length.is_some() {
                 return Err(Refused("two Content-Length headers"));
             }
-            if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+            if value.is_empty() || !value.iter().all(u8::is_ascii_digit) {
                 return Err(Refused("a Content-Length that is not one number"));
             }
-            length = Some(value.parse::<u64>().unwrap_or(u64::MAX));
-        } else if name.eq_ignore_ascii_case("upgrade") {
+            // All digits: only overflow fails, and hyper refuses that.
+            let digits = std::str::from_utf8(value).unwrap_or("0");
+            length = Some(digits.parse::<u64>().unwrap_or(u64::MAX));
+        } else if name.eq_ignore_ascii_case(b"upgrade") {
             upgrade = true;
         }
     }
