@@ -1,4 +1,6 @@
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 
 use super::gadgets;
 use super::pattern::{ClassPattern, PatternKind};
@@ -257,6 +259,25 @@ pub struct ClassFilter {
     table: FoldTable<Entry>,
 }
 
+/// A rule's name as the table keys it, ignoring ASCII case: merges the
+/// rules naming one class or package while the filter is built, without a
+/// lowercased copy of each.
+struct Folded<'r>(&'r str);
+
+impl Hash for Folded<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(PrefixHasher::of(self.0));
+    }
+}
+
+impl PartialEq for Folded<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.eq_ignore_ascii_case(other.0)
+    }
+}
+
+impl Eq for Folded<'_> {}
+
 impl std::fmt::Debug for FoldTable<Entry> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "FoldTable({} names)", self.len())
@@ -311,17 +332,17 @@ impl ClassFilter {
         }));
         let engine = value_types.engine;
         rules.extend(value_types.classes.iter().map(|name| Rule {
-            pattern: ClassPattern::new(name, PatternKind::Class),
+            pattern: ClassPattern::from_static(name, PatternKind::Class),
             source: RuleSource::ValueType { engine },
         }));
 
-        let mut index: HashMap<String, usize> = HashMap::new();
-        let mut entries: Vec<(Box<str>, Entry)> = Vec::new();
+        let mut index: HashMap<Folded<'_>, usize> = HashMap::with_capacity(rules.len());
+        let mut entries: Vec<(Cow<'static, str>, Entry)> = Vec::with_capacity(rules.len());
         for (id, rule) in rules.iter().enumerate() {
             let id = u32::try_from(id).unwrap_or(u32::MAX);
             let name = rule.pattern.name();
-            let slot = *index.entry(name.to_ascii_lowercase()).or_insert_with(|| {
-                entries.push((name.into(), Entry::default()));
+            let slot = *index.entry(Folded(name)).or_insert_with(|| {
+                entries.push((rule.pattern.shared_name(), Entry::default()));
                 entries.len() - 1
             });
             let entry = &mut entries[slot].1;

@@ -36,21 +36,32 @@ pub const GADGETS_TXT: &str = include_str!("../../policies/gadgets.txt");
 /// runtime one: a unit test parses every line, and lines that fail to parse
 /// (which the test forbids) are skipped rather than panicking.
 pub(crate) fn entries() -> impl Iterator<Item = (ClassPattern, &'static str)> {
-    let mut group: &'static str = "input-guard";
-    GADGETS_TXT.lines().filter_map(move |line| {
-        let line = line.trim();
-        if let Some(header) = line.strip_prefix("## ") {
-            group = header.split([':', '(']).next().unwrap_or(header).trim();
-            return None;
-        }
-        if line.is_empty() || line.starts_with('#') {
-            return None;
-        }
-        parse_entry(line).map(|pattern| (pattern, group))
-    })
+    // Parsed once per process: every filter holds the whole list, and a
+    // guard with per-route class exceptions builds several filters.
+    static PARSED: std::sync::OnceLock<Vec<(ClassPattern, &'static str)>> =
+        std::sync::OnceLock::new();
+    PARSED.get_or_init(parse_all).iter().cloned()
 }
 
-fn parse_entry(line: &str) -> Option<ClassPattern> {
+fn parse_all() -> Vec<(ClassPattern, &'static str)> {
+    let mut group: &'static str = "input-guard";
+    GADGETS_TXT
+        .lines()
+        .filter_map(move |line| {
+            let line = line.trim();
+            if let Some(header) = line.strip_prefix("## ") {
+                group = header.split([':', '(']).next().unwrap_or(header).trim();
+                return None;
+            }
+            if line.is_empty() || line.starts_with('#') {
+                return None;
+            }
+            parse_entry(line).map(|pattern| (pattern, group))
+        })
+        .collect()
+}
+
+fn parse_entry(line: &'static str) -> Option<ClassPattern> {
     let (name, kind) = if let Some(package) = line.strip_suffix('.') {
         (package, PatternKind::Tree)
     } else if let Some(outer) = line.strip_suffix('$').or_else(|| line.strip_suffix('+')) {
@@ -66,7 +77,7 @@ fn parse_entry(line: &str) -> Option<ClassPattern> {
                     .bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'`')
         });
-    valid.then(|| ClassPattern::new(name, kind))
+    valid.then(|| ClassPattern::from_static(name, kind))
 }
 
 #[cfg(test)]

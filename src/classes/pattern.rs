@@ -1,6 +1,7 @@
 //! Class patterns as written in policies: `com.acme.Order`, `com.acme.*`,
 //! `com.acme.**`.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// What a [`ClassPattern`] covers.
@@ -55,7 +56,9 @@ pub enum PatternKind {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ClassPattern {
-    name: Box<str>,
+    /// Borrowed for the built-in lists (hundreds of entries, compiled
+    /// into every filter), owned for a policy's own patterns.
+    name: Cow<'static, str>,
     kind: PatternKind,
 }
 
@@ -72,9 +75,22 @@ impl ClassPattern {
 
     pub(crate) fn new(name: &str, kind: PatternKind) -> Self {
         ClassPattern {
-            name: name.into(),
+            name: Cow::Owned(name.to_owned()),
             kind,
         }
+    }
+
+    /// A pattern naming compiled-in text, which it borrows.
+    pub(crate) fn from_static(name: &'static str, kind: PatternKind) -> Self {
+        ClassPattern {
+            name: Cow::Borrowed(name),
+            kind,
+        }
+    }
+
+    /// The name, shared with the pattern where it is compiled-in text.
+    pub(crate) fn shared_name(&self) -> Cow<'static, str> {
+        self.name.clone()
     }
 }
 

@@ -19,6 +19,8 @@
 /// 40-byte name costs five multiplies however many prefixes are asked for.
 /// A prefix's hash is the mix of its whole words, its zero-padded tail and
 /// its length, then a finaliser so that short prefixes spread well.
+use std::borrow::Cow;
+
 pub(crate) struct PrefixHasher<'a> {
     bytes: &'a [u8],
     full: u64,
@@ -99,7 +101,7 @@ impl<'a> PrefixHasher<'a> {
 /// beside it and are touched only when the tag matches.
 pub(crate) struct FoldTable<V> {
     slots: Box<[Slot]>,
-    entries: Box<[(Box<str>, V)]>,
+    entries: Box<[(Cow<'static, str>, V)]>,
     mask: usize,
 }
 
@@ -115,7 +117,7 @@ impl<V> FoldTable<V> {
     /// Builds a table from entries whose keys are distinct after ASCII case
     /// folding (the caller merges duplicates). Entries past `u32::MAX - 1`
     /// are dropped; policies are nowhere near that size.
-    pub(crate) fn build(entries: Vec<(Box<str>, V)>) -> Self {
+    pub(crate) fn build(entries: Vec<(Cow<'static, str>, V)>) -> Self {
         let capacity = (entries.len() * 2).next_power_of_two().max(8);
         let mut slots = vec![
             Slot {

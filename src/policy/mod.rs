@@ -30,6 +30,7 @@
 mod cors;
 mod error;
 mod network;
+mod path_glob;
 mod raw;
 mod units;
 mod validate;
@@ -39,8 +40,8 @@ use std::path::Path;
 pub use cors::CorsPolicy;
 pub use error::{PolicyError, PolicyErrorKind, PolicyErrors};
 pub use network::{Network, NetworkError};
+pub(crate) use path_glob::{PathGlob, split_path};
 pub use units::{ByteSize, ByteSizeError};
-pub(crate) use validate::route_glob;
 
 use crate::classes::{BuiltinValueTypes, ClassPattern};
 

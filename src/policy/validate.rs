@@ -3,8 +3,6 @@
 //! [`Guard::new`](crate::Guard::new) applies them again to the `Policy` it is
 //! given, which code may have edited after loading.
 
-use globset::{Glob, GlobBuilder};
-
 use super::{Policy, PolicyError, PolicyErrorKind};
 
 /// A numeric limit: its key, and the largest value it may take (the
@@ -120,15 +118,10 @@ pub(super) fn allowed_method(method: &http::Method) -> Result<(), String> {
     Ok(())
 }
 
-/// Compiles a route's path glob; `*` does not cross `/`.
-pub(crate) fn route_glob(path: &str) -> Result<Glob, String> {
-    if !path.starts_with('/') {
-        return Err(format!("`{path}` must start with `/`"));
-    }
-    GlobBuilder::new(path)
-        .literal_separator(true)
-        .build()
-        .map_err(|e| format!("`{path}` is not a glob: {}", e.kind()))
+/// Checks a route's path glob (`*` does not cross `/`); the route table
+/// compiles it (see [`PathGlob`](super::PathGlob)).
+pub(crate) fn route_glob(path: &str) -> Result<(), String> {
+    super::PathGlob::check(path)
 }
 
 /// An entry of a route's `uninspected_types`: a `type/subtype` that the
