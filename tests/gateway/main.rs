@@ -26,6 +26,8 @@ mod hygiene;
 mod oneshot;
 #[cfg(feature = "cli")]
 mod operations;
+#[cfg(feature = "cli")]
+mod pool;
 mod requests;
 #[cfg(feature = "cli")]
 mod serve;

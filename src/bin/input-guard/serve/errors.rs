@@ -9,11 +9,11 @@
 //! from remote clients. Such a body is replaced by a generic problem+json
 //! naming the request id; the original goes to the log, bounded.
 
+use super::pool::PooledBody;
 use bytes::Bytes;
 use http::header::{self, HeaderValue};
 use http::{Response, StatusCode};
 use http_body_util::{BodyExt, Limited};
-use hyper::body::Incoming;
 
 use super::forward::{Body, full};
 use super::logging::Summary;
@@ -30,7 +30,7 @@ pub(super) struct ErrorMasking {
 /// The upstream's 5xx `response`, passed on when its body is the engine's
 /// own short error, else replaced (same status) and logged.
 pub(super) async fn screen(
-    response: Response<Incoming>,
+    response: Response<PooledBody>,
     masking: ErrorMasking,
     request: &Summary,
 ) -> Response<Body> {

@@ -10,15 +10,13 @@ use http::header::{self, HeaderName, HeaderValue};
 use http::{Request, Response, Uri};
 use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Full};
-use hyper_rustls::HttpsConnector;
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
 use input_guard::layer::{InspectedBody, problem_response_for};
 use input_guard::{Code, Violation};
 
 use super::admin::Metrics;
 use super::errors::ErrorMasking;
 use super::logging::Summary;
+use super::pool::Pool;
 
 pub(super) type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -104,8 +102,9 @@ pub(super) enum Backend {
 
 /// The engine the gateway forwards to.
 pub(super) struct Upstream {
-    /// HTTP or HTTPS, as the URI says; HTTPS verified (see `tls.rs`).
-    pub(super) client: Client<HttpsConnector<HttpConnector>, InspectedBody>,
+    /// Connections to it: HTTP or HTTPS, as the URI says; HTTPS verified
+    /// (see `tls.rs`).
+    pub(super) pool: Arc<Pool>,
     pub(super) uri: Uri,
 }
 
@@ -153,30 +152,28 @@ pub(super) async fn forward(
     request: Request<InspectedBody>,
 ) -> Response<Body> {
     let (mut head, body) = request.into_parts();
-    let path_and_query = head.uri.path_and_query().map_or("/", |pq| pq.as_str());
-    let base = upstream.uri.path().trim_end_matches('/');
-    let target = format!(
-        "{}://{}{base}{path_and_query}",
-        upstream.uri.scheme_str().unwrap_or("http"),
-        upstream.uri.authority().map_or("", |a| a.as_str()),
-    );
     let summary = Summary::of(&head);
     let masking = head.extensions.get::<ErrorMasking>().copied();
-    let uri = match target.parse::<Uri>() {
+    // Origin form, as it goes on the wire: the upstream's base path, then
+    // the request's path and query.
+    let uri = match origin_form(&upstream.uri, head.uri.path_and_query()) {
         Ok(uri) => uri,
         Err(error) => return bad_gateway(&error, &summary),
     };
     let original_host = head.headers.get(header::HOST).cloned();
     strip_hop_by_hop(&mut head.headers);
     add_forwarding(&mut head.headers, peer, proto, original_host.as_ref());
+    if original_host.is_none()
+        && let Some(authority) = upstream.uri.authority()
+        && let Ok(host) = HeaderValue::from_str(authority.as_str())
+    {
+        // HTTP/1.0 without Host goes on as HTTP/1.1, which needs one.
+        head.headers.insert(header::HOST, host);
+    }
     head.uri = uri;
     head.version = http::Version::HTTP_11;
     let started = Instant::now();
-    match upstream
-        .client
-        .request(Request::from_parts(head, body))
-        .await
-    {
+    match upstream.pool.send(Request::from_parts(head, body)).await {
         // The gateway never asks for a protocol switch (`Upgrade` is not
         // forwarded), so an informational status as the answer (`101
         // Switching Protocols` above all) is the upstream confused or
@@ -206,6 +203,22 @@ pub(super) async fn forward(
             bad_gateway(&error, &summary)
         }
     }
+}
+
+/// The request target for the upstream: `base` (the upstream URI's path,
+/// without its trailing `/`) then the request's path and query.
+fn origin_form(
+    upstream: &Uri,
+    path_and_query: Option<&http::uri::PathAndQuery>,
+) -> Result<Uri, http::Error> {
+    let base = upstream.path().trim_end_matches('/');
+    let path_and_query = match path_and_query {
+        Some(pq) if base.is_empty() => pq.clone(),
+        Some(pq) => format!("{base}{}", pq.as_str()).try_into()?,
+        None if base.is_empty() => http::uri::PathAndQuery::from_static("/"),
+        None => format!("{base}/").try_into()?,
+    };
+    Ok(Uri::from(path_and_query))
 }
 
 /// Records this hop for the upstream, as proxies do: the client address is

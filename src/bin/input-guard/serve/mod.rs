@@ -15,6 +15,7 @@ mod errors;
 mod forward;
 mod framing;
 mod logging;
+mod pool;
 mod tls;
 
 use std::convert::Infallible;
@@ -27,7 +28,6 @@ use std::time::{Duration, Instant};
 use http::{Request, Uri};
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
-use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
@@ -150,10 +150,8 @@ pub(crate) fn run(options: Options) -> Result<u8, String> {
                 .https_or_http()
                 .enable_http1()
                 .build();
-            let client = Client::builder(TokioExecutor::new())
-                .pool_idle_timeout(Duration::from_secs(30))
-                .build(connector);
-            Backend::Proxy(Arc::new(Upstream { client, uri }))
+            let pool = Arc::new(pool::Pool::new(connector, uri.clone()));
+            Backend::Proxy(Arc::new(Upstream { pool, uri }))
         }
     };
     let server_tls = match (options.tls_cert.clone(), options.tls_key.clone()) {
