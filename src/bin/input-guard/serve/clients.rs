@@ -29,8 +29,12 @@ pub(super) fn assign_request_id(
     let id = kept
         .and_then(|id| HeaderValue::from_str(id).ok())
         .unwrap_or_else(|| {
-            HeaderValue::from_str(&uuid::Uuid::now_v7().to_string())
-                .unwrap_or(HeaderValue::from_static("unassigned"))
+            // `fast-rng`: the random bits come from a generator in user
+            // space seeded by the OS, not from a `getrandom` call for
+            // every request; written on the stack, not into a String.
+            let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
+            let text = uuid::Uuid::now_v7().hyphenated().encode_lower(&mut text);
+            HeaderValue::from_str(text).unwrap_or(HeaderValue::from_static("unassigned"))
         });
     headers.insert(REQUEST_ID, id.clone());
     id

@@ -39,7 +39,7 @@ pub(super) fn boxed(body: Full<Bytes>) -> Body {
 /// pass on; `expect` was answered here (hyper sends `100 Continue` when the
 /// guard starts reading the body), and the upstream receives a body that
 /// is already complete.
-const HOP_BY_HOP: [HeaderName; 11] = [
+static HOP_BY_HOP: [HeaderName; 11] = [
     header::CONNECTION,
     header::EXPECT,
     HeaderName::from_static("http2-settings"),
@@ -56,8 +56,12 @@ const HOP_BY_HOP: [HeaderName; 11] = [
 /// Removes the hop-by-hop headers, including those the `Connection`
 /// header names (`Connection: close, X-Internal`).
 fn strip_hop_by_hop(headers: &mut http::HeaderMap) {
-    // Names made once, not parsed per request: this runs on every request
-    // and every response.
+    // One pass over the few names a message has, rather than a lookup for
+    // each of the eleven: this runs on every request and every response,
+    // and most have none of them.
+    if !headers.keys().any(|name| HOP_BY_HOP.contains(name)) {
+        return;
+    }
     if headers.contains_key(header::CONNECTION) {
         let named: Vec<HeaderName> = headers
             .get_all(header::CONNECTION)
@@ -71,9 +75,7 @@ fn strip_hop_by_hop(headers: &mut http::HeaderMap) {
         }
     }
     for name in &HOP_BY_HOP {
-        if headers.contains_key(name) {
-            headers.remove(name);
-        }
+        headers.remove(name);
     }
 }
 
@@ -274,17 +276,18 @@ fn add_forwarding(
             out.push('"');
         }
     });
+    // `insert` replaces every earlier value of the name.
     for (name, value) in [(X_FORWARDED_FOR, xff), (header::FORWARDED, forwarded)] {
-        headers.remove(&name);
-        if let Ok(value) = HeaderValue::from_str(&value) {
-            headers.insert(name, value);
-        }
+        match HeaderValue::from_str(&value) {
+            Ok(value) => headers.insert(name, value),
+            Err(_) => headers.remove(name),
+        };
     }
     headers.insert(X_FORWARDED_PROTO, HeaderValue::from_static(proto));
-    headers.remove(&X_FORWARDED_HOST);
-    if let Some(host) = host {
-        headers.insert(X_FORWARDED_HOST, host.clone());
-    }
+    match host {
+        Some(host) => headers.insert(X_FORWARDED_HOST, host.clone()),
+        None => headers.remove(X_FORWARDED_HOST),
+    };
 }
 
 #[cfg(test)]
