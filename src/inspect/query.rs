@@ -126,11 +126,13 @@ pub(crate) fn check_paging(
     let mut max_results = 0;
     let mut over = false;
     for (name, value) in body {
-        let location = format!("/{name}");
+        // Locations are only written for a violation: this runs on every
+        // list request.
+        let location = || format!("/{name}");
         let Some(value) = paging_value(value.as_deref()) else {
             return Err(Violation::new(
                 Code::QueryInvalidPaging,
-                location,
+                location(),
                 "paging members must be non-negative integers in Java's int range",
             ));
         };
@@ -139,7 +141,7 @@ pub(crate) fn check_paging(
         {
             return Err(Violation::new(
                 Code::QueryMaxResultsExceeded,
-                location,
+                location(),
                 format!("{} is limited to {cap}", names.max_results),
             ));
         }
@@ -149,11 +151,11 @@ pub(crate) fn check_paging(
         if !is_max && param.name != names.first_result {
             continue;
         }
-        let location = format!("query:{}", param.name);
+        let location = || format!("query:{}", param.name);
         let Some(value) = paging_value(param.value.as_deref()) else {
             return Err(Violation::new(
                 Code::QueryInvalidPaging,
-                location,
+                location(),
                 "paging parameters must be non-negative integers in Java's int range",
             ));
         };
@@ -163,7 +165,7 @@ pub(crate) fn check_paging(
                 if !paging.clamp {
                     return Err(Violation::new(
                         Code::QueryMaxResultsExceeded,
-                        location,
+                        location(),
                         format!(
                             "{} is limited to {}",
                             names.max_results,
