@@ -14,6 +14,9 @@ use input_guard::layer::{GuardLayer, InspectedBody};
 use input_guard::{Guard, Policy};
 use tower::{ServiceBuilder, ServiceExt, service_fn};
 
+#[path = "common/ratio.rs"]
+mod ratio;
+
 fn start_request(target: usize) -> Bytes {
     let mut body = String::from("{\"businessKey\":\"order-4711\",\"variables\":{");
     let mut i = 0;
@@ -61,6 +64,7 @@ fn bench(c: &mut Criterion) {
         .service(guarded_echo);
 
     let mut group = c.benchmark_group("layer");
+    let mut ratios = Vec::new();
     for (label, size) in [("1KiB", 1024), ("64KiB", 64 * 1024)] {
         let body = start_request(size);
         let request = || {
@@ -87,8 +91,28 @@ fn bench(c: &mut Criterion) {
             &(),
             |b, ()| b.iter(|| runtime.block_on(echo.oneshot(request()))),
         );
+        let times = ratio::alternated(
+            31,
+            21,
+            &mut [
+                &mut || {
+                    let _ = runtime.block_on(guarded.clone().oneshot(request()));
+                },
+                &mut || {
+                    let _ = runtime.block_on(echo.oneshot(request()));
+                },
+            ],
+        );
+        ratios.push(format!(
+            "{label}: layer {:.2} us, bare {:.2} us, {:.2} us added ({:.1}x)",
+            times[0],
+            times[1],
+            times[0] - times[1],
+            times[0] / times[1]
+        ));
     }
     group.finish();
+    println!("layer ratios: {}", ratios.join("; "));
 }
 
 criterion_group!(benches, bench);

@@ -8,6 +8,9 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use input_guard::{Guard, Policy};
 use std::hint::black_box;
 
+#[path = "common/ratio.rs"]
+mod ratio;
+
 fn startup(c: &mut Criterion) {
     let text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -31,36 +34,23 @@ fn startup(c: &mut Criterion) {
     print_ratios(&text);
 }
 
-/// The median of `runs` timings of `f`, in microseconds.
-fn median_us(runs: usize, mut f: impl FnMut()) -> f64 {
-    let mut times: Vec<f64> = (0..runs)
-        .map(|_| {
-            let start = std::time::Instant::now();
-            f();
-            start.elapsed().as_secs_f64() * 1e6
-        })
-        .collect();
-    times.sort_by(f64::total_cmp);
-    times[runs / 2]
-}
-
-/// Ratios against the baseline, from the medians of runs alternated in
-/// one loop (criterion's estimates above come from runs minutes apart on a
-/// shared machine).
+/// The build beside the baseline, as a ratio.
 fn print_ratios(text: &str) {
-    let (mut toml, mut guard) = (Vec::new(), Vec::new());
-    for _ in 0..51 {
-        toml.push(median_us(5, || {
-            black_box(toml::de::DeTable::parse(black_box(text)).map(|t| t.into_inner().len())).ok();
-        }));
-        guard.push(median_us(5, || {
-            let policy = Policy::from_toml(black_box(text)).expect("the bundled policy loads");
-            black_box(Guard::new(policy).map(|g| g.policy().routes.len())).ok();
-        }));
-    }
-    toml.sort_by(f64::total_cmp);
-    guard.sort_by(f64::total_cmp);
-    let (toml, guard) = (toml[25], guard[25]);
+    let times = ratio::alternated(
+        51,
+        5,
+        &mut [
+            &mut || {
+                black_box(toml::de::DeTable::parse(black_box(text)).map(|t| t.into_inner().len()))
+                    .ok();
+            },
+            &mut || {
+                let policy = Policy::from_toml(black_box(text)).expect("the bundled policy loads");
+                black_box(Guard::new(policy).map(|g| g.policy().routes.len())).ok();
+            },
+        ],
+    );
+    let (toml, guard) = (times[0], times[1]);
     println!(
         "startup ratios: toml parse {toml:.1} us, policy + guard {guard:.1} us = {:.1}x the parse",
         guard / toml
