@@ -230,7 +230,47 @@ fn ratios() {
 
 criterion_group!(benches, bench, bench_large);
 
+/// `JSON_BENCH_PROFILE=<MiB>[,no_carried][,serde][,<runs>]`: the inspector
+/// (or with `serde`, serde_json `IgnoredAny`) alone on one body, for a
+/// profiler (`perf record`, `valgrind --tool=callgrind`), with nothing else
+/// in the samples but the body's generation.
+fn profile(spec: &str) {
+    let mut parts = spec.split(',');
+    let mib: usize = parts.next().and_then(|p| p.parse().ok()).unwrap_or(32);
+    let (mut plain, mut serde) = (false, false);
+    let mut runs = 10;
+    for part in parts {
+        match part.parse() {
+            Ok(n) => runs = n,
+            Err(_) => {
+                plain |= part == "no_carried";
+                serde |= part == "serde";
+            }
+        }
+    }
+    let guard = Guard::new(bench_policy()).expect("a valid policy");
+    let json = guard.json();
+    let mut body = start_request(mib << 20);
+    if plain {
+        body = without_carried(&body);
+    }
+    let start = std::time::Instant::now();
+    for _ in 0..runs {
+        if serde {
+            serde_json::from_slice::<serde::de::IgnoredAny>(black_box(body.as_bytes()))
+                .expect("valid");
+        } else {
+            json.inspect(black_box(body.as_bytes()), None).expect("benign");
+        }
+    }
+    eprintln!("{runs} runs: {:?} each", start.elapsed() / runs);
+}
+
 fn main() {
+    if let Some(spec) = std::env::var_os("JSON_BENCH_PROFILE") {
+        profile(&spec.to_string_lossy());
+        return;
+    }
     // `JSON_BENCH_RATIOS_ONLY=1` skips criterion: a quick before/after.
     if std::env::var_os("JSON_BENCH_RATIOS_ONLY").is_none() {
         benches();
