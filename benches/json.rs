@@ -266,7 +266,35 @@ fn profile(spec: &str) {
     eprintln!("{runs} runs: {:?} each", start.elapsed() / runs);
 }
 
+/// Helpers for `scripts/bench-json-check` (whole processes):
+/// `JSON_BENCH_WRITE=<MiB>[,no_carried]:<path>` writes the body of that size
+/// to `path`; `JSON_BENCH_SERDE_FILE=<path>` reads `path` and validates it
+/// with serde_json `IgnoredAny`, once: the baseline process beside
+/// `input-guard check --body <path>`. Either exits without benchmarking.
+fn helper() -> bool {
+    if let Some(spec) = std::env::var_os("JSON_BENCH_WRITE") {
+        let spec = spec.to_string_lossy();
+        let (size, path) = spec.split_once(':').expect("<MiB>[,no_carried]:<path>");
+        let mib: usize = size.split(',').next().and_then(|m| m.parse().ok()).expect("MiB");
+        let mut body = start_request(mib << 20);
+        if size.ends_with(",no_carried") {
+            body = without_carried(&body);
+        }
+        std::fs::write(path, body).expect("written");
+        return true;
+    }
+    if let Some(path) = std::env::var_os("JSON_BENCH_SERDE_FILE") {
+        let bytes = std::fs::read(path).expect("readable");
+        serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).expect("valid JSON");
+        return true;
+    }
+    false
+}
+
 fn main() {
+    if helper() {
+        return;
+    }
     if let Some(spec) = std::env::var_os("JSON_BENCH_PROFILE") {
         profile(&spec.to_string_lossy());
         return;
