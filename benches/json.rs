@@ -222,7 +222,9 @@ fn ratios() {
             ));
         }
     }
-    eprintln!("\njson ratios (inspector time / serde_json IgnoredAny time, best of alternated rounds):");
+    eprintln!(
+        "\njson ratios (inspector time / serde_json IgnoredAny time, best of alternated rounds):"
+    );
     for line in lines {
         eprintln!("  {line}");
     }
@@ -260,7 +262,8 @@ fn profile(spec: &str) {
             serde_json::from_slice::<serde::de::IgnoredAny>(black_box(body.as_bytes()))
                 .expect("valid");
         } else {
-            json.inspect(black_box(body.as_bytes()), None).expect("benign");
+            json.inspect(black_box(body.as_bytes()), None)
+                .expect("benign");
         }
     }
     eprintln!("{runs} runs: {:?} each", start.elapsed() / runs);
@@ -275,7 +278,11 @@ fn helper() -> bool {
     if let Some(spec) = std::env::var_os("JSON_BENCH_WRITE") {
         let spec = spec.to_string_lossy();
         let (size, path) = spec.split_once(':').expect("<MiB>[,no_carried]:<path>");
-        let mib: usize = size.split(',').next().and_then(|m| m.parse().ok()).expect("MiB");
+        let mib: usize = size
+            .split(',')
+            .next()
+            .and_then(|m| m.parse().ok())
+            .expect("MiB");
         let mut body = start_request(mib << 20);
         if size.ends_with(",no_carried") {
             body = without_carried(&body);

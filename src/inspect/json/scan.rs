@@ -1281,7 +1281,12 @@ mod tests {
         // needs another reference): the inline one must give the same hash
         // of the same bytes, so it keeps SipHash's keyed strength.
         use std::hash::Hasher;
-        for words in [&[][..], &[1], &[0x0123_4567_89ab_cdef, 42], &[7, 8, 9, 10, 11]] {
+        for words in [
+            &[][..],
+            &[1],
+            &[0x0123_4567_89ab_cdef, 42],
+            &[7, 8, 9, 10, 11],
+        ] {
             let mut sip = Sip::new((0, 0));
             let mut std = std::collections::hash_map::DefaultHasher::new();
             for &w in words {
@@ -1303,11 +1308,13 @@ mod tests {
 
     #[test]
     fn short_keys_hash_by_multiply_shift_and_long_ones_by_siphash() {
-        let mut index = KeyIndex::default();
-        index.key = IndexKey {
-            a: [3, 5 << 64, 7 << 64],
-            b: 11 << 64,
-            sip: (1, 2),
+        let index = KeyIndex {
+            key: IndexKey {
+                a: [3, 5 << 64, 7 << 64],
+                b: 11 << 64,
+                sip: (1, 2),
+            },
+            ..KeyIndex::default()
         };
         // (b + a0·head + a1·first + a2·second) >> 64, worked by hand:
         // head = 9 << 32 | 9 (offset 9, length 9), first = "abcdefgh",
@@ -1319,7 +1326,12 @@ mod tests {
         // Past 16 bytes: SipHash-1-3 of the same words under the SipHash key.
         let long = b"abcdefghijklmnopq";
         let mut sip = Sip::new((1, 2));
-        for word in [17u64, u64::from_le_bytes(*b"abcdefgh"), u64::from_le_bytes(*b"ijklmnop"), u64::from(b'q')] {
+        for word in [
+            17u64,
+            u64::from_le_bytes(*b"abcdefgh"),
+            u64::from_le_bytes(*b"ijklmnop"),
+            u64::from(b'q'),
+        ] {
             sip.word(word);
         }
         assert_eq!(hash(&index, 0, long), sip.finish());
@@ -1350,7 +1362,12 @@ mod tests {
                 key[8..12].copy_from_slice(&i.to_be_bytes());
                 key
             }),
-            Box::new(|i| vec![b'a'; (i % 16 + 1) as usize].into_iter().chain(i.to_le_bytes()).collect()),
+            Box::new(|i| {
+                vec![b'a'; (i % 16 + 1) as usize]
+                    .into_iter()
+                    .chain(i.to_le_bytes())
+                    .collect()
+            }),
         ];
         for family in &families {
             let mut low = vec![0u32; 1024];

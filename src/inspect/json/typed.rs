@@ -967,7 +967,12 @@ mod tests {
 
     #[test]
     fn rest_equal_compares_every_byte_past_the_first_eight() {
-        for name in ["value", "valueInfo", "objectTypeName", "serializationDataFormat"] {
+        for name in [
+            "value",
+            "valueInfo",
+            "objectTypeName",
+            "serializationDataFormat",
+        ] {
             let name = name.as_bytes();
             assert!(rest_equal(name, name));
             for i in 8..name.len() {
@@ -987,7 +992,10 @@ mod tests {
             assert_eq!(keys.classify(prefix_of(&near), &near), Key::Other);
         }
         keys = KeyClasses::new(&[], false, true);
-        assert_eq!(keys.classify(prefix_of(b"maxResults"), b"maxResults"), Key::MaxResults);
+        assert_eq!(
+            keys.classify(prefix_of(b"maxResults"), b"maxResults"),
+            Key::MaxResults
+        );
     }
 
     #[test]
