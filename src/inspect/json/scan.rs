@@ -523,12 +523,12 @@ impl KeyIndex {
     /// is). Keys of up to 16 bytes, nearly all of them, are three words,
     /// two of them read whole from the text (see [`prefix`]), hashed by
     /// multiply-shift; longer ones go through SipHash (see [`KeyIndex`]).
+    /// `first` is the key's [`prefix`], which the caller has at hand.
     #[inline]
-    fn hash(&self, object_at: u32, source: &[u8], place: Span) -> u64 {
+    fn hash(&self, object_at: u32, source: &[u8], place: Span, first: u64) -> u64 {
         let (from, len) = (place.at(), place.len());
         let head = u64::from(object_at) << 32 | len as u64;
         if len <= 16 {
-            let first = prefix(source, from, len);
             let second = if len > 8 {
                 prefix(source, from + 8, len - 8)
             } else {
@@ -1062,7 +1062,28 @@ impl<H: Hooks, const QUOTED: bool> Parser<'_, '_, H, QUOTED> {
         frame.key = key;
         frame.has_key = true;
         frame.count += 1;
-        if key.escaped() || frame.count > PAIRWISE.min(self.max_members) {
+        if frame.indexed && !key.escaped() && frame.count <= self.max_members {
+            // A plain key of an object already indexed (past PAIRWISE
+            // members): what `add_key` does for it, inline, with the
+            // prefix read once for the hash, the key list and the hooks.
+            let len = key.len();
+            let place = Span::new(key.at() + 1, len, false);
+            let prefix = prefix(bytes, place.at(), len);
+            let hash = ws.index.hash(frame.at, bytes, place, prefix);
+            let from = frame.keys_from as usize;
+            // A hit is a duplicate or (a keyed hash: with odds no client
+            // can steer) a collision; only then are keys compared.
+            if !ws.index.insert(hash)
+                && ws.keys[from..]
+                    .iter()
+                    .any(|other| same_key(bytes, &ws.decoded_keys, other, prefix, place))
+            {
+                return Err(self.fail(Code::JsonDuplicateKey, key.at(), "duplicate key", ""));
+            }
+            ws.keys.push(KeyEntry { prefix, place });
+            let name = bytes.get(place.at()..place.at() + len).unwrap_or(&[]);
+            self.hooks.key(frame, prefix, name);
+        } else if key.escaped() || frame.count > PAIRWISE.min(self.max_members) {
             self.add_key(key)?;
         } else {
             let len = key.len();
@@ -1196,7 +1217,7 @@ impl<H: Hooks, const QUOTED: bool> Parser<'_, '_, H, QUOTED> {
                 // Switch to hashing: index the keys read so far.
                 for other in &ws.keys[from..] {
                     let source = key_source(self.bytes, &ws.decoded_keys, other.place);
-                    let hash = ws.index.hash(object_at, source, other.place);
+                    let hash = ws.index.hash(object_at, source, other.place, other.prefix);
                     ws.index.insert(hash);
                 }
                 if let Some(frame) = ws.stack.last_mut() {
@@ -1204,7 +1225,7 @@ impl<H: Hooks, const QUOTED: bool> Parser<'_, '_, H, QUOTED> {
                 }
             }
             let source = key_source(self.bytes, &ws.decoded_keys, place);
-            let hash = ws.index.hash(object_at, source, place);
+            let hash = ws.index.hash(object_at, source, place, prefix);
             // A hit is a duplicate or (a keyed hash: with odds no client
             // can steer) a collision; only then are keys compared.
             !ws.index.insert(hash)
@@ -1252,7 +1273,12 @@ mod tests {
 
     /// `key`'s hash in the object at `object_at`.
     fn hash(index: &KeyIndex, object_at: u32, key: &[u8]) -> u64 {
-        index.hash(object_at, key, Span::new(0, key.len(), false))
+        index.hash(
+            object_at,
+            key,
+            Span::new(0, key.len(), false),
+            prefix_of(key),
+        )
     }
 
     #[test]
@@ -1418,7 +1444,7 @@ mod tests {
         assert_ne!(hash(&index, 0, &long[..29]), hash(&index, 0, &long[..30]));
         let text = b"key1key2 and more text after them";
         assert_eq!(
-            index.hash(3, text, Span::new(0, 4, false)),
+            index.hash(3, text, Span::new(0, 4, false), prefix_of(b"key1")),
             hash(&index, 3, b"key1")
         );
     }
