@@ -917,8 +917,9 @@ impl<H: Hooks, const QUOTED: bool> Parser<'_, '_, H, QUOTED> {
         }
     }
 
-    /// Opens an object or array at `at`.
-    #[inline]
+    /// Opens an object or array at `at`. Inlined into its two callers: a
+    /// call cost a fifth of its own instructions in saved registers.
+    #[inline(always)]
     fn open(&mut self, object: bool, at: usize) -> Result<(), Fail> {
         if self.ws.stack.len() >= self.max_depth {
             return Err(self.fail(
@@ -1126,7 +1127,7 @@ impl<H: Hooks, const QUOTED: bool> Parser<'_, '_, H, QUOTED> {
     }
 
     /// Closes the innermost object (its `}` was read).
-    #[inline]
+    #[inline(always)]
     fn close_object(&mut self) -> Result<(), Fail> {
         let Some(frame) = self.ws.stack.last() else {
             return Ok(());
