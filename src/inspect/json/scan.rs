@@ -18,7 +18,7 @@
 //! stays the same code it was when the rules lived inside it.
 
 use std::borrow::Cow;
-use std::hash::{BuildHasher, Hasher, RandomState};
+use std::hash::{BuildHasher, RandomState};
 
 use hashbrown::HashTable;
 use hashbrown::hash_table::Entry;
@@ -332,7 +332,7 @@ impl<S> Workspace<S> {
         self.stack.capacity() * size_of::<Frame<S>>()
             + self.keys.capacity() * size_of::<KeyEntry>()
             + self.decoded_keys.capacity()
-            + self.index.table.allocation_size()
+            + self.index.allocation_size()
     }
 
     fn clear(&mut self) {
@@ -344,8 +344,8 @@ impl<S> Workspace<S> {
 }
 
 /// The duplicate-key set of big objects: a `hashbrown` table of 64-bit
-/// keyed hashes of (object offset, key). A hit is a duplicate or a hash
-/// collision, and only then are the object's keys compared.
+/// keyed hashes of (object offset, key). A hit is a duplicate or a
+/// hash collision, and only then are the object's keys compared.
 ///
 /// # Security (HashDoS)
 ///
@@ -353,28 +353,144 @@ impl<S> Workspace<S> {
 /// (FxHash, an unkeyed SipHash, ...) it could send an object whose keys
 /// all share one probe sequence, and every insert would walk all the keys
 /// before it: O(n²) work for an n-member body, a denial of service bought
-/// with a few hundred kilobytes. The hashes are therefore SipHash-1-3 under
-/// a secret 128-bit key (std's `RandomState`, seeded from the OS), which a
-/// client cannot evaluate without the key and cannot steer into
-/// collisions: 64-bit hashes of distinct keys collide with odds of
-/// n²/2⁶⁴ whatever it sends, and the table stays O(1) per key.
+/// with a few hundred kilobytes. The hash is therefore drawn at random
+/// from a family the client cannot steer, under a secret key:
 ///
-/// The key is drawn afresh for each document that needs the set (std
-/// derives it from a per-thread OS seed, so this costs a counter
-/// increment): a key that lived for the whole process could in principle
-/// be learned from timings over many requests; a fresh one leaves nothing
-/// to learn from the next document's.
+/// * Keys of up to 16 bytes (nearly all of them) are three 64-bit words
+///   `x` (the object's offset and the key's length, then the key
+///   zero-padded), hashed by *vector multiply-shift*: `h(x) = ((b + Σ aᵢxᵢ)
+///   mod 2¹²⁸) >> 64` with `aᵢ`, `b` secret and uniform in 128 bits.
+///   This family is strongly universal (Dietzfelbinger 1996; Thorup,
+///   "High Speed Hashing for Integers and Strings", 2015): for any two
+///   distinct keys, whatever they are, the two hashes are independent and
+///   uniform over the draw of the key. So any set of keys a client picks
+///   has, in expectation, exactly as many full collisions (n²/2⁶⁵) and
+///   shared probe groups as random keys would: there is no set worth
+///   sending. It costs a few multiplications, where SipHash took a
+///   hundred instructions in a dependent chain that the table's lookup
+///   waited for (19% of the scan of the 1 MiB body).
+/// * Longer keys are hashed with SipHash-1-3 (std's `HashMap` function, a
+///   keyed pseudorandom function) under a secret 128-bit key, which a
+///   client cannot evaluate without the key.
+///
+/// Universality is a guarantee against a client that picks its keys
+/// without seeing hashes, which holds here: the key is drawn afresh for
+/// each document that used the set (from a fresh std `RandomState`,
+/// seeded from the OS per thread and stepped per instance, whose own
+/// SipHash of fixed constants gives the key words), and a document's keys
+/// are all sent before any of them is hashed, so nothing learned (from
+/// timings, over many requests) about one document's key says anything
+/// about the next one's.
+///
+/// # Layout
+///
+/// A body's `variables` object can hold hundreds of thousands of members,
+/// and every insert lands at a random place in a table of megabytes: the
+/// cost is the cache miss, not the instructions. hashbrown's layout suits
+/// that: an insert of a new key (nearly all of them) reads only the
+/// one-byte control group of its slot, an array an eighth the size of the
+/// hashes (half a megabyte for the largest bodies, which stays in L2), and
+/// only *writes* the 8-byte hash, which the CPU does not wait for. (A
+/// plain array of hashes, probed linearly, was tried: one miss per insert,
+/// 24% of the scan on the 32 MiB body against 12% here.) The stored values
+/// are the hashes themselves, so rehashing on growth is a copy and the
+/// control bytes come from their top bits. The hash is computed inline
+/// over the words the key already is (std's `Hasher` buffers bytes through
+/// a generic `write`), and it is short: the lookup's first load waits for
+/// it.
 struct KeyIndex {
     table: HashTable<u64>,
-    hasher: RandomState,
+    key: IndexKey,
+}
+
+/// The secret draw of [`KeyIndex`]'s hash: multiply-shift coefficients for
+/// short keys, a SipHash key for long ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct IndexKey {
+    a: [u128; 3],
+    b: u128,
+    sip: (u64, u64),
 }
 
 impl Default for KeyIndex {
     fn default() -> Self {
         KeyIndex {
             table: HashTable::new(),
-            hasher: RandomState::new(),
+            key: fresh_key(),
         }
+    }
+}
+
+/// A secret [`IndexKey`], new on every call (see [`KeyIndex`]).
+fn fresh_key() -> IndexKey {
+    let state = RandomState::new();
+    let word = |i: u64| state.hash_one(0x6b65_7900_u64 | i);
+    let wide = |i: u64| u128::from(word(2 * i)) << 64 | u128::from(word(2 * i + 1));
+    IndexKey {
+        a: [wide(0), wide(1), wide(2)],
+        b: wide(3),
+        sip: (word(8), word(9)),
+    }
+}
+
+/// SipHash-1-3's state: one compression round per 8-byte word, three to
+/// finish (Aumasson and Bernstein's construction, as std uses it).
+struct Sip {
+    v: [u64; 4],
+    words: u64,
+}
+
+impl Sip {
+    #[inline(always)]
+    fn new((k0, k1): (u64, u64)) -> Self {
+        Sip {
+            v: [
+                k0 ^ 0x736f_6d65_7073_6575,
+                k1 ^ 0x646f_7261_6e64_6f6d,
+                k0 ^ 0x6c79_6765_6e65_7261,
+                k1 ^ 0x7465_6462_7974_6573,
+            ],
+            words: 0,
+        }
+    }
+
+    #[inline(always)]
+    fn round(&mut self) {
+        let [v0, v1, v2, v3] = &mut self.v;
+        *v0 = v0.wrapping_add(*v1);
+        *v1 = v1.rotate_left(13) ^ *v0;
+        *v0 = v0.rotate_left(32);
+        *v2 = v2.wrapping_add(*v3);
+        *v3 = v3.rotate_left(16) ^ *v2;
+        *v0 = v0.wrapping_add(*v3);
+        *v3 = v3.rotate_left(21) ^ *v0;
+        *v2 = v2.wrapping_add(*v1);
+        *v1 = v1.rotate_left(17) ^ *v2;
+        *v2 = v2.rotate_left(32);
+    }
+
+    #[inline(always)]
+    fn word(&mut self, m: u64) {
+        self.v[3] ^= m;
+        self.round();
+        self.v[0] ^= m;
+        self.words += 1;
+    }
+
+    /// The hash of the words written: SipHash-1-3 of their 8·n bytes
+    /// (little-endian), with its final block holding the length.
+    #[inline(always)]
+    fn finish(mut self) -> u64 {
+        let last = (self.words.wrapping_mul(8) & 0xff) << 56;
+        self.v[3] ^= last;
+        self.round();
+        self.v[0] ^= last;
+        self.v[2] ^= 0xff;
+        self.round();
+        self.round();
+        self.round();
+        let [v0, v1, v2, v3] = self.v;
+        v0 ^ v1 ^ v2 ^ v3
     }
 }
 
@@ -393,47 +509,60 @@ impl KeyIndex {
         } else {
             self.table.clear();
         }
-        self.hasher = RandomState::new();
+        self.key = fresh_key();
+    }
+
+    /// The bytes its table holds.
+    fn allocation_size(&self) -> usize {
+        self.table.allocation_size()
     }
 
     /// The keyed hash of the key at `place` of `source` in the object at
     /// `object_at`: of the offset and the key's length, then the key as
     /// zero-padded words (injective: the length says where the padding
-    /// is).
-    ///
-    /// Keys of up to 16 bytes, nearly all of them, go in as one write:
-    /// each write is a call into std's SipHash with bookkeeping of its own.
-    /// The words are built in registers and stored whole, each where
-    /// SipHash loads it: bytes copied in at other offsets would be loaded
-    /// across two stores, which the CPU cannot forward (a stall per key,
-    /// measured at several percent of the whole scan).
+    /// is). Keys of up to 16 bytes, nearly all of them, are three words,
+    /// two of them read whole from the text (see [`prefix`]), hashed by
+    /// multiply-shift; longer ones go through SipHash (see [`KeyIndex`]).
+    /// `first` is the key's [`prefix`], which the caller has at hand.
     #[inline]
-    fn hash(&self, object_at: u32, source: &[u8], place: Span) -> u64 {
+    fn hash(&self, object_at: u32, source: &[u8], place: Span, first: u64) -> u64 {
         let (from, len) = (place.at(), place.len());
         let head = u64::from(object_at) << 32 | len as u64;
-        let first = prefix(source, from, len);
-        let mut hasher = self.hasher.build_hasher();
-        if len <= 8 {
-            hasher.write(&(u128::from(first) << 64 | u128::from(head)).to_le_bytes());
-        } else {
-            let second = prefix(source, from + 8, len - 8);
-            let mut block = [0u8; 24];
-            block[..8].copy_from_slice(&head.to_le_bytes());
-            block[8..16].copy_from_slice(&first.to_le_bytes());
-            block[16..].copy_from_slice(&second.to_le_bytes());
-            hasher.write(&block);
-            if len > 16 {
-                hasher.write(source.get(from + 16..from + len).unwrap_or(&[]));
-            }
+        if len <= 16 {
+            let second = if len > 8 {
+                prefix(source, from + 8, len - 8)
+            } else {
+                0
+            };
+            let [a0, a1, a2] = self.key.a;
+            let sum = self
+                .key
+                .b
+                .wrapping_add(a0.wrapping_mul(u128::from(head)))
+                .wrapping_add(a1.wrapping_mul(u128::from(first)))
+                .wrapping_add(a2.wrapping_mul(u128::from(second)));
+            return (sum >> 64) as u64;
         }
-        hasher.finish()
+        self.hash_long(head, source, from, len)
+    }
+
+    /// [`Self::hash`] of a key longer than 16 bytes: SipHash-1-3.
+    #[inline(never)]
+    fn hash_long(&self, head: u64, source: &[u8], from: usize, len: usize) -> u64 {
+        let mut sip = Sip::new(self.key.sip);
+        sip.word(head);
+        let end = from + len;
+        let mut at = from;
+        while at < end {
+            sip.word(prefix(source, at, end - at));
+            at += 8;
+        }
+        sip.finish()
     }
 
     /// Adds `hash`; `false` if it was there already.
     #[inline]
     fn insert(&mut self, hash: u64) -> bool {
-        // The stored values are the hashes themselves: rehashing on growth
-        // is a copy, and hashbrown's control bytes come from their top bits.
         match self.table.entry(hash, |&held| held == hash, |&held| held) {
             Entry::Occupied(_) => false,
             Entry::Vacant(slot) => {
@@ -788,8 +917,9 @@ impl<H: Hooks, const QUOTED: bool> Parser<'_, '_, H, QUOTED> {
         }
     }
 
-    /// Opens an object or array at `at`.
-    #[inline]
+    /// Opens an object or array at `at`. Inlined into its two callers: a
+    /// call cost a fifth of its own instructions in saved registers.
+    #[inline(always)]
     fn open(&mut self, object: bool, at: usize) -> Result<(), Fail> {
         if self.ws.stack.len() >= self.max_depth {
             return Err(self.fail(
@@ -933,7 +1063,28 @@ impl<H: Hooks, const QUOTED: bool> Parser<'_, '_, H, QUOTED> {
         frame.key = key;
         frame.has_key = true;
         frame.count += 1;
-        if key.escaped() || frame.count > PAIRWISE.min(self.max_members) {
+        if frame.indexed && !key.escaped() && frame.count <= self.max_members {
+            // A plain key of an object already indexed (past PAIRWISE
+            // members): what `add_key` does for it, inline, with the
+            // prefix read once for the hash, the key list and the hooks.
+            let len = key.len();
+            let place = Span::new(key.at() + 1, len, false);
+            let prefix = prefix(bytes, place.at(), len);
+            let hash = ws.index.hash(frame.at, bytes, place, prefix);
+            let from = frame.keys_from as usize;
+            // A hit is a duplicate or (a keyed hash: with odds no client
+            // can steer) a collision; only then are keys compared.
+            if !ws.index.insert(hash)
+                && ws.keys[from..]
+                    .iter()
+                    .any(|other| same_key(bytes, &ws.decoded_keys, other, prefix, place))
+            {
+                return Err(self.fail(Code::JsonDuplicateKey, key.at(), "duplicate key", ""));
+            }
+            ws.keys.push(KeyEntry { prefix, place });
+            let name = bytes.get(place.at()..place.at() + len).unwrap_or(&[]);
+            self.hooks.key(frame, prefix, name);
+        } else if key.escaped() || frame.count > PAIRWISE.min(self.max_members) {
             self.add_key(key)?;
         } else {
             let len = key.len();
@@ -976,29 +1127,35 @@ impl<H: Hooks, const QUOTED: bool> Parser<'_, '_, H, QUOTED> {
     }
 
     /// Closes the innermost object (its `}` was read).
-    #[inline]
+    #[inline(always)]
     fn close_object(&mut self) -> Result<(), Fail> {
-        // Popped first: the pointer now names the object itself, for what
-        // the hooks find about it as a whole.
-        let Some(frame) = self.ws.stack.pop() else {
+        let Some(frame) = self.ws.stack.last() else {
             return Ok(());
         };
-        self.ws.keys.truncate(frame.keys_from as usize);
-        self.closed(&frame)
+        let keys_from = frame.keys_from as usize;
+        self.ws.keys.truncate(keys_from);
+        self.closed()
     }
 
     /// Closes the innermost array (its `]` was read).
     #[inline]
     fn close_array(&mut self) -> Result<(), Fail> {
-        let Some(frame) = self.ws.stack.pop() else {
-            return Ok(());
-        };
-        self.closed(&frame)
+        self.closed()
     }
 
+    /// Tells the hooks the innermost container closed, and takes it off
+    /// the stack. The hooks read it where it lies (a frame is a hundred
+    /// bytes, copied out by a pop on the hottest path); it is popped
+    /// before a rejection is placed, so the pointer names the container
+    /// itself, not its last member.
     #[inline(always)]
-    fn closed(&mut self, frame: &Frame<H::State>) -> Result<(), Fail> {
-        match self.hooks.close(frame, self.ws.stack.last_mut()) {
+    fn closed(&mut self) -> Result<(), Fail> {
+        let Some((frame, rest)) = self.ws.stack.split_last_mut() else {
+            return Ok(());
+        };
+        let result = self.hooks.close(frame, rest.last_mut());
+        self.ws.stack.pop();
+        match result {
             Ok(()) => Ok(()),
             Err(objection) => Err(self.rejected(*objection)),
         }
@@ -1061,7 +1218,7 @@ impl<H: Hooks, const QUOTED: bool> Parser<'_, '_, H, QUOTED> {
                 // Switch to hashing: index the keys read so far.
                 for other in &ws.keys[from..] {
                     let source = key_source(self.bytes, &ws.decoded_keys, other.place);
-                    let hash = ws.index.hash(object_at, source, other.place);
+                    let hash = ws.index.hash(object_at, source, other.place, other.prefix);
                     ws.index.insert(hash);
                 }
                 if let Some(frame) = ws.stack.last_mut() {
@@ -1069,7 +1226,7 @@ impl<H: Hooks, const QUOTED: bool> Parser<'_, '_, H, QUOTED> {
                 }
             }
             let source = key_source(self.bytes, &ws.decoded_keys, place);
-            let hash = ws.index.hash(object_at, source, place);
+            let hash = ws.index.hash(object_at, source, place, prefix);
             // A hit is a duplicate or (a keyed hash: with odds no client
             // can steer) a collision; only then are keys compared.
             !ws.index.insert(hash)
@@ -1117,7 +1274,12 @@ mod tests {
 
     /// `key`'s hash in the object at `object_at`.
     fn hash(index: &KeyIndex, object_at: u32, key: &[u8]) -> u64 {
-        index.hash(object_at, key, Span::new(0, key.len(), false))
+        index.hash(
+            object_at,
+            key,
+            Span::new(0, key.len(), false),
+            prefix_of(key),
+        )
     }
 
     #[test]
@@ -1137,6 +1299,116 @@ mod tests {
         // object is another entry.
         let elsewhere = hash(&index, 8, b"k0");
         assert!(index.insert(elsewhere));
+    }
+
+    #[test]
+    fn the_index_hash_is_siphash_1_3() {
+        // std's `DefaultHasher::new()` is SipHash-1-3 under the zero key
+        // (unspecified, but so since Rust 1.13; should that change, this
+        // needs another reference): the inline one must give the same hash
+        // of the same bytes, so it keeps SipHash's keyed strength.
+        use std::hash::Hasher;
+        for words in [
+            &[][..],
+            &[1],
+            &[0x0123_4567_89ab_cdef, 42],
+            &[7, 8, 9, 10, 11],
+        ] {
+            let mut sip = Sip::new((0, 0));
+            let mut std = std::collections::hash_map::DefaultHasher::new();
+            for &w in words {
+                sip.word(w);
+                std.write(&w.to_le_bytes());
+            }
+            assert_eq!(sip.finish(), std.finish(), "{words:?}");
+        }
+        // And keyed: two draws give two keys, and two hashes of one key.
+        let (a, b) = (fresh_key().sip, fresh_key().sip);
+        assert_ne!(a, b);
+        let hash = |key| {
+            let mut sip = Sip::new(key);
+            sip.word(1);
+            sip.finish()
+        };
+        assert_ne!(hash(a), hash(b));
+    }
+
+    #[test]
+    fn short_keys_hash_by_multiply_shift_and_long_ones_by_siphash() {
+        let index = KeyIndex {
+            key: IndexKey {
+                a: [3, 5 << 64, 7 << 64],
+                b: 11 << 64,
+                sip: (1, 2),
+            },
+            ..KeyIndex::default()
+        };
+        // (b + a0·head + a1·first + a2·second) >> 64, worked by hand:
+        // head = 9 << 32 | 9 (offset 9, length 9), first = "abcdefgh",
+        // second = "i".
+        let first = u64::from_le_bytes(*b"abcdefgh");
+        let expected = (11u128 + 5 * u128::from(first) + 7 * u128::from(b'i'))
+            .wrapping_add((3 * u128::from(9u64 << 32 | 9)) >> 64);
+        assert_eq!(hash(&index, 9, b"abcdefghi"), expected as u64);
+        // Past 16 bytes: SipHash-1-3 of the same words under the SipHash key.
+        let long = b"abcdefghijklmnopq";
+        let mut sip = Sip::new((1, 2));
+        for word in [
+            17u64,
+            u64::from_le_bytes(*b"abcdefgh"),
+            u64::from_le_bytes(*b"ijklmnop"),
+            u64::from(b'q'),
+        ] {
+            sip.word(word);
+        }
+        assert_eq!(hash(&index, 0, long), sip.finish());
+        // Under a drawn key, every byte of a 16-byte key counts.
+        let index = KeyIndex::default();
+        let key = *b"0123456789abcdef";
+        let base = hash(&index, 0, &key);
+        for i in 0..16 {
+            let mut other = key;
+            other[i] ^= 1;
+            assert_ne!(hash(&index, 0, &other), base, "byte {i}");
+        }
+    }
+
+    #[test]
+    fn crafted_keys_spread_over_the_table() {
+        // Keys that differ only in one byte, or only in their high bytes,
+        // or only in length: whatever their pattern, their hashes spread
+        // over the top bits (hashbrown's tags) and the low ones (its
+        // slots) as random ones would. A bucket of 1,024 holding five
+        // times its share would happen by chance with odds far below
+        // 10⁻¹⁰⁰ for random hashes.
+        let index = KeyIndex::default();
+        let families: [Box<dyn Fn(u32) -> Vec<u8>>; 3] = [
+            Box::new(|i| format!("order{i}").into_bytes()),
+            Box::new(|i| {
+                let mut key = vec![b'x'; 16];
+                key[8..12].copy_from_slice(&i.to_be_bytes());
+                key
+            }),
+            Box::new(|i| {
+                vec![b'a'; (i % 16 + 1) as usize]
+                    .into_iter()
+                    .chain(i.to_le_bytes())
+                    .collect()
+            }),
+        ];
+        for family in &families {
+            let mut low = vec![0u32; 1024];
+            let mut tags = [0u32; 128];
+            let n = 64 * 1024;
+            for i in 0..n {
+                let h = hash(&index, 0, &family(i));
+                low[(h & 1023) as usize] += 1;
+                tags[(h >> 57) as usize] += 1;
+            }
+            let (most_low, most_tag) = (low.iter().max(), tags.iter().max());
+            assert!(most_low.is_some_and(|&m| m < 5 * n / 1024), "{most_low:?}");
+            assert!(most_tag.is_some_and(|&m| m < 2 * n / 128), "{most_tag:?}");
+        }
     }
 
     #[test]
@@ -1173,7 +1445,7 @@ mod tests {
         assert_ne!(hash(&index, 0, &long[..29]), hash(&index, 0, &long[..30]));
         let text = b"key1key2 and more text after them";
         assert_eq!(
-            index.hash(3, text, Span::new(0, 4, false)),
+            index.hash(3, text, Span::new(0, 4, false), prefix_of(b"key1")),
             hash(&index, 3, b"key1")
         );
     }

@@ -151,12 +151,16 @@ impl<'i> KeyClasses<'i> {
                 (id.as_bytes(), prefix_of(id.as_bytes()), class)
             }
         };
-        let same =
-            name.len() == key.len() && name_prefix == prefix && (key.len() <= 8 || name == key);
+        let same = name.len() == key.len() && name_prefix == prefix && rest_equal(name, key);
         same.then_some(class)
     }
 
     /// The meaning of `key`, whose first eight bytes are `prefix`.
+    ///
+    /// The keys of typed variables (`value`, `type`, `valueInfo`, ...)
+    /// come in every variable, so a slot that names one fixed key is
+    /// decided here, inline, by word compares; type ids, shared slots and
+    /// misses go out of line.
     #[inline(always)]
     pub(super) fn classify(&self, prefix: u64, key: &[u8]) -> Key {
         let slot = self.slots[filter_bit(key)];
@@ -165,6 +169,13 @@ impl<'i> KeyClasses<'i> {
                 return Key::Expression;
             }
             return Key::Other;
+        }
+        if let Some(&(name, name_prefix, class)) = FIXED_KEYS.get(usize::from(slot).wrapping_sub(1))
+            && name.len() == key.len()
+            && name_prefix == prefix
+            && rest_equal(name, key)
+        {
+            return class;
         }
         self.classify_slow(slot, prefix, key)
     }
@@ -184,6 +195,32 @@ impl<'i> KeyClasses<'i> {
             None => Key::Other,
         }
     }
+}
+
+/// Whether `a` and `b`, of one length and with the same first eight
+/// bytes, are the same: word compares (the last word overlapping the one
+/// before it), no call to `memcmp` for a few bytes.
+#[inline(always)]
+fn rest_equal(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n <= 8 {
+        return n == b.len();
+    }
+    let word = |s: &[u8], at: usize| {
+        let mut w = [0u8; 8];
+        if let Some(bytes) = s.get(at..at + 8) {
+            w.copy_from_slice(bytes);
+        }
+        u64::from_le_bytes(w)
+    };
+    let mut at = 8;
+    while at + 8 < n {
+        if word(a, at) != word(b, at) {
+            return false;
+        }
+        at += 8;
+    }
+    n == b.len() && word(a, n - 8) == word(b, n - 8)
 }
 
 /// Where a key falls in [`KeyClasses`]' filter.
@@ -926,6 +963,39 @@ mod tests {
             slot.set(spare);
             most
         })
+    }
+
+    #[test]
+    fn rest_equal_compares_every_byte_past_the_first_eight() {
+        for name in [
+            "value",
+            "valueInfo",
+            "objectTypeName",
+            "serializationDataFormat",
+        ] {
+            let name = name.as_bytes();
+            assert!(rest_equal(name, name));
+            for i in 8..name.len() {
+                let mut other = name.to_vec();
+                other[i] ^= 0x20;
+                assert!(!rest_equal(name, &other), "byte {i}");
+            }
+        }
+        assert!(!rest_equal(b"abcdefghij", b"abcdefghi"));
+        let mut keys = KeyClasses::new(&[], false, false);
+        for (name, _, class) in FIXED_KEYS.iter().take(PAGING_SLOTS.start) {
+            assert_eq!(keys.classify(prefix_of(name), name), *class);
+            let mut near = name.to_vec();
+            if let Some(last) = near.last_mut() {
+                *last ^= 1;
+            }
+            assert_eq!(keys.classify(prefix_of(&near), &near), Key::Other);
+        }
+        keys = KeyClasses::new(&[], false, true);
+        assert_eq!(
+            keys.classify(prefix_of(b"maxResults"), b"maxResults"),
+            Key::MaxResults
+        );
     }
 
     #[test]
