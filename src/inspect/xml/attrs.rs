@@ -258,7 +258,7 @@ fn name_bytes(w: u64) -> u64 {
 }
 
 /// Eight copies of a byte, for the word-at-a-time searches below.
-const fn splat(b: u8) -> u64 {
+pub(super) const fn splat(b: u8) -> u64 {
     0x0101_0101_0101_0101 * b as u64
 }
 
@@ -268,7 +268,7 @@ const fn splat(b: u8) -> u64 {
 /// never sets its flag. So the lowest set bit marks the first zero byte in
 /// memory order (words are read little-endian on every target).
 #[inline(always)]
-const fn zero_bytes(v: u64) -> u64 {
+pub(super) const fn zero_bytes(v: u64) -> u64 {
     v.wrapping_sub(splat(1)) & !v & splat(0x80)
 }
 

@@ -182,7 +182,11 @@ fn resolve<'s, T: Copy>(
     if prefix == "xml" {
         return Some(Some((XML_NS, xml)));
     }
-    match bindings.iter().rev().find(|b| b.prefix == prefix) {
+    match bindings
+        .iter()
+        .rev()
+        .find(|b| same_bytes(b.prefix.as_bytes(), prefix.as_bytes()))
+    {
         Some(binding) if binding.uri.is_empty() => Some(None),
         Some(binding) => Some(Some((&binding.uri, binding.tag))),
         None if prefix.is_empty() => Some(None),
@@ -272,25 +276,34 @@ impl<'a, 'l, H: Hooks> Scan<'a, 'l, H> {
     fn run(mut self) -> Result<(), Violation> {
         let text = self.text;
         let bytes = text.as_bytes();
-        // C0 controls other than tab, CR and LF are never XML characters;
-        // a NUL-laden body is UTF-16/32 wearing a UTF-8 disguise.
-        if let Some(at) = first_control(bytes) {
-            return Err(self.malformed(at, "control character in XML"));
-        }
-        // U+FFFE and U+FFFF (EF BF BE/BF) are not XML characters either.
-        if let Some(at) = memchr::memmem::find_iter(bytes, b"\xEF\xBF")
-            .find(|&i| matches!(bytes.get(i + 2), Some(0xBE | 0xBF)))
-        {
-            return Err(self.malformed(at, "U+FFFE or U+FFFF in XML"));
+        // C0 controls other than tab, CR and LF are never XML characters
+        // (a NUL-laden body is UTF-16/32 wearing a UTF-8 disguise), nor
+        // are U+FFFE and U+FFFF.
+        if let Some((at, message)) = forbidden_character(bytes) {
+            return Err(self.malformed(at, message));
         }
         let mut pos = 0;
         if bytes.starts_with(b"<?xml") && bytes.get(5).is_some_and(|&b| is_space(b)) {
             pos = self.declaration()?;
         }
         loop {
-            let lt = memchr::memchr(b'<', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
+            // Most text between tags is a line break and indentation, or a
+            // short value: a word-at-a-time look for `<`, `&` and `]`
+            // together settles it without calling memchr, and a run that
+            // ends at `<` with neither of the others in it is plain text.
+            let (lt, plain) = match short_text_end(bytes, pos) {
+                Some(at) if bytes[at] == b'<' => (at, true),
+                _ => (
+                    memchr::memchr(b'<', &bytes[pos..]).map_or(bytes.len(), |i| pos + i),
+                    false,
+                ),
+            };
             if lt > pos {
-                self.text(pos, lt)?;
+                if plain {
+                    self.plain_text(pos, lt)?;
+                } else {
+                    self.text(pos, lt)?;
+                }
             }
             if lt == bytes.len() {
                 return self.eof();
@@ -345,15 +358,34 @@ impl<'a, 'l, H: Hooks> Scan<'a, 'l, H> {
         Ok(end + 2)
     }
 
+    /// Character data from `from` to `to` that holds no `<`, `&` or `]`:
+    /// what [`text`](Self::text) does, without the searches that cannot
+    /// find anything.
+    #[inline(always)]
+    fn plain_text(&mut self, from: usize, to: usize) -> Result<(), Violation> {
+        if self.open.is_empty() {
+            return self.outside_root(from, to);
+        }
+        self.add_text(to - from, from)
+    }
+
+    /// Text before or after the root element: white space only.
+    fn outside_root(&self, from: usize, to: usize) -> Result<(), Violation> {
+        match self.text.as_bytes()[from..to]
+            .iter()
+            .position(|&b| !is_space(b))
+        {
+            None => Ok(()),
+            Some(i) => Err(self.malformed(from + i, "content outside the root element")),
+        }
+    }
+
     /// Character data from `from` to `to` (no `<` inside): references
     /// checked, size counted, nothing but white space outside the root.
     fn text(&mut self, from: usize, to: usize) -> Result<(), Violation> {
         let bytes = &self.text.as_bytes()[from..to];
         if self.open.is_empty() {
-            return match bytes.iter().position(|&b| !is_space(b)) {
-                None => Ok(()),
-                Some(i) => Err(self.malformed(from + i, "content outside the root element")),
-            };
+            return self.outside_root(from, to);
         }
         self.add_text(to - from, from)?;
         // Most text between tags is a line break and indentation: a plain
@@ -746,7 +778,9 @@ impl<'a, 'l, H: Hooks> Scan<'a, 'l, H> {
         // that name was validated when the element opened), followed by
         // optional white space and `>`: a prefix compare, no name scan.
         let name_end = lt + 2 + open.name.len();
-        let same_name = bytes.get(lt + 2..name_end) == Some(open.name.as_bytes())
+        let same_name = bytes
+            .get(lt + 2..name_end)
+            .is_some_and(|written| same_bytes(written, open.name.as_bytes()))
             && bytes
                 .get(name_end)
                 .is_some_and(|&b| is_space(b) || b == b'>');
@@ -765,7 +799,9 @@ impl<'a, 'l, H: Hooks> Scan<'a, 'l, H> {
     }
 
     fn pop(&mut self) {
-        if let Some(open) = self.open.pop() {
+        if let Some(open) = self.open.pop()
+            && open.bindings_len < self.bindings.len()
+        {
             self.bindings.truncate(open.bindings_len);
         }
     }
@@ -788,18 +824,84 @@ const fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
-/// The offset of the first C0 control other than tab, LF and CR. Blocks
-/// are tested with a branch-free fold the compiler vectorises; only a block
-/// that holds one is searched byte by byte.
-fn first_control(bytes: &[u8]) -> Option<usize> {
+/// The first character XML does not allow, by offset, with what it is: a
+/// C0 control other than tab, LF and CR, or U+FFFE or U+FFFF (EF BF BE and
+/// EF BF BF). A control anywhere is reported before a U+FFFE/U+FFFF that
+/// comes earlier, as when these were two searches.
+///
+/// One pass for both: 64-byte blocks are tested with a branch-free fold
+/// that the compiler vectorises, and only a block holding a control or an
+/// EF byte (rare outside a few symbol and fullwidth ranges) is searched
+/// byte by byte.
+fn forbidden_character(bytes: &[u8]) -> Option<(usize, &'static str)> {
     const BLOCK: usize = 64;
-    let bad = |b: u8| b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r';
+    let control = |b: u8| b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r';
+    let mut nonchar = None;
     for (i, block) in bytes.chunks(BLOCK).enumerate() {
-        if block.iter().fold(false, |any, &b| any | bad(b)) {
-            return block.iter().position(|&b| bad(b)).map(|p| i * BLOCK + p);
+        if !block
+            .iter()
+            .fold(false, |any, &b| any | control(b) | (b == 0xEF))
+        {
+            continue;
+        }
+        let start = i * BLOCK;
+        if let Some(p) = block.iter().position(|&b| control(b)) {
+            return Some((start + p, "control character in XML"));
+        }
+        if nonchar.is_none() {
+            // The sequence may run on into the next block: read it from
+            // the whole text.
+            nonchar = (start..start + block.len()).find(|&at| {
+                bytes.get(at) == Some(&0xEF)
+                    && bytes.get(at + 1) == Some(&0xBF)
+                    && matches!(bytes.get(at + 2), Some(0xBE | 0xBF))
+            });
+        }
+    }
+    nonchar.map(|at| (at, "U+FFFE or U+FFFF in XML"))
+}
+
+/// Where a short text run starting at `pos` ends: the offset of the first
+/// `<`, `&` or `]` in its first sixteen bytes, or `None` when there is none
+/// there (or fewer than eight bytes are left) and the caller must search.
+#[inline(always)]
+fn short_text_end(bytes: &[u8], pos: usize) -> Option<usize> {
+    for word in 0..2 {
+        let at = pos + 8 * word;
+        let chunk = bytes.get(at..)?.first_chunk::<8>()?;
+        let w = u64::from_le_bytes(*chunk);
+        let hits = attrs::zero_bytes(w ^ attrs::splat(b'<'))
+            | attrs::zero_bytes(w ^ attrs::splat(b'&'))
+            | attrs::zero_bytes(w ^ attrs::splat(b']'));
+        if hits != 0 {
+            return Some(at + (hits.trailing_zeros() / 8) as usize);
         }
     }
     None
+}
+
+/// Whether two short byte strings are equal, compared in place: names and
+/// prefixes are a few bytes long, where a call to `memcmp` costs more than
+/// the comparison (it was 7% of the inspector's instructions on BPMN).
+/// Eight bytes at a time, the last word overlapping the one before.
+#[inline(always)]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if n < 8 {
+        return a.iter().zip(b).all(|(x, y)| x == y);
+    }
+    let word = |s: &[u8], at: usize| s.get(at..).and_then(|r| r.first_chunk::<8>()).copied();
+    let mut at = 0;
+    while at + 8 < n {
+        if word(a, at) != word(b, at) {
+            return false;
+        }
+        at += 8;
+    }
+    word(a, n - 8) == word(b, n - 8)
 }
 
 /// Whether any attribute name repeats. Short lists compare pairwise
@@ -807,12 +909,131 @@ fn first_control(bytes: &[u8]) -> Option<usize> {
 /// attributes cost n log n, not n² (quick-xml's own RUSTSEC-2026 issue).
 fn has_duplicate(attrs: &[Attr<'_>]) -> bool {
     if attrs.len() <= 16 {
-        return attrs
-            .iter()
-            .enumerate()
-            .any(|(i, a)| attrs[i + 1..].iter().any(|b| b.name == a.name));
+        return attrs.iter().enumerate().any(|(i, a)| {
+            attrs[i + 1..]
+                .iter()
+                .any(|b| same_bytes(b.name.as_bytes(), a.name.as_bytes()))
+        });
     }
     let mut sorted: Vec<&str> = attrs.iter().map(|a| a.name).collect();
     sorted.sort_unstable();
     sorted.windows(2).any(|w| w[0] == w[1])
+}
+
+/// The word-at-a-time helpers against plain versions of the same
+/// definitions, on the same inputs.
+#[cfg(test)]
+mod fast_paths {
+    use super::*;
+
+    /// A small xorshift generator: repeatable inputs without a dependency.
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % n as u64) as usize
+        }
+
+        /// `len` bytes, each `x` except for one of `rare` in `sparse`.
+        fn bytes(&mut self, len: usize, rare: &[u8], sparse: usize) -> Vec<u8> {
+            (0..len)
+                .map(|_| {
+                    if self.below(sparse) == 0 {
+                        rare[self.below(rare.len())]
+                    } else {
+                        b'x'
+                    }
+                })
+                .collect()
+        }
+    }
+
+    /// The two searches `forbidden_character` replaced.
+    fn forbidden_character_two_passes(bytes: &[u8]) -> Option<(usize, &'static str)> {
+        let control = |b: u8| b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r';
+        if let Some(at) = bytes.iter().position(|&b| control(b)) {
+            return Some((at, "control character in XML"));
+        }
+        memchr::memmem::find_iter(bytes, b"\xEF\xBF")
+            .find(|&i| matches!(bytes.get(i + 2), Some(0xBE | 0xBF)))
+            .map(|at| (at, "U+FFFE or U+FFFF in XML"))
+    }
+
+    #[test]
+    fn forbidden_character_matches_two_passes() {
+        let rare = [
+            0, 1, 0x1F, b'\t', b'\n', b'\r', 0xEF, 0xBF, 0xBE, 0xBD, b' ',
+        ];
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        for _ in 0..100_000 {
+            let len = rng.below(300);
+            let sparse = rng.below(200) + 1;
+            let bytes = rng.bytes(len, &rare, sparse);
+            assert_eq!(
+                forbidden_character(&bytes),
+                forbidden_character_two_passes(&bytes),
+                "{bytes:?}"
+            );
+        }
+        // A U+FFFF split across two blocks, and one before a later control.
+        let mut split = vec![b'x'; 200];
+        split[62..65].copy_from_slice(b"\xEF\xBF\xBF");
+        assert_eq!(forbidden_character(&split).map(|f| f.0), Some(62));
+        split[150] = 0;
+        assert_eq!(
+            forbidden_character(&split),
+            Some((150, "control character in XML"))
+        );
+    }
+
+    #[test]
+    fn short_text_end_matches_bytewise() {
+        let rare = [b'<', b'&', b']', b'>', b'[', 0, 0x80, 0xFF, b';'];
+        let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+        for _ in 0..100_000 {
+            let len = rng.below(40);
+            let sparse = rng.below(24) + 1;
+            let bytes = rng.bytes(len, &rare, sparse);
+            for pos in 0..=len {
+                let bytewise = bytes[pos..]
+                    .iter()
+                    .take(16)
+                    .position(|&b| matches!(b, b'<' | b'&' | b']'))
+                    .map(|p| pos + p);
+                match short_text_end(&bytes, pos) {
+                    // Found: exactly the first of the three.
+                    Some(at) => assert_eq!(Some(at), bytewise, "{bytes:?} at {pos}"),
+                    // Not found: none in the first sixteen bytes, or too
+                    // few bytes left to read words (the caller searches).
+                    None => assert!(
+                        bytewise.is_none_or(|at| {
+                            len - pos < 8 || (at >= pos + 8 && len - pos < 16)
+                        }),
+                        "{bytes:?} at {pos}"
+                    ),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn same_bytes_matches_equality() {
+        let mut rng = Rng(0xD1B5_4A32_D192_ED03);
+        for _ in 0..200_000 {
+            let len = rng.below(40);
+            let a = rng.bytes(len, b"ab:", 3);
+            let mut b = a.clone();
+            if rng.below(2) == 0 && len > 0 {
+                let at = rng.below(len);
+                b[at] = [b'x', b'a', b'b', b':'][rng.below(4)];
+            }
+            if rng.below(8) == 0 {
+                b.push(b'x');
+            }
+            assert_eq!(same_bytes(&a, &b), a == b, "{a:?} {b:?}");
+        }
+    }
 }
