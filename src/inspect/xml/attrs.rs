@@ -3,21 +3,95 @@
 //! Everything inside a start tag is parsed here in one pass: names (with
 //! their namespace prefix split off), `=`, quoting, and the values, whose
 //! references are checked as the closing quote is searched for. Nothing is
-//! copied: an attribute is three slices of the input.
+//! copied: an attribute is a handful of offsets into the input, sliced
+//! only where a caller reads it (slicing `str` checks character
+//! boundaries, which cost more per attribute than finding them).
 
 use std::borrow::Cow;
 
-/// One attribute, borrowed from the document.
+/// One attribute: where its parts are in the text [`scan`] read. Every
+/// accessor takes that same text; the offsets are at ASCII delimiters, so
+/// the slices always fall on character boundaries.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Attr<'a> {
-    pub(crate) name: &'a str,
-    /// `name` split at its colon; the prefix is empty when there is none.
-    pub(crate) prefix: &'a str,
-    pub(crate) local: &'a str,
-    /// The value as written: quotes stripped, references unresolved.
-    pub(crate) value: &'a str,
+pub(crate) struct Attr {
     /// Offset of the name in the text scanned.
     pub(crate) offset: usize,
+    /// Offset of the colon in the name, or 0 when it has none (a name
+    /// never starts with one).
+    colon: usize,
+    name_end: usize,
+    /// The value as written: inside the quotes, references unresolved.
+    value_start: usize,
+    value_end: usize,
+}
+
+impl Attr {
+    #[inline(always)]
+    pub(crate) fn name(self, text: &str) -> &str {
+        text.get(self.offset..self.name_end).unwrap_or_default()
+    }
+
+    #[inline(always)]
+    pub(crate) fn name_bytes(self, text: &str) -> &[u8] {
+        text.as_bytes()
+            .get(self.offset..self.name_end)
+            .unwrap_or_default()
+    }
+
+    /// The part of the name before its colon; empty when there is none.
+    #[inline(always)]
+    pub(crate) fn prefix_bytes(self, text: &str) -> &[u8] {
+        match self.colon {
+            0 => b"",
+            colon => text.as_bytes().get(self.offset..colon).unwrap_or_default(),
+        }
+    }
+
+    /// The part of the name after its colon, or all of it.
+    #[inline(always)]
+    pub(crate) fn local(self, text: &str) -> &str {
+        let from = match self.colon {
+            0 => self.offset,
+            colon => colon + 1,
+        };
+        text.get(from..self.name_end).unwrap_or_default()
+    }
+
+    #[inline(always)]
+    pub(crate) fn value(self, text: &str) -> &str {
+        text.get(self.value_start..self.value_end)
+            .unwrap_or_default()
+    }
+
+    #[inline(always)]
+    pub(crate) fn name_len(self) -> usize {
+        self.name_end - self.offset
+    }
+
+    #[inline(always)]
+    pub(crate) fn value_len(self) -> usize {
+        self.value_end - self.value_start
+    }
+
+    /// For a namespace declaration, the prefix it binds: empty for
+    /// `xmlns`, `p` for `xmlns:p`. `None` for any other attribute.
+    #[inline(always)]
+    pub(crate) fn declared_prefix(self, text: &str) -> Option<&str> {
+        // Lengths first: most names are not five bytes before a colon.
+        let five = match self.colon {
+            0 if self.name_len() == 5 => self.offset,
+            colon if colon == self.offset + 5 => self.offset,
+            _ => return None,
+        };
+        if text.as_bytes().get(five..five + 5) != Some(b"xmlns") {
+            return None;
+        }
+        Some(if self.colon == 0 {
+            ""
+        } else {
+            self.local(text)
+        })
+    }
 }
 
 /// Why an attribute list does not parse.
@@ -60,7 +134,7 @@ pub(crate) fn scan<'a>(
     from: usize,
     in_tag: bool,
     max: usize,
-    out: &mut Vec<Attr<'a>>,
+    out: &mut Vec<Attr>,
 ) -> Result<ListEnd, AttrError<'a>> {
     out.clear();
     let bytes = text.as_bytes();
@@ -102,11 +176,12 @@ pub(crate) fn scan<'a>(
             ));
         }
         let start = i;
-        let Some((end, (prefix, local))) = scan_name(text, start) else {
+        let Some((name_end, colon)) = name_end(bytes, start) else {
             return Err(AttrError::Syntax(start, "invalid attribute name"));
         };
-        i = end;
-        let name = &text[start..i];
+        i = name_end;
+        // Only for a refused reference.
+        let name = || text.get(start..name_end).unwrap_or_default();
         while i < bytes.len() && is_space(bytes[i]) {
             i += 1;
         }
@@ -134,11 +209,11 @@ pub(crate) fn scan<'a>(
                 b'<' => return Err(AttrError::Syntax(at, "`<` in an attribute value")),
                 b'&' => {
                     let Some(len) = memchr::memchr(b';', &bytes[at + 1..]) else {
-                        return Err(AttrError::Reference(at, Reference::Malformed, name));
+                        return Err(AttrError::Reference(at, Reference::Malformed, name()));
                     };
                     match reference(&text[at + 1..at + 1 + len]) {
                         Reference::Allowed(_) => {}
-                        bad => return Err(AttrError::Reference(at, bad, name)),
+                        bad => return Err(AttrError::Reference(at, bad, name())),
                     }
                     j = at + len + 2;
                 }
@@ -146,11 +221,11 @@ pub(crate) fn scan<'a>(
             }
         };
         out.push(Attr {
-            name,
-            prefix,
-            local,
-            value: &text[value_start..value_end],
             offset: start,
+            colon,
+            name_end,
+            value_start,
+            value_end,
         });
         i = value_end + 1;
     }
@@ -172,13 +247,24 @@ pub(crate) fn qname(name: &str) -> Option<(&str, &str)> {
 /// or the end of `text`, in one pass that also validates it and finds its
 /// colon. Returns where it ends and its (prefix, local) split, or `None` if
 /// it is not a namespace-well-formed XML name.
+#[inline(always)]
+pub(crate) fn scan_name(text: &str, from: usize) -> Option<(usize, (&str, &str))> {
+    let (end, colon) = name_end(text.as_bytes(), from)?;
+    let split = match colon {
+        0 => ("", text.get(from..end)?),
+        c => (text.get(from..c)?, text.get(c + 1..end)?),
+    };
+    Some((end, split))
+}
+
+/// [`scan_name`] on bytes, without slicing: where the name ends, and the
+/// offset of its colon (0 when it has none; a name never starts with one).
 ///
 /// Inlined into the tokenizer's two hot callers (element and attribute
 /// names): out of line, with a byte at a time, it was a quarter of the
 /// inspector's instructions on BPMN.
 #[inline(always)]
-pub(crate) fn scan_name(text: &str, from: usize) -> Option<(usize, (&str, &str))> {
-    let bytes = text.as_bytes();
+pub(crate) fn name_end(bytes: &[u8], from: usize) -> Option<(usize, usize)> {
     let rest = bytes.get(from..)?;
     // Not a digit, `-`, `.` or `:` first; nor anything that is no name byte.
     if !rest.first().is_some_and(|&b| NAME_START[b as usize]) {
@@ -202,12 +288,7 @@ pub(crate) fn scan_name(text: &str, from: usize) -> Option<(usize, (&str, &str))
     {
         return None;
     }
-    let end = from + end;
-    let split = match colon {
-        Some(c) => (text.get(from..from + c)?, text.get(from + c + 1..end)?),
-        None => ("", text.get(from..end)?),
-    };
-    Some((end, split))
+    Some((from + end, colon.map_or(0, |c| from + c)))
 }
 
 /// The offset of the first byte at or after `i` that is not a name byte
@@ -440,7 +521,7 @@ mod tests {
     fn names(raw: &str) -> Result<Vec<(&str, &str)>, AttrError<'_>> {
         let mut out = Vec::new();
         scan(raw, 0, false, 3, &mut out)?;
-        Ok(out.iter().map(|a| (a.name, a.value)).collect())
+        Ok(out.iter().map(|a| (a.name(raw), a.value(raw))).collect())
     }
 
     #[test]
@@ -471,7 +552,7 @@ mod tests {
                 empty: true
             })
         );
-        assert_eq!(out[0].value, "1>2");
+        assert_eq!(out[0].value(tag), "1>2");
         assert_eq!(
             scan("<a>", 2, true, 8, &mut out),
             Ok(ListEnd {

@@ -98,16 +98,19 @@ pub(super) struct Name<'n, T> {
 }
 
 /// An attribute value as written in the document (quotes stripped, its
-/// references already checked).
+/// references already checked): where it is in the text, sliced only if a
+/// rule asks, since most rules never look at values.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct Value<'v>(&'v str);
+pub(super) struct Value<'v> {
+    text: &'v str,
+    attr: Attr,
+}
 
 impl<'v> Value<'v> {
     /// The value a parser reports: references resolved, literal tab, CR
-    /// and LF as spaces. Borrows when nothing changes; computed on demand
-    /// because most rules never look at values.
+    /// and LF as spaces. Borrows when nothing changes.
     pub(super) fn normalized(self) -> Cow<'v, str> {
-        attrs::normalized(self.0)
+        attrs::normalized(self.attr.value(self.text))
     }
 }
 
@@ -174,18 +177,19 @@ type Namespace<'s, T> = Option<(&'s str, T)>;
 /// namespace), or `None` for an undeclared prefix. A free function over
 /// the bindings, so that what it returns borrows them and not the whole
 /// scan, which leaves the hooks free to be called with it.
+#[inline(always)]
 fn resolve<'s, T: Copy>(
     bindings: &'s [Binding<'_, T>],
     xml: T,
-    prefix: &str,
+    prefix: &[u8],
 ) -> Option<Namespace<'s, T>> {
-    if prefix == "xml" {
+    if prefix == b"xml" {
         return Some(Some((XML_NS, xml)));
     }
     match bindings
         .iter()
         .rev()
-        .find(|b| same_bytes(b.prefix.as_bytes(), prefix.as_bytes()))
+        .find(|b| same_bytes(b.prefix.as_bytes(), prefix))
     {
         Some(binding) if binding.uri.is_empty() => Some(None),
         Some(binding) => Some(Some((&binding.uri, binding.tag))),
@@ -216,7 +220,7 @@ struct Scan<'a, 'l, H: Hooks> {
     base: usize,
     open: Vec<Open<'a>>,
     bindings: Vec<Binding<'a, H::Tag>>,
-    attrs: Vec<Attr<'a>>,
+    attrs: Vec<Attr>,
     elements: usize,
     root_seen: bool,
     doctype_seen: bool,
@@ -336,23 +340,24 @@ impl<'a, 'l, H: Hooks> Scan<'a, 'l, H> {
         }
         let mut expected = ["version", "encoding", "standalone"].iter();
         for attr in &pseudo {
-            if !expected.any(|name| *name == attr.name) {
+            let (name, value) = (attr.name(content), attr.value(content));
+            if !expected.any(|expected| *expected == name) {
                 return bad(5 + attr.offset);
             }
-            let ok = match attr.name {
-                "version" => matches!(attr.value, "1.0" | "1.1"),
+            let ok = match name {
+                "version" => matches!(value, "1.0" | "1.1"),
                 "encoding" => {
-                    let mut chars = attr.value.chars();
+                    let mut chars = value.chars();
                     chars.next().is_some_and(|c| c.is_ascii_alphabetic())
                         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
                 }
-                _ => matches!(attr.value, "yes" | "no"),
+                _ => matches!(value, "yes" | "no"),
             };
             if !ok {
                 return bad(5 + attr.offset);
             }
         }
-        if pseudo.first().is_none_or(|a| a.name != "version") {
+        if pseudo.first().is_none_or(|a| a.name(content) != "version") {
             return bad(0);
         }
         Ok(end + 2)
@@ -604,7 +609,7 @@ impl<'a, 'l, H: Hooks> Scan<'a, 'l, H> {
         &mut self,
         lt: usize,
         from: usize,
-        attrs: &mut Vec<Attr<'a>>,
+        attrs: &mut Vec<Attr>,
     ) -> Result<attrs::ListEnd, Violation> {
         let end = match attrs::scan(self.text, from, true, self.limits.max_attributes, attrs) {
             Ok(end) => end,
@@ -637,21 +642,22 @@ impl<'a, 'l, H: Hooks> Scan<'a, 'l, H> {
             }
         };
 
+        let text = self.text;
         let mut declarations = 0;
         for attr in attrs.iter() {
             let at = attr.offset;
-            if attr.name.len() > self.limits.max_name_length {
+            if attr.name_len() > self.limits.max_name_length {
                 return Err(self.attribute_violation(
                     Code::XmlNameTooLong,
-                    attr.name,
+                    attr.name(text),
                     at,
                     format!("name longer than {} bytes", self.limits.max_name_length),
                 ));
             }
-            if attr.value.len() > self.limits.max_value_bytes {
+            if attr.value_len() > self.limits.max_value_bytes {
                 return Err(self.attribute_violation(
                     Code::XmlValueTooLarge,
-                    attr.name,
+                    attr.name(text),
                     at,
                     format!(
                         "attribute value larger than {} bytes",
@@ -659,11 +665,7 @@ impl<'a, 'l, H: Hooks> Scan<'a, 'l, H> {
                     ),
                 ));
             }
-            let prefix = if attr.name == "xmlns" {
-                ""
-            } else if attr.prefix == "xmlns" {
-                attr.local
-            } else {
+            let Some(prefix) = attr.declared_prefix(text) else {
                 continue;
             };
             declarations += 1;
@@ -677,7 +679,7 @@ impl<'a, 'l, H: Hooks> Scan<'a, 'l, H> {
                     ),
                 ));
             }
-            let uri = attrs::normalized(attr.value);
+            let uri = attrs::normalized(attr.value(text));
             let reserved = prefix == "xmlns"
                 || (prefix == "xml") != (uri == XML_NS)
                 || uri == XMLNS_NS
@@ -689,7 +691,7 @@ impl<'a, 'l, H: Hooks> Scan<'a, 'l, H> {
             self.bindings.push(Binding { prefix, uri, tag });
         }
 
-        if attrs.len() > 1 && has_duplicate(attrs) {
+        if attrs.len() > 1 && has_duplicate(attrs, text) {
             return Err(self.malformed(lt, "duplicate attribute"));
         }
 
@@ -698,7 +700,8 @@ impl<'a, 'l, H: Hooks> Scan<'a, 'l, H> {
             return Ok(end);
         };
         let (open_prefix, open_local) = (open.prefix, open.local);
-        let Some(element_namespace) = resolve(&self.bindings, self.xml, open_prefix) else {
+        let Some(element_namespace) = resolve(&self.bindings, self.xml, open_prefix.as_bytes())
+        else {
             return Err(self.undeclared(lt));
         };
         let element = Name {
@@ -711,10 +714,10 @@ impl<'a, 'l, H: Hooks> Scan<'a, 'l, H> {
 
         let mut prefixed = 0;
         for attr in attrs.iter() {
-            let (prefix, local) = (attr.prefix, attr.local);
-            if attr.name == "xmlns" || prefix == "xmlns" {
+            if attr.declared_prefix(text).is_some() {
                 continue;
             }
+            let prefix = attr.prefix_bytes(text);
             let at = attr.offset;
             let namespace = if prefix.is_empty() {
                 None
@@ -725,9 +728,13 @@ impl<'a, 'l, H: Hooks> Scan<'a, 'l, H> {
                     None => return Err(self.undeclared(at)),
                 }
             };
-            let attribute = Name { namespace, local };
-            if let Err(rejection) = self.hooks.attribute(element, attribute, Value(attr.value)) {
-                return Err(self.attribute_rejected(rejection, attr.name, at));
+            let attribute = Name {
+                namespace,
+                local: attr.local(text),
+            };
+            let value = Value { text, attr: *attr };
+            if let Err(rejection) = self.hooks.attribute(element, attribute, value) {
+                return Err(self.attribute_rejected(rejection, attr.name(text), at));
             }
         }
         if prefixed > 1 {
@@ -735,15 +742,15 @@ impl<'a, 'l, H: Hooks> Scan<'a, 'l, H> {
             // same attribute twice (Namespaces in XML, section 6.3). Local
             // names are compared first; namespaces only when they collide.
             for (i, a) in attrs.iter().enumerate() {
-                let (a_prefix, a_local) = (a.prefix, a.local);
-                if a_prefix.is_empty() || a_prefix == "xmlns" {
+                let (a_prefix, a_local) = (a.prefix_bytes(text), a.local(text));
+                if a_prefix.is_empty() || a_prefix == b"xmlns" {
                     continue;
                 }
                 for b in &attrs[i + 1..] {
-                    let (b_prefix, b_local) = (b.prefix, b.local);
+                    let (b_prefix, b_local) = (b.prefix_bytes(text), b.local(text));
                     if b_local == a_local
                         && !b_prefix.is_empty()
-                        && b_prefix != "xmlns"
+                        && b_prefix != b"xmlns"
                         && self.namespace_name(a_prefix, lt)?
                             == self.namespace_name(b_prefix, lt)?
                     {
@@ -756,7 +763,7 @@ impl<'a, 'l, H: Hooks> Scan<'a, 'l, H> {
     }
 
     /// The namespace name bound to `prefix` (`None`: no namespace).
-    fn namespace_name(&self, prefix: &str, at: usize) -> Result<Option<&str>, Violation> {
+    fn namespace_name(&self, prefix: &[u8], at: usize) -> Result<Option<&str>, Violation> {
         match resolve(&self.bindings, self.xml, prefix) {
             Some(namespace) => Ok(namespace.map(|(uri, _)| uri)),
             None => Err(self.undeclared(at)),
@@ -907,15 +914,15 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
 /// Whether any attribute name repeats. Short lists compare pairwise
 /// without allocating; long ones sort a copy of the names, so a thousand
 /// attributes cost n log n, not n² (quick-xml's own RUSTSEC-2026 issue).
-fn has_duplicate(attrs: &[Attr<'_>]) -> bool {
+fn has_duplicate(attrs: &[Attr], text: &str) -> bool {
     if attrs.len() <= 16 {
         return attrs.iter().enumerate().any(|(i, a)| {
             attrs[i + 1..]
                 .iter()
-                .any(|b| same_bytes(b.name.as_bytes(), a.name.as_bytes()))
+                .any(|b| same_bytes(b.name_bytes(text), a.name_bytes(text)))
         });
     }
-    let mut sorted: Vec<&str> = attrs.iter().map(|a| a.name).collect();
+    let mut sorted: Vec<&[u8]> = attrs.iter().map(|a| a.name_bytes(text)).collect();
     sorted.sort_unstable();
     sorted.windows(2).any(|w| w[0] == w[1])
 }
