@@ -225,6 +225,9 @@ struct Scan<'a, 'l, H: Hooks> {
     root_seen: bool,
     doctype_seen: bool,
     text_run: usize,
+    /// The text before this offset holds no forbidden character
+    /// ([`forbidden_character`]).
+    checked: usize,
 }
 
 impl<'a, 'l, H: Hooks> Scan<'a, 'l, H> {
@@ -243,6 +246,7 @@ impl<'a, 'l, H: Hooks> Scan<'a, 'l, H> {
             root_seen: false,
             doctype_seen: false,
             text_run: 0,
+            checked: 0,
         }
     }
 
@@ -277,20 +281,78 @@ impl<'a, 'l, H: Hooks> Scan<'a, 'l, H> {
         self.attribute_violation(rejection.code, name, at, rejection.message)
     }
 
+    /// The document's verdict: a forbidden character anywhere first, then
+    /// whatever the tokens say.
+    ///
+    /// C0 controls other than tab, CR and LF are never XML characters (a
+    /// NUL-laden body is UTF-16/32 wearing a UTF-8 disguise), nor are
+    /// U+FFFE and U+FFFF. They are looked for a block ahead of the
+    /// tokenizer ([`check_ahead`](Self::check_ahead)), while the block is
+    /// still in cache for it, rather than in a pass of their own over a
+    /// large document; but the verdict is the one a first pass gave: when
+    /// the tokens refuse the document, the rest of the text is checked
+    /// before that refusal is reported, and a forbidden character wins.
     fn run(mut self) -> Result<(), Violation> {
+        let verdict = self.tokens();
+        let bytes = self.text.as_bytes();
+        match verdict {
+            Err(refusal) if self.checked < bytes.len() => {
+                match forbidden_character(bytes, self.checked, bytes.len()) {
+                    Some((at, message)) => Err(self.forbidden(at, message)),
+                    None => Err(refusal),
+                }
+            }
+            verdict => verdict,
+        }
+    }
+
+    /// A forbidden character, located as a first pass over the text would
+    /// have: before any element, so at `/`.
+    fn forbidden(&self, at: usize, message: &'static str) -> Violation {
+        Violation::new(Code::XmlMalformed, "/", message).at_offset(self.base + at)
+    }
+
+    /// Checks the next block of text for forbidden characters once the
+    /// tokenizer reaches `pos` past what was checked; one comparison
+    /// otherwise.
+    #[inline(always)]
+    fn check_ahead(&mut self, pos: usize) -> Result<(), Violation> {
+        if pos < self.checked {
+            return Ok(());
+        }
+        self.check_until(pos.saturating_add(CHECK_AHEAD))
+    }
+
+    /// Checks the text from `checked` up to `to` (or its end). A control
+    /// found there is the first in the document; a U+FFFE/U+FFFF is
+    /// reported only if no control follows anywhere, as a first pass
+    /// reported them.
+    #[inline(never)]
+    fn check_until(&mut self, to: usize) -> Result<(), Violation> {
+        let bytes = self.text.as_bytes();
+        let (from, to) = (self.checked, to.min(bytes.len()));
+        self.checked = to;
+        let Some((at, message)) = forbidden_character(bytes, from, to) else {
+            return Ok(());
+        };
+        self.checked = bytes.len();
+        let (at, message) = match forbidden_character(bytes, to, bytes.len()) {
+            Some((later, CONTROL)) if message != CONTROL => (later, CONTROL),
+            _ => (at, message),
+        };
+        Err(self.forbidden(at, message))
+    }
+
+    fn tokens(&mut self) -> Result<(), Violation> {
         let text = self.text;
         let bytes = text.as_bytes();
-        // C0 controls other than tab, CR and LF are never XML characters
-        // (a NUL-laden body is UTF-16/32 wearing a UTF-8 disguise), nor
-        // are U+FFFE and U+FFFF.
-        if let Some((at, message)) = forbidden_character(bytes) {
-            return Err(self.malformed(at, message));
-        }
+        self.check_ahead(0)?;
         let mut pos = 0;
         if bytes.starts_with(b"<?xml") && bytes.get(5).is_some_and(|&b| is_space(b)) {
             pos = self.declaration()?;
         }
         loop {
+            self.check_ahead(pos)?;
             // Most text between tags is a line break and indentation, or a
             // short value: a word-at-a-time look for `<`, `&` and `]`
             // together settles it without calling memchr, and a run that
@@ -310,6 +372,7 @@ impl<'a, 'l, H: Hooks> Scan<'a, 'l, H> {
                 }
             }
             if lt == bytes.len() {
+                self.check_until(bytes.len())?;
                 return self.eof();
             }
             pos = match bytes.get(lt + 1) {
@@ -831,29 +894,42 @@ const fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
-/// The first character XML does not allow, by offset, with what it is: a
-/// C0 control other than tab, LF and CR, or U+FFFE or U+FFFF (EF BF BE and
-/// EF BF BF). A control anywhere is reported before a U+FFFE/U+FFFF that
-/// comes earlier, as when these were two searches.
+/// How far ahead of the tokenizer the text is checked for forbidden
+/// characters at a time: well inside a core's L2 cache, so the tokenizer
+/// reads what was just checked from cache, not from memory. Builds with
+/// debug assertions (tests, and the fuzz targets, which are built that
+/// way) check 64 bytes at a time, so that the block boundaries this adds
+/// are crossed by every test document and fuzz input, not only by large
+/// ones; the size changes when the work is done, never the verdict.
+const CHECK_AHEAD: usize = if cfg!(debug_assertions) { 64 } else { 32 * 1024 };
+
+const CONTROL: &str = "control character in XML";
+
+/// The first character XML does not allow in `bytes[from..to]`, by offset,
+/// with what it is: a C0 control other than tab, LF and CR, or U+FFFE or
+/// U+FFFF (EF BF BE and EF BF BF, read on past `to` if need be). A control
+/// in the range is reported before a U+FFFE/U+FFFF that comes earlier in
+/// it, as when these were two searches.
 ///
 /// One pass for both: 64-byte blocks are tested with a branch-free fold
 /// that the compiler vectorises, and only a block holding a control or an
 /// EF byte (rare outside a few symbol and fullwidth ranges) is searched
 /// byte by byte.
-fn forbidden_character(bytes: &[u8]) -> Option<(usize, &'static str)> {
+fn forbidden_character(bytes: &[u8], from: usize, to: usize) -> Option<(usize, &'static str)> {
     const BLOCK: usize = 64;
     let control = |b: u8| b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r';
     let mut nonchar = None;
-    for (i, block) in bytes.chunks(BLOCK).enumerate() {
+    let range = bytes.get(from..to)?;
+    for (i, block) in range.chunks(BLOCK).enumerate() {
         if !block
             .iter()
             .fold(false, |any, &b| any | control(b) | (b == 0xEF))
         {
             continue;
         }
-        let start = i * BLOCK;
+        let start = from + i * BLOCK;
         if let Some(p) = block.iter().position(|&b| control(b)) {
-            return Some((start + p, "control character in XML"));
+            return Some((start + p, CONTROL));
         }
         if nonchar.is_none() {
             // The sequence may run on into the next block: read it from
@@ -980,7 +1056,7 @@ mod fast_paths {
             let sparse = rng.below(200) + 1;
             let bytes = rng.bytes(len, &rare, sparse);
             assert_eq!(
-                forbidden_character(&bytes),
+                forbidden_character(&bytes, 0, bytes.len()),
                 forbidden_character_two_passes(&bytes),
                 "{bytes:?}"
             );
@@ -988,12 +1064,10 @@ mod fast_paths {
         // A U+FFFF split across two blocks, and one before a later control.
         let mut split = vec![b'x'; 200];
         split[62..65].copy_from_slice(b"\xEF\xBF\xBF");
-        assert_eq!(forbidden_character(&split).map(|f| f.0), Some(62));
+        assert_eq!(forbidden_character(&split, 0, 200).map(|f| f.0), Some(62));
+        assert_eq!(forbidden_character(&split, 0, 63).map(|f| f.0), Some(62));
         split[150] = 0;
-        assert_eq!(
-            forbidden_character(&split),
-            Some((150, "control character in XML"))
-        );
+        assert_eq!(forbidden_character(&split, 0, 200), Some((150, CONTROL)));
     }
 
     #[test]
@@ -1042,5 +1116,84 @@ mod fast_paths {
             }
             assert_eq!(same_bytes(&a, &b), a == b, "{a:?} {b:?}");
         }
+    }
+}
+
+/// Forbidden characters are looked for a block ahead of the tokenizer; the
+/// verdict must be the one a first pass over the whole text gave, wherever
+/// they are and whatever else is wrong with the document.
+#[cfg(test)]
+mod checked_ahead {
+    use super::*;
+    use crate::inspect::xml::rules::Rules;
+    use crate::policy::XmlPolicy;
+
+    const LIMITS: Limits = Limits {
+        max_depth: 64,
+        max_attributes: 64,
+        max_name_length: 256,
+        max_value_bytes: 1 << 30,
+        max_elements: 1 << 30,
+        max_namespace_declarations: 16,
+        allow_doctype: false,
+    };
+
+    fn verdict(text: &str) -> Result<(), (String, String, Option<usize>)> {
+        let policy = XmlPolicy::default();
+        scan(text, 0, &LIMITS, Rules::new(&policy))
+            .map_err(|v| (v.location().to_owned(), v.message().to_owned(), v.offset()))
+    }
+
+    #[test]
+    fn a_forbidden_character_wins_wherever_it_is() {
+        let filler = "<e a='1'>text</e>\n".repeat(5000);
+        assert!(filler.len() > 2 * CHECK_AHEAD);
+        let body = |forbidden: &str, at: usize, broken: Option<usize>| {
+            let mut inner = filler.clone();
+            if let Some(b) = broken {
+                inner.insert_str(b - b % 18, "<x y>");
+            }
+            inner.insert_str(at - at % 18 + 9, forbidden);
+            format!("<r>{inner}</r>")
+        };
+        for forbidden in ["\u{1}", "\u{FFFE}", "\u{FFFF}", "\u{0}"] {
+            for at in [18, CHECK_AHEAD - 40, CHECK_AHEAD + 7, 80_000] {
+                for broken in [None, Some(36), Some(CHECK_AHEAD + 100), Some(85_000)] {
+                    let text = body(forbidden, at, broken);
+                    let first = text.find(forbidden).unwrap();
+                    let message = if forbidden < " " {
+                        CONTROL
+                    } else {
+                        "U+FFFE or U+FFFF in XML"
+                    };
+                    assert_eq!(
+                        verdict(&text),
+                        Err(("/".to_owned(), message.to_owned(), Some(first))),
+                        "{forbidden:?} at {at}, broken at {broken:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_control_wins_over_an_earlier_nonchar() {
+        let filler = "<e>text</e>".repeat(10_000);
+        let text = format!("<r>\u{FFFF}{filler}\u{7}{filler}</r>");
+        let control = text.find('\u{7}').unwrap();
+        assert_eq!(
+            verdict(&text),
+            Err(("/".to_owned(), CONTROL.to_owned(), Some(control)))
+        );
+        let text = format!("<r>\u{FFFF}{filler}</r>");
+        assert_eq!(
+            verdict(&text),
+            Err((
+                "/".to_owned(),
+                "U+FFFE or U+FFFF in XML".to_owned(),
+                Some(3)
+            ))
+        );
+        assert_eq!(verdict(&format!("<r>{filler}</r>")), Ok(()));
     }
 }
