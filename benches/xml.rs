@@ -8,7 +8,8 @@
 //!
 //! `XML_BENCH_PROFILE=inspect|quick XML_BENCH_SIZE=<bytes>` runs one side a
 //! few times and exits, for valgrind (callgrind, cachegrind) instruction
-//! counts that do not depend on what else the machine is doing.
+//! counts that do not depend on what else the machine is doing;
+//! `XML_BENCH_PROFILE=write` prints the document instead.
 
 use criterion::{Criterion, Throughput, criterion_group};
 use input_guard::inspect::xml::XmlInspector;
@@ -199,6 +200,11 @@ fn profile(side: &str) {
         .and_then(|s| s.parse().ok())
         .unwrap_or(1 << 20);
     let doc = bpmn(size);
+    if side == "write" {
+        // The document itself, for `input-guard check` (peak RSS).
+        print!("{doc}");
+        return;
+    }
     let inspector = XmlInspector::new(XmlPolicy::default());
     for _ in 0..3 {
         black_box(measured(side, &inspector, black_box(doc.as_bytes())));
