@@ -141,8 +141,15 @@ pub(crate) fn scan<'a>(
     let mut i = from;
     loop {
         let before = i;
-        while i < bytes.len() && is_space(bytes[i]) {
+        // One space between attributes is the common case.
+        if let Some(&[b' ', next]) = bytes.get(i..i + 2)
+            && !is_space(next)
+        {
             i += 1;
+        } else {
+            while i < bytes.len() && is_space(bytes[i]) {
+                i += 1;
+            }
         }
         match bytes.get(i) {
             None if in_tag => return Err(AttrError::Syntax(i, "start tag is not closed")),
@@ -182,15 +189,22 @@ pub(crate) fn scan<'a>(
         i = name_end;
         // Only for a refused reference.
         let name = || text.get(start..name_end).unwrap_or_default();
-        while i < bytes.len() && is_space(bytes[i]) {
+        // `name="` as nearly every document writes it needs no white-space
+        // loops; anything else takes them.
+        if let Some(&[b'=', q @ (b'"' | b'\'')]) = bytes.get(i..i + 2) {
             i += 1;
-        }
-        if bytes.get(i) != Some(&b'=') {
-            return Err(AttrError::Syntax(start, "attribute without a value"));
-        }
-        i += 1;
-        while i < bytes.len() && is_space(bytes[i]) {
+            debug_assert_eq!(bytes.get(i), Some(&q));
+        } else {
+            while i < bytes.len() && is_space(bytes[i]) {
+                i += 1;
+            }
+            if bytes.get(i) != Some(&b'=') {
+                return Err(AttrError::Syntax(start, "attribute without a value"));
+            }
             i += 1;
+            while i < bytes.len() && is_space(bytes[i]) {
+                i += 1;
+            }
         }
         let quote = match bytes.get(i) {
             Some(&q @ (b'"' | b'\'')) => q,

@@ -168,12 +168,41 @@ pub(super) struct Limits {
     pub(super) allow_doctype: bool,
 }
 
-struct Open<'a> {
-    name: &'a str,
-    prefix: &'a str,
-    /// The local name, for locations; the path is only built on rejection.
-    local: &'a str,
+/// An open element: where its name is in the text (offsets, sliced only
+/// where read, like attributes), and how many bindings were in scope
+/// before its own.
+#[derive(Clone, Copy)]
+struct Open {
+    start: usize,
+    /// The offset of the colon in the name, 0 when it has none.
+    colon: usize,
+    end: usize,
     bindings_len: usize,
+}
+
+impl Open {
+    fn name(self, text: &str) -> &[u8] {
+        text.as_bytes()
+            .get(self.start..self.end)
+            .unwrap_or_default()
+    }
+
+    fn prefix(self, text: &str) -> &[u8] {
+        match self.colon {
+            0 => b"",
+            colon => text.as_bytes().get(self.start..colon).unwrap_or_default(),
+        }
+    }
+
+    /// The local name, for the rules and for locations (the path is only
+    /// built on rejection).
+    fn local(self, text: &str) -> &str {
+        let from = match self.colon {
+            0 => self.start,
+            colon => colon + 1,
+        };
+        text.get(from..self.end).unwrap_or_default()
+    }
 }
 
 struct Binding<'a, T> {
@@ -233,7 +262,7 @@ struct Scan<'a, 'l, H: Hooks> {
     xml: H::Tag,
     text: &'a str,
     base: usize,
-    open: Vec<Open<'a>>,
+    open: Vec<Open>,
     bindings: Vec<Binding<'a, H::Tag>>,
     attrs: Vec<Attr>,
     elements: usize,
@@ -272,7 +301,7 @@ impl<'a, 'l, H: Hooks> Scan<'a, 'l, H> {
         let mut path = String::new();
         for open in &self.open {
             path.push('/');
-            path.push_str(open.local);
+            path.push_str(open.local(self.text));
         }
         path
     }
@@ -633,19 +662,18 @@ impl<'a, 'l, H: Hooks> Scan<'a, 'l, H> {
                 format!("elements nested deeper than {}", self.limits.max_depth),
             ));
         }
-        let Some((name_end, (prefix, local))) = attrs::scan_name(self.text, lt + 1) else {
+        let Some((name_end, colon)) = attrs::name_end(self.text.as_bytes(), lt + 1) else {
             return Err(self.malformed(lt, "invalid element name"));
         };
-        let name = &self.text[lt + 1..name_end];
-        if name.len() > self.limits.max_name_length {
+        if name_end - (lt + 1) > self.limits.max_name_length {
             return Err(self.name_too_long(lt));
         }
         self.text_run = 0;
         let bindings_len = self.bindings.len();
         self.open.push(Open {
-            name,
-            prefix,
-            local,
+            start: lt + 1,
+            colon,
+            end: name_end,
             bindings_len,
         });
         self.root_seen = true;
@@ -777,9 +805,8 @@ impl<'a, 'l, H: Hooks> Scan<'a, 'l, H> {
         let Some(open) = self.open.last() else {
             return Ok(end);
         };
-        let (open_prefix, open_local) = (open.prefix, open.local);
-        let Some(element_namespace) = resolve(&self.bindings, self.xml, open_prefix.as_bytes())
-        else {
+        let (open_prefix, open_local) = (open.prefix(text), open.local(text));
+        let Some(element_namespace) = resolve(&self.bindings, self.xml, open_prefix) else {
             return Err(self.undeclared(lt));
         };
         let element = Name {
@@ -862,10 +889,11 @@ impl<'a, 'l, H: Hooks> Scan<'a, 'l, H> {
         // The end tag must repeat the open element's name exactly (and
         // that name was validated when the element opened), followed by
         // optional white space and `>`: a prefix compare, no name scan.
-        let name_end = lt + 2 + open.name.len();
+        let name = open.name(self.text);
+        let name_end = lt + 2 + name.len();
         let same_name = bytes
             .get(lt + 2..name_end)
-            .is_some_and(|written| same_bytes(written, open.name.as_bytes()))
+            .is_some_and(|written| same_bytes(written, name))
             && bytes
                 .get(name_end)
                 .is_some_and(|&b| is_space(b) || b == b'>');
