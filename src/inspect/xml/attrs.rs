@@ -311,9 +311,23 @@ pub(crate) fn name_end(bytes: &[u8], from: usize) -> Option<(usize, usize)> {
 #[inline(always)]
 fn name_run(bytes: &[u8], mut i: usize) -> usize {
     while let Some(chunk) = bytes.get(i..).and_then(|rest| rest.first_chunk::<8>()) {
-        let others = !name_bytes(u64::from_le_bytes(*chunk)) & splat(0x80);
+        let w = u64::from_le_bytes(*chunk);
+        // Names are nearly all letters: the first byte that is not one
+        // (nor non-ASCII) usually ends the name, which the table says;
+        // only a digit, `_`, `-` or `.` there needs the full test.
+        let others = !letters(w) & splat(0x80);
         if others != 0 {
-            return i + (others.trailing_zeros() / 8) as usize;
+            let at = i + (others.trailing_zeros() / 8) as usize;
+            if bytes
+                .get(at)
+                .is_none_or(|&b| NAME_CLASS[b as usize] != NAME)
+            {
+                return at;
+            }
+            let others = !name_bytes(w) & splat(0x80);
+            if others != 0 {
+                return i + (others.trailing_zeros() / 8) as usize;
+            }
         }
         i += 8;
     }
@@ -324,6 +338,16 @@ fn name_run(bytes: &[u8], mut i: usize) -> usize {
         i += 1;
     }
     i
+}
+
+/// The high bit of each byte of `w` set exactly when that byte is an
+/// ASCII letter or non-ASCII: the common part of [`name_bytes`], alone.
+#[inline(always)]
+fn letters(w: u64) -> u64 {
+    let folded = (w & splat(0x7F)) | splat(0x20);
+    let letter =
+        folded.wrapping_add(splat(0x80 - b'a')) & !folded.wrapping_add(splat(0x80 - (b'z' + 1)));
+    (w | letter) & splat(0x80)
 }
 
 /// The high bit of each byte of `w` set exactly when that byte is a name
@@ -716,6 +740,27 @@ mod fast_paths {
                         assert_eq!(
                             flags >> (8 * k + 7) & 1 == 1,
                             NAME_CLASS[byte as usize] == NAME,
+                            "byte {byte:#04x} in lane {k} of {word:?}"
+                        );
+                    }
+                    assert_eq!(flags & !splat(0x80), 0);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn letters_classifies_every_byte_in_every_lane() {
+        for b in 0..=255u8 {
+            for lane in 0..8 {
+                for filler in [b'a', b'Z', 0xC3, b'<', b'0', b'@', b'['] {
+                    let mut word = [filler; 8];
+                    word[lane] = b;
+                    let flags = letters(u64::from_le_bytes(word));
+                    for (k, &byte) in word.iter().enumerate() {
+                        assert_eq!(
+                            flags >> (8 * k + 7) & 1 == 1,
+                            byte.is_ascii_alphabetic() || byte >= 0x80,
                             "byte {byte:#04x} in lane {k} of {word:?}"
                         );
                     }

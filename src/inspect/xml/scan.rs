@@ -819,7 +819,8 @@ impl<'a, 'l, H: Hooks> Scan<'a, 'l, H> {
 
         let mut prefixed = 0;
         for attr in attrs.iter() {
-            if attr.declared_prefix(text).is_some() {
+            // Declarations were counted above; most elements have none.
+            if declarations > 0 && attr.declared_prefix(text).is_some() {
                 continue;
             }
             let prefix = attr.prefix_bytes(text);
