@@ -953,18 +953,21 @@ const CHECK_AHEAD: usize = if cfg!(debug_assertions) {
 
 const CONTROL: &str = "control character in XML";
 
+/// The block [`forbidden_character`] tests at once.
+const FORBIDDEN_BLOCK: usize = 256;
+
 /// The first character XML does not allow in `bytes[from..to]`, by offset,
 /// with what it is: a C0 control other than tab, LF and CR, or U+FFFE or
 /// U+FFFF (EF BF BE and EF BF BF, read on past `to` if need be). A control
 /// in the range is reported before a U+FFFE/U+FFFF that comes earlier in
 /// it, as when these were two searches.
 ///
-/// One pass for both: 64-byte blocks are tested with a branch-free fold
+/// One pass for both: 256-byte blocks are tested with a branch-free fold
 /// that the compiler vectorises, and only a block holding a control or an
-/// EF byte (rare outside a few symbol and fullwidth ranges) is searched
-/// byte by byte.
+/// EF byte is looked at again.
 fn forbidden_character(bytes: &[u8], from: usize, to: usize) -> Option<(usize, &'static str)> {
-    const BLOCK: usize = 64;
+    const BLOCK: usize = FORBIDDEN_BLOCK;
+    let pair = memchr::memmem::Finder::new(b"\xEF\xBF");
     let control = |b: u8| b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r';
     let mut nonchar = None;
     let range = bytes.get(from..to)?;
@@ -976,17 +979,22 @@ fn forbidden_character(bytes: &[u8], from: usize, to: usize) -> Option<(usize, &
             continue;
         }
         let start = from + i * BLOCK;
-        if let Some(p) = block.iter().position(|&b| control(b)) {
+        // EF bytes are common in some text (CJK fullwidth punctuation is
+        // EF BC xx), so a block that holds one is not searched byte by
+        // byte: controls by the same vectorised fold, EF BF by memmem.
+        if block.iter().fold(false, |any, &b| any | control(b))
+            && let Some(p) = block.iter().position(|&b| control(b))
+        {
             return Some((start + p, CONTROL));
         }
         if nonchar.is_none() {
             // The sequence may run on into the next block: read it from
             // the whole text.
-            nonchar = (start..start + block.len()).find(|&at| {
-                bytes.get(at) == Some(&0xEF)
-                    && bytes.get(at + 1) == Some(&0xBF)
-                    && matches!(bytes.get(at + 2), Some(0xBE | 0xBF))
-            });
+            let end = bytes.len().min(start + block.len() + 1);
+            nonchar = pair
+                .find_iter(bytes.get(start..end).unwrap_or_default())
+                .map(|p| start + p)
+                .find(|&at| matches!(bytes.get(at + 2), Some(0xBE | 0xBF)));
         }
     }
     nonchar.map(|at| (at, "U+FFFE or U+FFFF in XML"))
@@ -1100,7 +1108,7 @@ mod fast_paths {
         ];
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
         for _ in 0..100_000 {
-            let len = rng.below(300);
+            let len = rng.below(3 * FORBIDDEN_BLOCK);
             let sparse = rng.below(200) + 1;
             let bytes = rng.bytes(len, &rare, sparse);
             assert_eq!(
@@ -1110,12 +1118,26 @@ mod fast_paths {
             );
         }
         // A U+FFFF split across two blocks, and one before a later control.
-        let mut split = vec![b'x'; 200];
-        split[62..65].copy_from_slice(b"\xEF\xBF\xBF");
-        assert_eq!(forbidden_character(&split, 0, 200).map(|f| f.0), Some(62));
-        assert_eq!(forbidden_character(&split, 0, 63).map(|f| f.0), Some(62));
-        split[150] = 0;
-        assert_eq!(forbidden_character(&split, 0, 200), Some((150, CONTROL)));
+        let b = FORBIDDEN_BLOCK;
+        let mut split = vec![b'x'; 3 * b];
+        split[b - 2..b + 1].copy_from_slice(b"\xEF\xBF\xBF");
+        assert_eq!(
+            forbidden_character(&split, 0, 3 * b).map(|f| f.0),
+            Some(b - 2)
+        );
+        assert_eq!(
+            forbidden_character(&split, 0, b - 1).map(|f| f.0),
+            Some(b - 2)
+        );
+        assert_eq!(
+            forbidden_character(&split, b - 3, b).map(|f| f.0),
+            Some(b - 2)
+        );
+        split[2 * b + 7] = 0;
+        assert_eq!(
+            forbidden_character(&split, 0, 3 * b),
+            Some((2 * b + 7, CONTROL))
+        );
     }
 
     #[test]
