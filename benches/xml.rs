@@ -1,13 +1,23 @@
-//! The XML inspector on a 1 MiB BPMN-like document, beside a bare quick-xml
-//! read of the same bytes (every event, no checks): the ratio of the two is
-//! what the guard costs over merely tokenising.
+//! The XML inspector on 1 MiB and 32 MiB BPMN-like documents, beside a bare
+//! quick-xml read of the same bytes (every event, no checks): the ratio of
+//! the two is what the guard costs over merely tokenising.
+//!
+//! After criterion's groups, an own interleaved timing loop prints that
+//! ratio per size (inspector time / quick-xml time, medians of alternated
+//! rounds), so one run gives the figure issue 16 asks for.
+//!
+//! `XML_BENCH_PROFILE=inspect|quick XML_BENCH_SIZE=<bytes>` runs one side a
+//! few times and exits, for valgrind (callgrind, cachegrind) instruction
+//! counts that do not depend on what else the machine is doing;
+//! `XML_BENCH_PROFILE=write` prints the document instead.
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group};
 use input_guard::inspect::xml::XmlInspector;
 use input_guard::policy::XmlPolicy;
 use quick_xml::Reader;
 use quick_xml::events::Event;
 use std::hint::black_box;
+use std::time::{Duration, Instant};
 
 /// A Camunda-Modeler-style BPMN file: processes of tasks, gateways and
 /// flows with camunda: attributes, extension elements, and a diagram with a
@@ -86,16 +96,17 @@ fn bare_read(doc: &str) -> usize {
     }
 }
 
-fn bench(c: &mut Criterion) {
-    let doc = bpmn(1 << 20);
+/// The criterion group for one document size.
+fn group(c: &mut Criterion, name: &str, doc: &str, samples: usize) {
     let inspector = XmlInspector::new(XmlPolicy::default());
     inspector
         .inspect(doc.as_bytes(), None)
         .expect("the benchmark document is benign");
-    eprintln!("xml: {} bytes, {} events", doc.len(), bare_read(&doc));
+    eprintln!("{name}: {} bytes, {} events", doc.len(), bare_read(doc));
 
-    let mut group = c.benchmark_group("xml_1mib_bpmn");
+    let mut group = c.benchmark_group(name);
     group.throughput(Throughput::Bytes(doc.len() as u64));
+    group.sample_size(samples);
     group.bench_function("input_guard_inspect", |b| {
         b.iter(|| inspector.inspect(black_box(doc.as_bytes()), None))
     });
@@ -106,10 +117,125 @@ fn bench(c: &mut Criterion) {
     });
     // The read alone, from text already known to be UTF-8.
     group.bench_function("quick_xml_bare_read_str_baseline", |b| {
-        b.iter(|| bare_read(black_box(&doc)))
+        b.iter(|| bare_read(black_box(doc)))
     });
     group.finish();
 }
 
+fn bench(c: &mut Criterion) {
+    group(c, "xml_1mib_bpmn", &bpmn(1 << 20), 100);
+    // Ten samples of about 30 ms each per function keep the large size to
+    // a few seconds.
+    group(c, "xml_32mib_bpmn", &bpmn(32 << 20), 10);
+}
+
+/// The median of `samples` (sorted in place).
+fn median(samples: &mut [Duration]) -> Duration {
+    samples.sort_unstable();
+    samples[samples.len() / 2]
+}
+
+/// Inspector time over quick-xml time on `doc`, against quick-xml given
+/// the bytes (a UTF-8 check plus the read, like for like with the
+/// inspector, which is handed bytes) and given the `&str`. The three run in
+/// rotated order each round for about `budget`, so that drift in the
+/// machine's speed hits all alike; the figures are medians of the rounds,
+/// and the ratios of the fastest rounds too: on a shared machine other
+/// work only ever adds time, so the fastest round is the least disturbed.
+fn ratio(name: &str, doc: &str, budget: Duration) {
+    let inspector = XmlInspector::new(XmlPolicy::default());
+    let bytes = doc.as_bytes();
+    let contestants: [&dyn Fn() -> usize; 3] = [
+        &|| usize::from(inspector.inspect(black_box(bytes), None).is_ok()),
+        &|| bare_read(std::str::from_utf8(black_box(bytes)).unwrap()),
+        &|| bare_read(black_box(doc)),
+    ];
+    let mut times: [Vec<Duration>; 3] = Default::default();
+    // Warm up caches and the allocator.
+    for run in contestants {
+        black_box(run());
+    }
+    let started = Instant::now();
+    let mut round = 0;
+    while round < 5 || (started.elapsed() < budget && round < 1000) {
+        for k in 0..3 {
+            let which = (round + k) % 3;
+            let t = Instant::now();
+            black_box(contestants[which]());
+            times[which].push(t.elapsed());
+        }
+        round += 1;
+    }
+    let fastest: [Duration; 3] = std::array::from_fn(|k| times[k].iter().copied().min().unwrap());
+    let [ours, bytes_read, str_read] = times.map(|mut t| median(&mut t));
+    let mb_s = |d: Duration| doc.len() as f64 / d.as_secs_f64() / 1e6;
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    let over = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64();
+    println!(
+        "{name}: inspector {:.3} ms ({:.0} MB/s); quick-xml from bytes {:.3} ms ({:.0} MB/s), \
+         from &str {:.3} ms; ratio {:.3} against bytes, {:.3} against &str \
+         (medians of {round} rounds; fastest rounds: {:.3}, {:.3})",
+        ms(ours),
+        mb_s(ours),
+        ms(bytes_read),
+        mb_s(bytes_read),
+        ms(str_read),
+        over(ours, bytes_read),
+        over(ours, str_read),
+        over(fastest[0], fastest[1]),
+        over(fastest[0], fastest[2]),
+    );
+}
+
+fn ratios() {
+    println!("\nratio inspector / bare quick-xml read:");
+    ratio("xml_1mib_bpmn", &bpmn(1 << 20), Duration::from_secs(3));
+    ratio("xml_32mib_bpmn", &bpmn(32 << 20), Duration::from_secs(6));
+}
+
+/// One side only, a few times, for valgrind: see the module documentation.
+fn profile(side: &str) {
+    let size = std::env::var("XML_BENCH_SIZE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1 << 20);
+    let doc = bpmn(size);
+    if side == "write" {
+        // The document itself, for `input-guard check` (peak RSS).
+        print!("{doc}");
+        return;
+    }
+    let inspector = XmlInspector::new(XmlPolicy::default());
+    for _ in 0..3 {
+        black_box(measured(side, &inspector, black_box(doc.as_bytes())));
+    }
+}
+
+/// The part of [`profile`] worth counting, out of line so that
+/// `valgrind --tool=callgrind --toggle-collect=xml::measured` counts it
+/// alone, without building the document.
+#[inline(never)]
+fn measured(side: &str, inspector: &XmlInspector, bytes: &[u8]) -> usize {
+    match side {
+        "inspect" => {
+            assert!(inspector.inspect(bytes, None).is_ok());
+            1
+        }
+        "quick" => bare_read(std::str::from_utf8(bytes).unwrap()),
+        other => panic!("XML_BENCH_PROFILE={other}: inspect or quick"),
+    }
+}
+
 criterion_group!(benches, bench);
-criterion_main!(benches);
+
+fn main() {
+    if let Ok(side) = std::env::var("XML_BENCH_PROFILE") {
+        return profile(&side);
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+    // Only when benchmarking (`cargo bench`), not under `cargo test`.
+    if std::env::args().any(|a| a == "--bench") {
+        ratios();
+    }
+}

@@ -46,9 +46,13 @@ fuzz_target!(|data: &[u8]| {
         let plain = inspector.inspect(data, None);
         let _ = inspector.inspect(data, Some("utf-8"));
         let _ = inspector.inspect(data, Some("utf-16"));
-        if let (Ok(()), Ok(text)) = (&plain, std::str::from_utf8(data)) {
-            let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-            let mut reader = quick_xml::Reader::from_str(text);
+        // quick-xml reads the text the inspector inspected: the input as
+        // decoded (UTF-16 transcoded, a legacy set decoded, a UTF-8 byte
+        // order mark dropped). The raw bytes would be the wrong oracle: a
+        // UTF-16 document whose bytes happen to be valid UTF-8 reads as
+        // NUL-laden nonsense.
+        if let (Ok(()), Ok(text)) = (&plain, inspector.decode(data, None)) {
+            let mut reader = quick_xml::Reader::from_str(&text);
             loop {
                 match reader.read_event() {
                     Ok(quick_xml::events::Event::Eof) => break,

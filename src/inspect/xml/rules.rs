@@ -198,8 +198,8 @@ fn stylesheet(content: &str) -> Result<(), Rejection> {
     if content.is_empty() || attrs::scan(content, 0, false, 64, &mut pseudo).is_err() {
         return refused("unreadable xml-stylesheet instruction");
     }
-    for attr in pseudo.iter().filter(|a| a.name == "href") {
-        if url::is_absolute(attrs::normalized(attr.value).trim()) {
+    for attr in pseudo.iter().filter(|a| a.name(content) == "href") {
+        if url::is_absolute(attrs::normalized(attr.value(content)).trim()) {
             return refused("stylesheets from absolute URLs are not accepted");
         }
     }
