@@ -29,7 +29,8 @@
 //!
 //! Matching cannot be made slow by a path: a segment pattern is matched
 //! with the one-star backtracking scheme (at most `pattern x segment` byte
-//! steps), and the segment sequence the same way over segments.
+//! steps), and the segment sequence the same way over segments
+//! ([`star_match`] does both).
 
 use globset::{GlobBuilder, GlobMatcher};
 
@@ -402,19 +403,27 @@ fn tokens(glob: &[u8]) -> Option<Read> {
     Some(read)
 }
 
-/// Whether the segment `text` matches `pattern`, whose `*`s match any run
-/// of bytes. Backtracks only to the last star, which is enough when every
-/// other pattern byte matches exactly one text byte.
-fn segment_matches(pattern: &[u8], text: &[u8]) -> bool {
+/// Whether `text` matches `pattern`, in which the elements `is_star` picks
+/// match any run of text elements and every other element matches exactly
+/// one, as `matches` says. Backtracks only to the last star, which is
+/// enough under that condition: at most `pattern x text` steps, however the
+/// text is crafted. Used on bytes within a segment (`*`) and on segments
+/// within a path (`/**/`).
+fn star_match<P, T>(
+    pattern: &[P],
+    text: &[T],
+    is_star: impl Fn(&P) -> bool,
+    matches: impl Fn(&P, &T) -> bool,
+) -> bool {
     let (mut p, mut t) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
-    while t < text.len() {
-        match (pattern.get(p), text.get(t)) {
-            (Some(b'*'), _) => {
+    while let Some(element) = text.get(t) {
+        match pattern.get(p) {
+            Some(wild) if is_star(wild) => {
                 star = Some((p, t));
                 p += 1;
             }
-            (Some(a), Some(b)) if a == b => {
+            Some(one) if matches(one, element) => {
                 p += 1;
                 t += 1;
             }
@@ -430,7 +439,7 @@ fn segment_matches(pattern: &[u8], text: &[u8]) -> bool {
     }
     pattern
         .get(p..)
-        .is_some_and(|rest| rest.iter().all(|&b| b == b'*'))
+        .is_some_and(|rest| rest.iter().all(is_star))
 }
 
 fn one_matches(bytes: &[u8], segment: &Segment, text: &[u8]) -> bool {
@@ -439,39 +448,18 @@ fn one_matches(bytes: &[u8], segment: &Segment, text: &[u8]) -> bool {
         .unwrap_or(&[]);
     match segment.kind {
         Kind::Literal => pattern == text,
-        Kind::Pattern => segment_matches(pattern, text),
+        Kind::Pattern => star_match(pattern, text, |&b| b == b'*', |a, b| a == b),
         Kind::AnyDepth => false,
     }
 }
 
-/// The same scheme one level up: segments are the bytes and
-/// [`Kind::AnyDepth`] the star.
 fn sequence_matches(bytes: &[u8], pattern: &[Segment], path: &[&[u8]]) -> bool {
-    let (mut p, mut t) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while t < path.len() {
-        match (pattern.get(p), path.get(t)) {
-            (Some(segment), _) if segment.kind == Kind::AnyDepth => {
-                star = Some((p, t));
-                p += 1;
-            }
-            (Some(segment), Some(text)) if one_matches(bytes, segment, text) => {
-                p += 1;
-                t += 1;
-            }
-            _ => match star {
-                Some((star_p, star_t)) => {
-                    p = star_p + 1;
-                    t = star_t + 1;
-                    star = Some((star_p, star_t + 1));
-                }
-                None => return false,
-            },
-        }
-    }
-    pattern
-        .get(p..)
-        .is_some_and(|rest| rest.iter().all(|s| s.kind == Kind::AnyDepth))
+    star_match(
+        pattern,
+        path,
+        |segment| segment.kind == Kind::AnyDepth,
+        |segment, text| one_matches(bytes, segment, text),
+    )
 }
 
 /// Splits a path on every `/` into `buffer`, or into a new vector when it
