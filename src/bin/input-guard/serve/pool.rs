@@ -17,9 +17,10 @@
 //! otherwise be read as the next one's. A connection the upstream closed
 //! while idle shows as closed, or fails the send before anything was
 //! written, and the request then goes on a fresh connection. Idle
-//! connections are closed after [`IDLE_TIMEOUT`] (the engine's own
-//! keep-alive timeout is usually longer: Tomcat's is 60 s) and beyond
-//! [`MAX_IDLE`].
+//! connections are closed after [`IDLE_TIMEOUT`] and beyond [`MAX_IDLE`];
+//! an engine that closes them sooner (Tomcat's `keepAliveTimeout` follows
+//! its `connectionTimeout`, 20 s in its sample `server.xml`) costs a new
+//! connection, not a failed request.
 
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
