@@ -107,3 +107,60 @@ fn covers(methods: &[http::Method], method: &http::Method) -> bool {
         || methods.contains(method)
         || (method == http::Method::HEAD && methods.contains(&http::Method::GET))
 }
+
+#[cfg(test)]
+mod tests {
+    //! Unwraps here are test failures, not request paths.
+    use super::*;
+    use crate::Policy;
+
+    /// A table of the policy's own routes: `(name, methods, path)`.
+    fn table(routes: &[(&str, &str, &str)]) -> RouteTable {
+        let toml: String = routes
+            .iter()
+            .map(|(name, methods, path)| {
+                let methods: Vec<String> = methods
+                    .split_whitespace()
+                    .map(|m| format!("\"{m}\""))
+                    .collect();
+                format!(
+                    "[[routes]]\nname = \"{name}\"\nmethods = [{}]\npath = \"{path}\"\n",
+                    methods.join(", ")
+                )
+            })
+            .collect();
+        let policy = Policy::from_toml(&toml).unwrap();
+        RouteTable::new(&policy.routes, BuiltinRoutes::None).unwrap()
+    }
+
+    fn found(table: &RouteTable, method: &str, path: &str) -> Option<String> {
+        let method = http::Method::from_bytes(method.as_bytes()).unwrap();
+        table.find(&method, path).map(|r| r.name.clone())
+    }
+
+    /// Routes indexed by their last segment and routes tried for every
+    /// path are one list in policy order: the first route that covers the
+    /// method and the path wins, whichever kind it is.
+    #[test]
+    fn the_first_route_in_policy_order_wins_across_both_kinds() {
+        let t = table(&[
+            ("wild first", "POST", "/x/*"),
+            ("literal", "GET POST", "/x/{y,z}"),
+            ("deep", "", "/x/**"),
+        ]);
+        assert_eq!(found(&t, "POST", "/x/y").as_deref(), Some("wild first"));
+        assert_eq!(found(&t, "GET", "/x/y").as_deref(), Some("literal"));
+        assert_eq!(found(&t, "HEAD", "/x/z").as_deref(), Some("literal"));
+        assert_eq!(found(&t, "PUT", "/x/y").as_deref(), Some("deep"));
+        assert_eq!(found(&t, "GET", "/x/q").as_deref(), Some("deep"));
+        assert_eq!(found(&t, "GET", "/x").as_deref(), None);
+
+        let t = table(&[("literal", "", "/x/y"), ("wild", "", "/x/*")]);
+        assert_eq!(found(&t, "POST", "/x/y").as_deref(), Some("literal"));
+        assert_eq!(found(&t, "POST", "/x/w").as_deref(), Some("wild"));
+        // A glob globset compiles (a class) sits among the others in order.
+        let t = table(&[("class", "", "/x/[yz]"), ("literal", "", "/x/y")]);
+        assert_eq!(found(&t, "GET", "/x/y").as_deref(), Some("class"));
+        assert_eq!(found(&t, "GET", "/x/w").as_deref(), None);
+    }
+}
