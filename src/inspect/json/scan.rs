@@ -594,6 +594,33 @@ impl KeyIndex {
     }
 }
 
+/// Lists a plain (unescaped) key of the open object whose keys start at
+/// `from` in the key list, unless `maybe_seen` (the index or the object's
+/// filter has met its hash before) and an earlier key is the same one:
+/// then `false`, a duplicate. Keys are only compared on such a hit.
+#[inline(always)]
+fn list_plain_key(
+    keys: &mut Vec<KeyEntry>,
+    decoded: &[u8],
+    bytes: &[u8],
+    from: usize,
+    prefix: u64,
+    place: Span,
+    maybe_seen: bool,
+) -> bool {
+    if maybe_seen
+        && keys
+            .get(from..)
+            .unwrap_or(&[])
+            .iter()
+            .any(|other| same_key(bytes, decoded, other, prefix, place))
+    {
+        return false;
+    }
+    keys.push(KeyEntry { prefix, place });
+    true
+}
+
 #[inline(always)]
 fn skip_ws(bytes: &[u8], mut pos: usize) -> usize {
     // Nothing above the space is whitespace: one compare for the usual
@@ -1095,14 +1122,18 @@ impl<H: Hooks, const QUOTED: bool> Parser<'_, '_, H, QUOTED> {
             let from = frame.keys_from as usize;
             // A hit is a duplicate or (a keyed hash: with odds no client
             // can steer) a collision; only then are keys compared.
-            if !ws.index.insert(hash)
-                && ws.keys[from..]
-                    .iter()
-                    .any(|other| same_key(bytes, &ws.decoded_keys, other, prefix, place))
-            {
+            let maybe_seen = !ws.index.insert(hash);
+            if !list_plain_key(
+                &mut ws.keys,
+                &ws.decoded_keys,
+                bytes,
+                from,
+                prefix,
+                place,
+                maybe_seen,
+            ) {
                 return Err(self.fail(Code::JsonDuplicateKey, key.at(), "duplicate key", ""));
             }
-            ws.keys.push(KeyEntry { prefix, place });
             let name = bytes.get(place.at()..place.at() + len).unwrap_or(&[]);
             self.hooks.key(frame, prefix, name);
         } else if key.escaped() || frame.count > PAIRWISE.min(self.max_members) {
@@ -1115,14 +1146,17 @@ impl<H: Hooks, const QUOTED: bool> Parser<'_, '_, H, QUOTED> {
             frame.bloom |= bit;
             let place = Span::new(key.at() + 1, len, false);
             let from = frame.keys_from as usize;
-            if maybe_seen
-                && ws.keys[from..]
-                    .iter()
-                    .any(|other| same_key(bytes, &ws.decoded_keys, other, prefix, place))
-            {
+            if !list_plain_key(
+                &mut ws.keys,
+                &ws.decoded_keys,
+                bytes,
+                from,
+                prefix,
+                place,
+                maybe_seen,
+            ) {
                 return Err(self.fail(Code::JsonDuplicateKey, key.at(), "duplicate key", ""));
             }
-            ws.keys.push(KeyEntry { prefix, place });
             let name = bytes.get(place.at()..place.at() + len).unwrap_or(&[]);
             self.hooks.key(frame, prefix, name);
         }
