@@ -40,6 +40,11 @@
 
 mod encoding;
 mod scan;
+// The one module allowed `unsafe`: AVX2 loads, behind run-time detection
+// (its header says why each is sound, and its tests and `strings`' hold
+// the block paths to the word paths).
+#[allow(unsafe_code)]
+mod simd;
 mod strings;
 mod typed;
 

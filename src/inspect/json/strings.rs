@@ -1,6 +1,8 @@
 //! JSON strings: finding their end fast, validating escapes, and reading
 //! them unescaped only when someone needs the text.
 
+use super::simd;
+
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGH: u64 = 0x8080_8080_8080_8080;
 
@@ -134,9 +136,12 @@ fn bytes_equal(w: u64, byte: u8) -> u64 {
 /// done again a word at a time, so where the loop stops is exactly where
 /// the word loop stops.
 #[inline]
-fn skip_quoted_words(bytes: &[u8], mut from: usize) -> usize {
+fn skip_quoted_words(bytes: &[u8], from: usize) -> usize {
+    // Whole blocks first where the CPU can, then words from where they
+    // stopped, with their carry.
+    let (mut from, carry) = simd::skip_quoted_blocks(bytes, from, 0);
     // The high bit of byte 0 when the previous word ended in a backslash.
-    let mut carry = 0u64;
+    let mut carry = u64::from(carry) << 7;
     while let Some(chunk) = bytes.get(from..from + 16) {
         let (w0, w1) = (word_at(chunk, 0), word_at(chunk, 8));
         let (b0, b1) = (bytes_equal(w0, b'\\'), bytes_equal(w1, b'\\'));
@@ -373,13 +378,14 @@ mod tests {
     fn word_scans_agree_with_a_byte_scan() {
         // Every arrangement of up to five bytes that matter to carried
         // text (plain, backslash, quote, control, `n`), after a `\"` and
-        // padding that puts it at each position of a word, then a `\"` and
-        // a closing quote at each distance from it.
+        // padding that puts it at each position of a word and of a 32-byte
+        // block (and across a block's end), then a `\"` and a closing quote
+        // at each distance from it.
         let alphabet = [b'a', b'\\', b'"', 0x1f, b'n'];
         let mut text = Vec::new();
         for len in 0..=5u32 {
             for code in 0..alphabet.len().pow(len) {
-                for pad in 0..16 {
+                for pad in 0..40 {
                     for tail in 0..18 {
                         text.clear();
                         text.extend_from_slice(b"\"\\\"");
@@ -392,12 +398,13 @@ mod tests {
                         text.extend_from_slice(b"\\\"");
                         text.extend(std::iter::repeat_n(b'y', tail));
                         text.push(b'"');
-                        assert_eq!(
-                            scan(&text, 0),
-                            scan_bytewise(&text, 0),
-                            "{}",
-                            String::from_utf8_lossy(&text)
-                        );
+                        let expected = scan_bytewise(&text, 0);
+                        let shown = || String::from_utf8_lossy(&text).into_owned();
+                        assert_eq!(scan(&text, 0), expected, "{}", shown());
+                        // And the word loops alone, as a CPU without AVX2
+                        // runs them.
+                        let words = simd::scalar_only(|| scan(&text, 0));
+                        assert_eq!(words, expected, "{}", shown());
                     }
                 }
             }
