@@ -621,6 +621,95 @@ fn list_plain_key(
     true
 }
 
+/// Whether the open object at `object` has a member before the key whose
+/// quote is at `until` named `key` (decoded bytes): asked only when the
+/// key's hash hit [`KeyIndex`], which for a big object is the only record
+/// of its keys. A hit is a duplicate, or a collision of 64-bit keyed
+/// hashes, which no client can steer; so this runs about once per
+/// document with a duplicate (which is then refused) and, in practice,
+/// never otherwise, and one pass over the object costs no more than
+/// reading it did.
+///
+/// The text from `object` to `until` has been scanned and accepted, so a
+/// value is skipped by counting brackets outside strings, and strings end
+/// where [`strings::scan`] says (in quoted mode, at the next `\"`: such
+/// text holds no other backslash). Earlier keys are compared decoded, as
+/// the engine reads them.
+#[cold]
+#[inline(never)]
+fn seen_earlier<const QUOTED: bool>(bytes: &[u8], object: usize, until: usize, key: &[u8]) -> bool {
+    // Where the string opening at `at` (its `"`) ends, past its closing
+    // quote, and its decoded bytes.
+    let string = |at: usize| -> (usize, std::borrow::Cow<'_, [u8]>) {
+        if QUOTED {
+            let end = memchr::memchr(b'\\', bytes.get(at + 1..).unwrap_or(&[]))
+                .map_or(bytes.len(), |i| at + 1 + i);
+            let raw = bytes.get(at + 1..end).unwrap_or(&[]);
+            (end + 2, Cow::Borrowed(raw))
+        } else {
+            match strings::scan(bytes, at) {
+                Ok((end, escapes)) => {
+                    let raw = bytes.get(at + 1..end).unwrap_or(&[]);
+                    let text = if escapes == Escapes::None {
+                        Cow::Borrowed(raw)
+                    } else {
+                        let mut decoded = Vec::new();
+                        strings::unescape_into(raw, &mut decoded);
+                        Cow::Owned(decoded)
+                    };
+                    (end + 1, text)
+                }
+                Err(_) => (bytes.len(), Cow::Borrowed(&[][..])),
+            }
+        }
+    };
+    // The opening `"` of a string that starts at `at`, if one does.
+    let opens = |at: usize| -> Option<usize> {
+        match bytes.get(at) {
+            Some(b'"') if !QUOTED => Some(at),
+            Some(b'\\') if QUOTED && bytes.get(at + 1) == Some(&b'"') => Some(at + 1),
+            _ => None,
+        }
+    };
+    let mut pos = object + 1;
+    loop {
+        pos = skip_ws(bytes, pos);
+        let Some(quote) = opens(pos) else {
+            return false;
+        };
+        if quote >= until {
+            return false;
+        }
+        let (after, name) = string(quote);
+        if *name == *key {
+            return true;
+        }
+        // `:` and the value, up to the `,` after it.
+        pos = skip_ws(bytes, after);
+        if bytes.get(pos) != Some(&b':') {
+            return false;
+        }
+        pos += 1;
+        let mut depth = 0usize;
+        loop {
+            if let Some(quote) = opens(pos) {
+                pos = string(quote).0;
+                continue;
+            }
+            match bytes.get(pos) {
+                None => return false,
+                Some(b'{' | b'[') => depth += 1,
+                Some(b'}' | b']') if depth == 0 => return false,
+                Some(b'}' | b']') => depth -= 1,
+                Some(b',') if depth == 0 => break,
+                Some(_) => {}
+            }
+            pos += 1;
+        }
+        pos += 1;
+    }
+}
+
 #[inline(always)]
 fn skip_ws(bytes: &[u8], mut pos: usize) -> usize {
     // Nothing above the space is whitespace: one compare for the usual
@@ -1119,20 +1208,13 @@ impl<H: Hooks, const QUOTED: bool> Parser<'_, '_, H, QUOTED> {
             let place = Span::new(key.at() + 1, len, false);
             let prefix = prefix(bytes, place.at(), len);
             let hash = ws.index.hash(frame.at, bytes, place, prefix);
-            let from = frame.keys_from as usize;
             // A hit is a duplicate or (a keyed hash: with odds no client
-            // can steer) a collision; only then are keys compared.
-            let maybe_seen = !ws.index.insert(hash);
-            if !list_plain_key(
-                &mut ws.keys,
-                &ws.decoded_keys,
-                bytes,
-                from,
-                prefix,
-                place,
-                maybe_seen,
-            ) {
-                return Err(self.fail(Code::JsonDuplicateKey, key.at(), "duplicate key", ""));
+            // can steer) a collision; only then is the object read again.
+            if !ws.index.insert(hash) {
+                let name = bytes.get(place.at()..place.at() + len).unwrap_or(&[]);
+                if seen_earlier::<QUOTED>(bytes, frame.at(), key.at(), name) {
+                    return Err(self.fail(Code::JsonDuplicateKey, key.at(), "duplicate key", ""));
+                }
             }
             let name = bytes.get(place.at()..place.at() + len).unwrap_or(&[]);
             self.hooks.key(frame, prefix, name);
@@ -1239,8 +1321,8 @@ impl<H: Hooks, const QUOTED: bool> Parser<'_, '_, H, QUOTED> {
         }
         // The key's bytes: in the text, or decoded (escaped keys are rare,
         // and suspicious: compare them as the engine will read them).
+        let decoded_from = self.ws.decoded_keys.len();
         let place = if key.escaped() {
-            let decoded_from = self.ws.decoded_keys.len();
             strings::unescape_into(key.raw_bytes(self.bytes), &mut self.ws.decoded_keys);
             Span::new(
                 decoded_from,
@@ -1255,27 +1337,36 @@ impl<H: Hooks, const QUOTED: bool> Parser<'_, '_, H, QUOTED> {
             place.at(),
             place.len(),
         );
-        let duplicate = if members <= PAIRWISE {
+        let ws = &mut *self.ws;
+        if members <= PAIRWISE {
             let bit =
                 1u64 << ((prefix ^ place.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58);
-            let Some(frame) = self.ws.stack.last_mut() else {
+            let Some(frame) = ws.stack.last_mut() else {
                 return Ok(());
             };
             let maybe_seen = frame.bloom & bit != 0;
             frame.bloom |= bit;
-            maybe_seen
-                && self.ws.keys[from..]
+            if maybe_seen
+                && ws.keys[from..]
                     .iter()
-                    .any(|other| same_key(self.bytes, &self.ws.decoded_keys, other, prefix, place))
+                    .any(|other| same_key(self.bytes, &ws.decoded_keys, other, prefix, place))
+            {
+                return Err(self.fail(Code::JsonDuplicateKey, key.at(), "duplicate key", ""));
+            }
+            ws.keys.push(KeyEntry { prefix, place });
         } else {
-            let ws = &mut *self.ws;
             if !indexed {
-                // Switch to hashing: index the keys read so far.
+                // Switch to hashing: index the keys read so far, and keep
+                // no list of this object's keys from here on (see
+                // `seen_earlier`): for the biggest objects the list was
+                // megabytes, written, grown and copied for a comparison
+                // that a hit alone asks for.
                 for other in &ws.keys[from..] {
                     let source = key_source(self.bytes, &ws.decoded_keys, other.place);
                     let hash = ws.index.hash(object_at, source, other.place, other.prefix);
                     ws.index.insert(hash);
                 }
+                ws.keys.truncate(from);
                 if let Some(frame) = ws.stack.last_mut() {
                     frame.indexed = true;
                 }
@@ -1283,20 +1374,21 @@ impl<H: Hooks, const QUOTED: bool> Parser<'_, '_, H, QUOTED> {
             let source = key_source(self.bytes, &ws.decoded_keys, place);
             let hash = ws.index.hash(object_at, source, place, prefix);
             // A hit is a duplicate or (a keyed hash: with odds no client
-            // can steer) a collision; only then are keys compared.
-            !ws.index.insert(hash)
-                && self.ws.keys[from..]
-                    .iter()
-                    .any(|other| same_key(self.bytes, &self.ws.decoded_keys, other, prefix, place))
-        };
-        if duplicate {
-            return Err(self.fail(Code::JsonDuplicateKey, key.at(), "duplicate key", ""));
+            // can steer) a collision; only then is the object read again.
+            if !ws.index.insert(hash) {
+                let name = key_bytes(self.bytes, &ws.decoded_keys, place);
+                if seen_earlier::<QUOTED>(self.bytes, object_at as usize, key.at(), name) {
+                    return Err(self.fail(Code::JsonDuplicateKey, key.at(), "duplicate key", ""));
+                }
+            }
         }
-        let ws = &mut *self.ws;
-        ws.keys.push(KeyEntry { prefix, place });
         let name = key_bytes(self.bytes, &ws.decoded_keys, place);
         if let Some(frame) = ws.stack.last_mut() {
             self.hooks.key(frame, prefix, name);
+        }
+        if members > PAIRWISE {
+            // Listed nowhere: its decoded bytes are not needed again.
+            ws.decoded_keys.truncate(decoded_from);
         }
         Ok(())
     }
@@ -1594,6 +1686,101 @@ mod tests {
             );
         }
         assert_eq!(verdict(r#"{"\u0061":1,"\u0062":2}"#), "ok");
+    }
+
+    /// Member `i` of an object for the re-reading of big objects: values
+    /// of every kind, with brackets, commas and quotes inside strings and
+    /// the member's own key again in a nested object. `escapes` allows
+    /// backslashes other than `\"` (not in quoted mode's text).
+    fn tricky_member(i: usize, escapes: bool) -> String {
+        match i % 6 {
+            0 => format!(r#""k{i}":"a,b}}c]d{{[""#),
+            1 => format!(r#""k{i}":{{"k{i}":1,"x":[1,{{"y":"}}"}}],"z":{{}}}}"#),
+            2 if escapes => format!(r#""k{i}":["\"],\\",2,[]]"#),
+            3 => format!("\"k{i}\" :\n true "),
+            4 => format!(r#""k{i}":-1.5e3"#),
+            _ => format!(r#""k{i}":null"#),
+        }
+    }
+
+    /// The bare scanner's verdict on `text` read as a carried document in
+    /// quoted mode (`text` has no backslash; each quote gets one).
+    fn quoted_verdict(text: &str) -> String {
+        let written = text.replace('"', "\\\"");
+        let mut ws = Workspace::default();
+        match scan::<true, _>(
+            written.as_bytes(),
+            &mut ws,
+            &JsonPolicy::default(),
+            &mut NoHooks,
+        ) {
+            Ok(()) => "ok".to_owned(),
+            Err(v) => format!("{} at {}", v.code().as_str(), v.location()),
+        }
+    }
+
+    #[test]
+    fn big_objects_are_read_again_past_any_value_to_confirm_a_duplicate() {
+        // A big object keeps no list of its keys: a hash hit is settled by
+        // reading the object again. Every earlier key, repeated after
+        // values of every kind, plainly or escaped, is found; a key that
+        // is only repeated inside a nested object is no duplicate.
+        for n in [17, 18, 40] {
+            for escapes in [false, true] {
+                let members: Vec<String> = (0..n).map(|i| tricky_member(i, escapes)).collect();
+                let text = format!("{{{}}}", members.join(","));
+                assert_eq!(verdict(&text), "ok", "{text}");
+                if !escapes {
+                    assert_eq!(quoted_verdict(&text), "ok", "{text}");
+                }
+                for dup in 0..n {
+                    let spellings = if escapes {
+                        vec![format!("k{dup}"), format!(r"\u006b{dup}")]
+                    } else {
+                        vec![format!("k{dup}")]
+                    };
+                    for spelling in spellings {
+                        let text = format!("{{{},\"{spelling}\":0,\"last\":1}}", members.join(","));
+                        let expected = format!("json-duplicate-key at /k{dup}");
+                        assert_eq!(verdict(&text), expected, "{text}");
+                        if !escapes {
+                            assert_eq!(quoted_verdict(&text), expected, "{text}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn reading_an_object_again_finds_only_its_own_earlier_keys() {
+        // As on a hash collision: the question is asked of keys that are
+        // not there too.
+        let members: Vec<String> = (0..20).map(|i| tricky_member(i, true)).collect();
+        let text = format!("{{{},\"k5\":0}}", members.join(","));
+        let until = text.rfind("\"k5\"").unwrap();
+        let bytes = text.as_bytes();
+        assert!(seen_earlier::<false>(bytes, 0, until, b"k5"));
+        assert!(seen_earlier::<false>(bytes, 0, until, b"k19"));
+        // Nested keys, values and the key being read are not earlier keys.
+        for absent in [&b"x"[..], b"y", b"z", b"a,b}c]d{[", b"k20", b"k", b""] {
+            assert!(!seen_earlier::<false>(bytes, 0, until, absent));
+        }
+        // Only the keys before `until` count.
+        let early = text.find("\"k3\"").unwrap();
+        assert!(seen_earlier::<false>(bytes, 0, early, b"k2"));
+        assert!(!seen_earlier::<false>(bytes, 0, early, b"k3"));
+        assert!(!seen_earlier::<false>(bytes, 0, early, b"k19"));
+        // Quoted mode reads `\"` as the quote.
+        let members: Vec<String> = (0..20).map(|i| tricky_member(i, false)).collect();
+        let text = format!("{{{},\"k5\":0}}", members.join(",")).replace('"', "\\\"");
+        let until = text.rfind("\"k5").unwrap();
+        let bytes = text.as_bytes();
+        assert!(seen_earlier::<true>(bytes, 0, until, b"k5"));
+        assert!(seen_earlier::<true>(bytes, 0, until, b"k19"));
+        for absent in [&b"x"[..], b"y", b"a,b}c]d{[", b"k20"] {
+            assert!(!seen_earlier::<true>(bytes, 0, until, absent));
+        }
     }
 
     #[test]
