@@ -4,8 +4,9 @@
 // Unwraps here are test failures, not request paths.
 
 use std::sync::atomic::AtomicBool;
+use std::time::Instant;
 
-use tokio::io::AsyncReadExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::*;
 use crate::serve::Gateway;
@@ -69,6 +70,34 @@ async fn serve_connection(
         let head = String::from_utf8_lossy(&pending[..end]).into_owned();
         pending.drain(..end + 4);
         let target = head.split(' ').nth(1).unwrap_or("").to_owned();
+        // `/early` is answered before its body is read, as an engine
+        // refusing an unauthenticated upload does; every body is read (and
+        // dropped) as it comes, so the connection can carry the next
+        // request after.
+        let early = target.ends_with("/early");
+        if early {
+            let answer = b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 2\r\n\r\nno";
+            if stream.write_all(answer).await.is_err() {
+                return;
+            }
+        }
+        let mut left = content_length(&head);
+        let taken = left.min(pending.len());
+        pending.drain(..taken);
+        left -= taken;
+        while left > 0 {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => {
+                    let taken = left.min(n);
+                    pending.extend_from_slice(&buf[taken..n]);
+                    left -= taken;
+                }
+            }
+        }
+        if early {
+            continue;
+        }
         let answer: &[u8] = if target.ends_with("/empty") {
             b"HTTP/1.1 204 No Content\r\n\r\n"
         } else if target.ends_with("/close") {
@@ -85,13 +114,22 @@ async fn serve_connection(
     }
 }
 
+/// The `Content-Length` of a request head (0 without one).
+fn content_length(head: &str) -> usize {
+    head.lines()
+        .filter_map(|line| line.split_once(':'))
+        .find(|(name, _)| name.trim().eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, value)| value.trim().parse().ok())
+        .unwrap_or(0)
+}
+
 fn get(path: &str) -> Req {
     Req::new("GET", format!("/engine-rest/{path}"))
 }
 
 /// Requests one after another share one upstream connection, whether the
-/// answers have bodies or not (an empty body is never read, so the
-/// connection must be free without it). The near miss: an answer with
+/// requests and answers have bodies or not (an empty body is never read,
+/// so the connection must be free without it). The near miss: an answer with
 /// `Connection: close` is not followed on that connection, and the next
 /// request gets a new one.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -100,12 +138,16 @@ async fn upstream_connections_are_kept_alive_and_reused() {
         let upstream = Upstream::start().await;
         let gateway = Gateway::start(Some(upstream.addr)).await;
         for i in 0..12 {
-            let path = if i % 3 == 0 {
-                "x/empty"
-            } else {
-                "process-definition/key/invoice"
+            let req = match i % 3 {
+                0 => get("x/empty"),
+                // A body: the connection comes back once both the body has
+                // gone out and the answer has been read.
+                1 => Req::new("POST", "/engine-rest/process-definition/key/invoice/start")
+                    .header("Content-Type", "application/json")
+                    .body(br#"{"variables":{"a":{"value":1,"type":"Integer"}}}"#.to_vec()),
+                _ => get("process-definition/key/invoice"),
             };
-            let reply = send(gateway.addr, &get(path)).await;
+            let reply = send(gateway.addr, &req).await;
             assert!(matches!(reply.status, 200 | 204), "{}", reply.status);
         }
         assert_eq!(upstream.connections(), 1);
@@ -135,6 +177,86 @@ async fn connections_the_upstream_closed_are_not_used() {
             tokio::time::sleep(Duration::from_millis(pause)).await;
         }
         assert_eq!(upstream.connections(), 8);
+    })
+    .await;
+}
+
+/// An upstream that answers an upload before reading its body (an engine
+/// refusing it unauthenticated) leaves that connection busy until the
+/// body has gone through. A request meanwhile must not wait for the upload
+/// on that connection: it gets its answer at once, on another one, while
+/// the upload is held open; once the upload ends, its connection is
+/// reused. The body is streamed on uninspected (report mode, over the
+/// limit), so the upload is still arriving when the answer goes back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_does_not_wait_behind_an_upload_answered_early() {
+    bounded(async {
+        let report = common::policy::camunda_edited(&[
+            ("mode = \"enforce\"", "mode = \"report\""),
+            ("max_bytes = 10485760", "max_bytes = 1024"),
+        ]);
+        let policy = common::bin::write_temp("report-1k-pool.toml", &report);
+        let upstream = Upstream::start().await;
+        let gateway = Gateway::start_with_policy(
+            policy.to_str().expect("utf-8 path"),
+            Some(upstream.addr),
+            &[],
+        )
+        .await;
+        let reply = send(gateway.addr, &get("process-definition/key/invoice")).await;
+        assert_eq!(reply.status, 200);
+
+        // The upload: its head and a first part of its body, then held.
+        let size = 64 * 1024;
+        let mut upload = TcpStream::connect(gateway.addr).await.unwrap();
+        let head = format!(
+            "POST /engine-rest/deployment/early HTTP/1.1\r\nHost: x\r\n\
+             Content-Type: application/octet-stream\r\nContent-Length: {size}\r\n\r\n"
+        );
+        upload.write_all(head.as_bytes()).await.unwrap();
+        upload.write_all(&vec![b'a'; 4096]).await.unwrap();
+        let mut answer = Vec::new();
+        let mut buf = [0u8; 1024];
+        while !answer.windows(2).any(|w| w == b"no") {
+            let n = tokio::time::timeout(Duration::from_secs(5), upload.read(&mut buf))
+                .await
+                .expect("the early answer arrives while the upload is held")
+                .unwrap();
+            assert!(n > 0, "the gateway closed the upload");
+            answer.extend_from_slice(&buf[..n]);
+        }
+        assert!(
+            answer.starts_with(b"HTTP/1.1 401"),
+            "{}",
+            String::from_utf8_lossy(&answer)
+        );
+
+        // Meanwhile: answered at once, not after the upload.
+        for _ in 0..3 {
+            let started = Instant::now();
+            let reply = send(gateway.addr, &get("process-definition/key/invoice")).await;
+            assert_eq!((reply.status, reply.text().as_str()), (200, "ok"));
+            assert!(
+                started.elapsed() < Duration::from_secs(2),
+                "waited {:?} behind the upload",
+                started.elapsed()
+            );
+        }
+
+        // The upload ends; its connection is free again and reused.
+        upload.write_all(&vec![b'a'; size - 4096]).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let before = upstream.connections();
+        for _ in 0..4 {
+            let reply = send(gateway.addr, &get("process-definition/key/invoice")).await;
+            assert_eq!(reply.status, 200);
+        }
+        assert_eq!(
+            upstream.connections(),
+            before,
+            "no new connections after the upload"
+        );
+        assert!(before <= 3, "{before} connections for two at a time");
     })
     .await;
 }

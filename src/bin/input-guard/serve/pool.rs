@@ -12,9 +12,15 @@
 //! # Reuse, and when not to
 //!
 //! A connection goes back to the pool only once its response body has
-//! been read to the end (see [`PooledBody`]); one whose body was dropped
-//! half-read is closed with it, as the rest of that response would
-//! otherwise be read as the next one's. A connection the upstream closed
+//! been read to the end (see [`PooledBody`]) *and* its request body has
+//! gone out whole (see [`SentBody`]); one whose response was dropped
+//! half-read, or whose request body failed, is closed, as the rest of
+//! that exchange would otherwise be read as the next one's. The second
+//! condition matters when the upstream answers an upload before reading
+//! it (an engine refusing an unauthenticated deployment with 401): the
+//! answer is read while the upload still streams, and a connection pooled
+//! then would make the next request that took it wait for someone else's
+//! upload to finish. A connection the upstream closed
 //! while idle shows as closed, or fails the send before anything was
 //! written, and the request then goes on a fresh connection. Idle
 //! connections are closed after [`IDLE_TIMEOUT`] and beyond [`MAX_IDLE`];
@@ -54,7 +60,7 @@ pub(super) struct Pool {
 }
 
 struct Idle {
-    sender: SendRequest<InspectedBody>,
+    sender: SendRequest<SentBody>,
     since: Instant,
 }
 
@@ -72,8 +78,15 @@ impl Pool {
     /// returns the connection when read to the end.
     pub(super) async fn send(
         self: &Arc<Self>,
-        mut request: Request<InspectedBody>,
+        request: Request<InspectedBody>,
     ) -> Result<Response<PooledBody>, BoxError> {
+        // Bodies that are empty from the start (GETs) are sent with the
+        // head: only the others need the hand-over.
+        let handoff = (!request.body().is_end_stream()).then(Arc::<Handoff>::default);
+        let mut request = request.map(|body| SentBody {
+            body,
+            handoff: handoff.clone(),
+        });
         while let Some(mut sender) = self.checkout() {
             // A connection whose last response was just read may still be
             // finishing it: wait for it; one that closed meanwhile is gone.
@@ -81,7 +94,7 @@ impl Pool {
                 continue;
             }
             match sender.try_send_request(request).await {
-                Ok(response) => return Ok(self.pooled(response, sender)),
+                Ok(response) => return Ok(self.pooled(response, sender, handoff)),
                 Err(mut failed) => match failed.take_message() {
                     // Not written: the connection closed under it (the
                     // upstream ended an idle keep-alive); try another.
@@ -92,10 +105,10 @@ impl Pool {
         }
         let mut sender = self.connect().await?;
         let response = sender.send_request(request).await?;
-        Ok(self.pooled(response, sender))
+        Ok(self.pooled(response, sender, handoff))
     }
 
-    fn checkout(&self) -> Option<SendRequest<InspectedBody>> {
+    fn checkout(&self) -> Option<SendRequest<SentBody>> {
         let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
         while let Some(entry) = idle.pop() {
             if !entry.sender.is_closed() && entry.since.elapsed() < IDLE_TIMEOUT {
@@ -105,7 +118,7 @@ impl Pool {
         None
     }
 
-    fn check_in(&self, sender: SendRequest<InspectedBody>) {
+    fn check_in(&self, sender: SendRequest<SentBody>) {
         if sender.is_closed() {
             return;
         }
@@ -126,7 +139,7 @@ impl Pool {
         });
     }
 
-    async fn connect(&self) -> Result<SendRequest<InspectedBody>, BoxError> {
+    async fn connect(&self) -> Result<SendRequest<SentBody>, BoxError> {
         let io = self.connector.clone().oneshot(self.target.clone()).await?;
         let (sender, connection) = http1::handshake(io).await?;
         tokio::spawn(async move {
@@ -140,12 +153,14 @@ impl Pool {
     fn pooled(
         self: &Arc<Self>,
         response: Response<Incoming>,
-        sender: SendRequest<InspectedBody>,
+        sender: SendRequest<SentBody>,
+        handoff: Option<Arc<Handoff>>,
     ) -> Response<PooledBody> {
         response.map(|body| {
             let mut pooled = PooledBody {
                 body,
                 back: Some((sender, self.clone())),
+                handoff,
             };
             // An empty body (204, 304, `Content-Length: 0`) may never be
             // polled: the connection is free already.
@@ -157,18 +172,122 @@ impl Pool {
     }
 }
 
+/// A connection on its way back to its pool.
+type Back = (SendRequest<SentBody>, Arc<Pool>);
+
 /// An upstream response body that returns its connection to the pool once
-/// read to the end, and closes it if dropped before.
+/// read to the end (and the request body is sent, see [`Handoff`]), and
+/// closes it if dropped before.
 pub(super) struct PooledBody {
     body: Incoming,
-    back: Option<(SendRequest<InspectedBody>, Arc<Pool>)>,
+    back: Option<Back>,
+    /// Shared with the request body, when it was not empty.
+    handoff: Option<Arc<Handoff>>,
 }
 
 impl PooledBody {
     fn give_back(&mut self) {
-        if let Some((sender, pool)) = self.back.take() {
+        if let Some(back) = self.back.take() {
+            match self.handoff.take() {
+                None => back.1.check_in(back.0),
+                Some(handoff) => handoff.response_read(back),
+            }
+        }
+    }
+}
+
+/// Who returns a connection whose request had a body: the request body
+/// when it ends after the response was read, the response body when it
+/// ends after the request body went out. Whichever finishes first leaves
+/// word here; the connection waits here (in no pool) in between, and is
+/// closed with the last reference if the request body never ends.
+#[derive(Default)]
+pub(super) struct Handoff(Mutex<HandoffState>);
+
+#[derive(Default)]
+struct HandoffState {
+    sent: bool,
+    parked: Option<Back>,
+}
+
+impl Handoff {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HandoffState> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The response was read to the end.
+    fn response_read(&self, back: Back) {
+        let mut state = self.lock();
+        if state.sent {
+            drop(state);
+            back.1.check_in(back.0);
+        } else {
+            state.parked = Some(back);
+        }
+    }
+
+    /// The request body went out whole.
+    fn request_sent(&self) {
+        let mut state = self.lock();
+        state.sent = true;
+        let parked = state.parked.take();
+        drop(state);
+        if let Some((sender, pool)) = parked {
             pool.check_in(sender);
         }
+    }
+}
+
+/// A request body as the upstream connection sends it: the inspected body,
+/// telling the [`Handoff`] when it has gone out whole.
+pub(super) struct SentBody {
+    body: InspectedBody,
+    handoff: Option<Arc<Handoff>>,
+}
+
+impl SentBody {
+    fn sent(&mut self) {
+        if let Some(handoff) = self.handoff.take() {
+            handoff.request_sent();
+        }
+    }
+}
+
+impl Drop for SentBody {
+    /// hyper may drop a body it has sent whole without polling it to its
+    /// end: what counts is the body's own word that nothing is left.
+    fn drop(&mut self) {
+        if self.body.is_end_stream() {
+            self.sent();
+        }
+    }
+}
+
+impl HttpBody for SentBody {
+    type Data = <InspectedBody as HttpBody>::Data;
+    type Error = <InspectedBody as HttpBody>::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
+        let polled = Pin::new(&mut self.body).poll_frame(cx);
+        match &polled {
+            Poll::Ready(None) => self.sent(),
+            Poll::Ready(Some(Ok(_))) if self.body.is_end_stream() => self.sent(),
+            // The connection will not be reused: let the hand-over go.
+            Poll::Ready(Some(Err(_))) => self.handoff = None,
+            _ => {}
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.body.size_hint()
     }
 }
 
