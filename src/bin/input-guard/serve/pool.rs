@@ -33,7 +33,6 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
 use http::{Request, Response, Uri};
 use http_body::{Body as HttpBody, Frame, SizeHint};
 use hyper::body::Incoming;
@@ -83,9 +82,9 @@ impl Pool {
         // Bodies that are empty from the start (GETs) are sent with the
         // head: only the others need the hand-over.
         let handoff = (!request.body().is_end_stream()).then(Arc::<Handoff>::default);
-        let mut request = request.map(|body| SentBody {
+        let mut request = request.map(|body| Watched {
             body,
-            handoff: handoff.clone(),
+            watch: RequestSent(handoff.clone()),
         });
         while let Some(mut sender) = self.checkout() {
             // A connection whose last response was just read may still be
@@ -157,15 +156,17 @@ impl Pool {
         handoff: Option<Arc<Handoff>>,
     ) -> Response<PooledBody> {
         response.map(|body| {
-            let mut pooled = PooledBody {
+            let mut pooled = Watched {
                 body,
-                back: Some((sender, self.clone())),
-                handoff,
+                watch: ResponseRead {
+                    back: Some((sender, self.clone())),
+                    handoff,
+                },
             };
             // An empty body (204, 304, `Content-Length: 0`) may never be
             // polled: the connection is free already.
             if pooled.body.is_end_stream() {
-                pooled.give_back();
+                pooled.watch.ended();
             }
             pooled
         })
@@ -178,21 +179,97 @@ type Back = (SendRequest<SentBody>, Arc<Pool>);
 /// An upstream response body that returns its connection to the pool once
 /// read to the end (and the request body is sent, see [`Handoff`]), and
 /// closes it if dropped before.
-pub(super) struct PooledBody {
-    body: Incoming,
+pub(super) type PooledBody = Watched<Incoming, ResponseRead>;
+
+/// A request body as the upstream connection sends it: the inspected body,
+/// telling the [`Handoff`] when it has gone out whole.
+pub(super) type SentBody = Watched<InspectedBody, RequestSent>;
+
+/// What a [`Watched`] body does once it has ended whole, or broken off.
+pub(super) trait EndWatch {
+    /// The body ended whole (called again after, it does nothing).
+    fn ended(&mut self);
+    /// The body broke off: the connection it was on is not reused.
+    fn broken(&mut self);
+}
+
+/// A body that tells its [`EndWatch`] when it has ended.
+pub(super) struct Watched<B: HttpBody + Unpin, W: EndWatch> {
+    body: B,
+    watch: W,
+}
+
+impl<B: HttpBody + Unpin, W: EndWatch> Drop for Watched<B, W> {
+    /// hyper may drop a request body it has sent whole without polling it
+    /// to its end: what counts is the body's own word that nothing is left.
+    fn drop(&mut self) {
+        if self.body.is_end_stream() {
+            self.watch.ended();
+        }
+    }
+}
+
+impl<B: HttpBody + Unpin, W: EndWatch + Unpin> HttpBody for Watched<B, W> {
+    type Data = B::Data;
+    type Error = B::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<B::Data>, B::Error>>> {
+        let polled = Pin::new(&mut self.body).poll_frame(cx);
+        match &polled {
+            Poll::Ready(None) => self.watch.ended(),
+            Poll::Ready(Some(Ok(_))) if self.body.is_end_stream() => self.watch.ended(),
+            Poll::Ready(Some(Err(_))) => self.watch.broken(),
+            _ => {}
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.body.size_hint()
+    }
+}
+
+/// The response side: gives the connection back, or to the [`Handoff`].
+pub(super) struct ResponseRead {
     back: Option<Back>,
     /// Shared with the request body, when it was not empty.
     handoff: Option<Arc<Handoff>>,
 }
 
-impl PooledBody {
-    fn give_back(&mut self) {
+impl EndWatch for ResponseRead {
+    fn ended(&mut self) {
         if let Some(back) = self.back.take() {
             match self.handoff.take() {
                 None => back.1.check_in(back.0),
                 Some(handoff) => handoff.response_read(back),
             }
         }
+    }
+
+    fn broken(&mut self) {
+        self.back = None;
+    }
+}
+
+/// The request side: tells the [`Handoff`] the body went out whole.
+pub(super) struct RequestSent(Option<Arc<Handoff>>);
+
+impl EndWatch for RequestSent {
+    fn ended(&mut self) {
+        if let Some(handoff) = self.0.take() {
+            handoff.request_sent();
+        }
+    }
+
+    fn broken(&mut self) {
+        self.0 = None;
     }
 }
 
@@ -235,86 +312,5 @@ impl Handoff {
         if let Some((sender, pool)) = parked {
             pool.check_in(sender);
         }
-    }
-}
-
-/// A request body as the upstream connection sends it: the inspected body,
-/// telling the [`Handoff`] when it has gone out whole.
-pub(super) struct SentBody {
-    body: InspectedBody,
-    handoff: Option<Arc<Handoff>>,
-}
-
-impl SentBody {
-    fn sent(&mut self) {
-        if let Some(handoff) = self.handoff.take() {
-            handoff.request_sent();
-        }
-    }
-}
-
-impl Drop for SentBody {
-    /// hyper may drop a body it has sent whole without polling it to its
-    /// end: what counts is the body's own word that nothing is left.
-    fn drop(&mut self) {
-        if self.body.is_end_stream() {
-            self.sent();
-        }
-    }
-}
-
-impl HttpBody for SentBody {
-    type Data = <InspectedBody as HttpBody>::Data;
-    type Error = <InspectedBody as HttpBody>::Error;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
-        let polled = Pin::new(&mut self.body).poll_frame(cx);
-        match &polled {
-            Poll::Ready(None) => self.sent(),
-            Poll::Ready(Some(Ok(_))) if self.body.is_end_stream() => self.sent(),
-            // The connection will not be reused: let the hand-over go.
-            Poll::Ready(Some(Err(_))) => self.handoff = None,
-            _ => {}
-        }
-        polled
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.body.is_end_stream()
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        self.body.size_hint()
-    }
-}
-
-impl HttpBody for PooledBody {
-    type Data = Bytes;
-    type Error = hyper::Error;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
-        let polled = Pin::new(&mut self.body).poll_frame(cx);
-        match &polled {
-            Poll::Ready(None) => self.give_back(),
-            Poll::Ready(Some(Ok(_))) if self.body.is_end_stream() => self.give_back(),
-            // An error ends the connection's usefulness: drop it.
-            Poll::Ready(Some(Err(_))) => self.back = None,
-            _ => {}
-        }
-        polled
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.body.is_end_stream()
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        self.body.size_hint()
     }
 }
