@@ -1401,13 +1401,13 @@ mod tests {
     /// The bare scanner's verdict on `text` under the default limits:
     /// `"ok"` or the code and location.
     fn verdict(text: &str) -> String {
+        verdict_in::<false>(text.as_bytes())
+    }
+
+    /// The same, in quoted mode or not.
+    fn verdict_in<const QUOTED: bool>(text: &[u8]) -> String {
         let mut ws = Workspace::default();
-        match scan::<false, _>(
-            text.as_bytes(),
-            &mut ws,
-            &JsonPolicy::default(),
-            &mut NoHooks,
-        ) {
+        match scan::<QUOTED, _>(text, &mut ws, &JsonPolicy::default(), &mut NoHooks) {
             Ok(()) => "ok".to_owned(),
             Err(v) => format!("{} at {}", v.code().as_str(), v.location()),
         }
@@ -1706,17 +1706,7 @@ mod tests {
     /// The bare scanner's verdict on `text` read as a carried document in
     /// quoted mode (`text` has no backslash; each quote gets one).
     fn quoted_verdict(text: &str) -> String {
-        let written = text.replace('"', "\\\"");
-        let mut ws = Workspace::default();
-        match scan::<true, _>(
-            written.as_bytes(),
-            &mut ws,
-            &JsonPolicy::default(),
-            &mut NoHooks,
-        ) {
-            Ok(()) => "ok".to_owned(),
-            Err(v) => format!("{} at {}", v.code().as_str(), v.location()),
-        }
+        verdict_in::<true>(text.replace('"', "\\\"").as_bytes())
     }
 
     #[test]
