@@ -192,7 +192,10 @@ pub(super) async fn forward(
         Ok(response) => {
             metrics.upstream_answered(started.elapsed());
             if let Some(masking) = masking.filter(|_| response.status().is_server_error()) {
-                let mut response = super::errors::screen(response, masking, &summary).await;
+                // Boxed: rare, and its state would otherwise be part of
+                // every forward's future.
+                let mut response =
+                    Box::pin(super::errors::screen(response, masking, &summary)).await;
                 strip_hop_by_hop(response.headers_mut());
                 return response;
             }

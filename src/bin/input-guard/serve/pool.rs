@@ -102,7 +102,10 @@ impl Pool {
                 },
             }
         }
-        let mut sender = self.connect().await?;
+        // Boxed: a TLS connect's state is kilobytes, and every send's
+        // future would otherwise be that big (and copied) for the rare
+        // request that needs a new connection.
+        let mut sender = Box::pin(self.connect()).await?;
         let response = sender.send_request(request).await?;
         Ok(self.pooled(response, sender, handoff))
     }
