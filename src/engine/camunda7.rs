@@ -3,7 +3,7 @@
 //! Sources are in the Camunda repository (`camunda/camunda-bpm-platform`);
 //! `../shared/reference/camunda7.md` has the paths.
 //!
-//! * **Routes** (`camunda7_routes.toml`): the list endpoints (paging
+//! * **Routes** (`camunda7_routes.toml`, compiled into a table by `build.rs`): the list endpoints (paging
 //!   rules) and task queries (expression rules), under the default engine,
 //!   named engines and the webapps' copy of the API.
 //! * **Paging**: `maxResults` and `firstResult`, read from the query
@@ -140,20 +140,57 @@ pub const VALUE_TYPES: &[&str] = &[
     "java.util.TreeSet",
 ];
 
-/// The route table, parsed once.
+/// The route table, built once from [`BUILTIN`].
 fn routes() -> &'static [Route] {
     static ROUTES: std::sync::OnceLock<Vec<Route>> = std::sync::OnceLock::new();
-    ROUTES.get_or_init(|| {
-        // Compiled-in text, not input: a unit test parses it, and were it
-        // ever broken, failing loudly beats a guard that silently caps
-        // nothing.
-        crate::policy::Policy::from_toml(ROUTES_TOML)
-            .map(|policy| policy.routes)
-            .expect("the built-in Camunda 7 route table parses")
-    })
+    ROUTES.get_or_init(|| BUILTIN.iter().map(BuiltinRoute::route).collect())
 }
 
-/// The list and task-query endpoints, as policy routes.
+/// One route of `camunda7_routes.toml` as `build.rs` compiles it: the keys the
+/// file uses, every other key of a policy route at its default.
+struct BuiltinRoute {
+    name: &'static str,
+    methods: &'static [&'static str],
+    path: &'static str,
+    list_query: bool,
+    task_query: bool,
+}
+
+impl BuiltinRoute {
+    fn route(&self) -> Route {
+        Route {
+            name: self.name.to_owned(),
+            // Compiled-in names, upper case as the file writes them; a
+            // test holds the whole table equal to the policy loader's
+            // reading of the file, so none is dropped here unnoticed.
+            methods: self
+                .methods
+                .iter()
+                .filter_map(|m| http::Method::from_bytes(m.as_bytes()).ok())
+                .collect(),
+            path: self.path.to_owned(),
+            list_query: self.list_query,
+            max_results: None,
+            task_query: self.task_query,
+            expressions: None,
+            max_bytes: None,
+            uninspected_types: Vec::new(),
+            allow_networks: Vec::new(),
+            mode: None,
+            skip: Vec::new(),
+            classes_allow: Vec::new(),
+            xml: None,
+        }
+    }
+}
+
+/// `camunda7_routes.toml`, compiled by `build.rs` (parsing the TOML through
+/// the policy loader was a third of a small `check` process).
+const BUILTIN: &[BuiltinRoute] = include!(concat!(env!("OUT_DIR"), "/camunda7_routes.rs"));
+
+/// The list and task-query endpoints, as policy routes: the source of
+/// [`BUILTIN`], read by the test that holds the two equal.
+#[cfg(test)]
 pub(crate) const ROUTES_TOML: &str = include_str!("camunda7_routes.toml");
 
 /// The names the JSON inspector's typed-variable rules
