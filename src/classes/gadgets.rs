@@ -69,16 +69,49 @@ fn parse_entry(line: &'static str) -> Option<ClassPattern> {
     } else {
         (line, PatternKind::Class)
     };
-    let valid = !name.is_empty()
-        && name.split(['.', '$', '+']).all(|segment| {
-            !segment.is_empty()
-                && !segment.as_bytes()[0].is_ascii_digit()
-                && segment
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'`')
-        });
-    valid.then(|| ClassPattern::from_static(name, kind))
+    valid_name(name).then(|| ClassPattern::from_static(name, kind))
 }
+
+/// Whether `name` is segments separated by `.`, `$` or `+`, each non-empty,
+/// of ASCII letters, digits, `_` and `` ` `` (generic arity), not starting
+/// with a digit. One pass over the bytes with a class table: a `split` on a
+/// char set was 0.56M instructions for the list, a sixth of a small
+/// `check` process.
+fn valid_name(name: &str) -> bool {
+    let mut segment_start = true;
+    for &b in name.as_bytes() {
+        match NAME_BYTES[usize::from(b)] {
+            SEPARATOR if segment_start => return false,
+            SEPARATOR => segment_start = true,
+            DIGIT if segment_start => return false,
+            DIGIT | WORD => segment_start = false,
+            _ => return false,
+        }
+    }
+    !segment_start
+}
+
+const OTHER: u8 = 0;
+const SEPARATOR: u8 = 1;
+const DIGIT: u8 = 2;
+const WORD: u8 = 3;
+
+/// What each byte is to [`valid_name`].
+const NAME_BYTES: [u8; 256] = {
+    let mut table = [OTHER; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = match c {
+            b'.' | b'$' | b'+' => SEPARATOR,
+            b'0'..=b'9' => DIGIT,
+            b'a'..=b'z' | b'A'..=b'Z' | b'_' | b'`' => WORD,
+            _ => OTHER,
+        };
+        b += 1;
+    }
+    table
+};
 
 #[cfg(test)]
 mod tests {
@@ -96,6 +129,41 @@ mod tests {
         }
         assert_eq!(entries().count(), count);
         assert!(count > 530, "gadget list shrank to {count}");
+    }
+
+    #[test]
+    fn names_are_checked_as_segments() {
+        // The definition, segment by segment, against the one-pass check,
+        // on every string of up to four bytes that matter.
+        let by_segments = |name: &str| {
+            !name.is_empty()
+                && name.split(['.', '$', '+']).all(|segment| {
+                    segment
+                        .as_bytes()
+                        .first()
+                        .is_some_and(|b| !b.is_ascii_digit())
+                        && segment
+                            .bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'`')
+                })
+        };
+        let alphabet = ["a", "Z", "1", "_", "`", ".", "$", "+", "-", " ", "é"];
+        let mut names = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = names
+                .iter()
+                .flat_map(|n| alphabet.iter().map(move |c| format!("{n}{c}")))
+                .collect();
+            names.extend(longer.into_iter().filter(|n| n.chars().count() <= 4));
+            names.sort();
+            names.dedup();
+        }
+        assert!(names.len() > 10_000);
+        for name in &names {
+            assert_eq!(valid_name(name), by_segments(name), "{name:?}");
+        }
+        assert!(valid_name("com.sun.rowset.JdbcRowSetImpl"));
+        assert!(valid_name("System.Windows.Data.ObjectDataProvider`1+Inner"));
     }
 
     #[test]
