@@ -1396,6 +1396,9 @@ impl<H: Hooks, const QUOTED: bool> Parser<'_, '_, H, QUOTED> {
 
 #[cfg(test)]
 mod tests {
+    //! Unit tests only (never compiled into the library): an `unwrap` here
+    //! is a test assertion on fixed inputs, not a path a request can reach.
+
     use super::*;
 
     /// The bare scanner's verdict on `text` under the default limits:

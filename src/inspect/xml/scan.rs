@@ -1064,6 +1064,9 @@ fn has_duplicate(attrs: &[Attr], text: &str) -> bool {
 /// definitions, on the same inputs.
 #[cfg(test)]
 mod fast_paths {
+    // Unit tests only (never compiled into the library): an `unwrap` here
+    // is a test assertion on fixed inputs, not a path a request can reach.
+
     use super::*;
 
     /// A small xorshift generator: repeatable inputs without a dependency.
@@ -1195,6 +1198,9 @@ mod fast_paths {
 /// they are and whatever else is wrong with the document.
 #[cfg(test)]
 mod checked_ahead {
+    // Unit tests only (never compiled into the library): an `unwrap` here
+    // is a test assertion on fixed inputs, not a path a request can reach.
+
     use super::*;
     use crate::inspect::xml::rules::Rules;
     use crate::policy::XmlPolicy;
